@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// apiprobe's command line: flags named like the Prometheus exporters'.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ConfigError } from './config/errors.js';
+import { loadConfig } from './config/load.js';
+import { createLogger, type LogFormat, type LogLevel } from './log.js';
+import { startServer } from './server/serve.js';
+import { VERSION } from './version.js';
+
+function positiveNumber(v: string): number {
+  const n = Number(v);
+  if (!(n >= 0) || !Number.isFinite(n)) throw new InvalidArgumentError('expected a non-negative number');
+  return n;
+}
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  return n;
+}
+
+interface Flags {
+  'config.file': string;
+  'config.check'?: boolean;
+  'web.listenAddress': string;
+  'log.level': LogLevel;
+  'log.format': LogFormat;
+  timeoutOffset: number;
+  'upstream.maxConcurrency': number;
+  'probe.maxSeries': number;
+}
+
+const program = new Command()
+  .name('apiprobe')
+  .description('Prometheus exporter for the JSON and status pages of appliances and legacy systems')
+  .version(VERSION, '--version')
+  .option('--config.file <path>', 'configuration file', 'apiprobe.yml')
+  .option('--config.check', 'validate the configuration and exit (0: valid, 1: problems)')
+  .option('--web.listen-address <[host]:port>', 'address to listen on', ':7980')
+  .addOption(new Option('--log.level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
+  .addOption(new Option('--log.format <format>', 'log format').choices(['logfmt', 'json']).default('logfmt'))
+  .option('--timeout-offset <seconds>', 'subtracted from X-Prometheus-Scrape-Timeout-Seconds', positiveNumber, 0.5)
+  .option('--upstream.max-concurrency <n>', 'upstream requests in flight across all probes', positiveInt, 512)
+  .option('--probe.max-series <n>', 'series one probe may return', positiveInt, 20000)
+  .action(async (flags: Flags) => {
+    const logger = createLogger(flags['log.level'], flags['log.format']);
+    if (flags['config.check']) {
+      try {
+        const config = await loadConfig(flags['config.file']);
+        process.stdout.write(`${config.file}: ${config.modules.size} modules from ${config.files.length} files, all valid\n`);
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        process.stderr.write(`${err.message}\n`);
+        process.exitCode = 1;
+      }
+      return;
+    }
+    let server;
+    try {
+      server = await startServer({
+        configFile: flags['config.file'],
+        listenAddress: flags['web.listenAddress'],
+        timeoutOffsetSeconds: flags.timeoutOffset,
+        maxConcurrency: flags['upstream.maxConcurrency'],
+        maxSeries: flags['probe.maxSeries'],
+        logger,
+      });
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        logger.error({ file: flags['config.file'] }, 'configuration is invalid');
+        process.stderr.write(`${err.message}\n`);
+      } else {
+        logger.error({ err: (err as Error).message }, 'cannot start');
+      }
+      process.exit(1);
+    }
+    const stop = (signal: string): void => {
+      logger.info({ signal }, 'shutting down');
+      server.close().then(() => process.exit(0), () => process.exit(1));
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,333 @@
+// Turns a validated module into the plan the probe executes: JSONPaths, templates,
+// value maps and URL plans are all compiled here, once, at config load.
+import { compileExpr, ExprError, type Expr } from '../mapping/expr.js';
+import { compilePath, JsonPathError, type CompiledPath } from '../mapping/jsonpath.js';
+import type { EachStepSpec, MetricSpec, ModuleSpec, RequestSpec } from './schema.js';
+
+export type Report = (path: ReadonlyArray<PropertyKey>, message: string) => void;
+
+export interface CompiledFollow {
+  from: string;
+  links: CompiledPath;
+  vars: Array<[string, Expr]>;
+}
+
+export interface CompiledRequest {
+  name: string;
+  method: string;
+  /** Path and query relative to the target; undefined means the target URL itself. */
+  relative: string | undefined;
+  /** Query parameters appended to the target URL itself when `relative` is undefined. */
+  query: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+  follow: CompiledFollow | undefined;
+  format: RequestSpec['format'];
+  validStatus: (status: number) => boolean;
+  optional: boolean;
+  /** Requests that fan out from this one's responses. */
+  followers: string[];
+  /** Variables available to metrics reading this request. */
+  vars: ReadonlySet<string>;
+}
+
+export interface CompiledStep {
+  path: CompiledPath;
+  vars: Array<[string, Expr]>;
+}
+
+export type MetricType = MetricSpec['type'];
+
+export interface CompiledMetric {
+  name: string;
+  help: string;
+  type: MetricType;
+  from: string;
+  steps: CompiledStep[];
+  labels: Array<[string, Expr]>;
+  value: Expr | undefined;
+  valueMap: Map<string, number> | undefined;
+  ignoreCase: boolean;
+  scale: number | undefined;
+  states: string[] | undefined;
+  onMissing: 'skip' | 'error';
+  /** Where the mapping was defined, for logs: `module.metrics[i]`. */
+  where: string;
+}
+
+export interface CompiledModule {
+  name: string;
+  description: string;
+  file: string;
+  scheme: 'http' | 'https';
+  port: number | undefined;
+  allowUrl: boolean;
+  timeoutSeconds: number;
+  concurrency: number;
+  probeConcurrency: number;
+  maxRequests: number;
+  maxResponseBytes: number;
+  insecureTls: boolean;
+  requests: Map<string, CompiledRequest>;
+  /** Requests that start at once (the ones that follow nothing). */
+  roots: string[];
+  metrics: CompiledMetric[];
+}
+
+const RESERVED_PREFIXES = ['probe_', 'apiprobe_'];
+
+export function compileModule(name: string, spec: ModuleSpec, file: string, report: Report): CompiledModule | undefined {
+  let ok = true;
+  const fail: Report = (path, message) => {
+    ok = false;
+    report(path, message);
+  };
+  const requests = new Map<string, CompiledRequest>();
+  const moduleHeaders = spec.headers ?? {};
+
+  for (const [reqName, req] of Object.entries(spec.requests)) {
+    const at = ['requests', reqName];
+    const compiled = compileRequest(reqName, req, moduleHeaders, spec, at, fail);
+    if (compiled) requests.set(reqName, compiled);
+  }
+  if (Object.keys(spec.requests).length === 0) fail(['requests'], 'a module needs at least one request');
+
+  // Fan-out sources must exist and form no cycle; variables flow down the chain.
+  for (const req of requests.values()) {
+    if (!req.follow) continue;
+    const source = requests.get(req.follow.from);
+    if (!source) {
+      fail(['requests', req.name, 'follow', 'from'], `unknown request "${req.follow.from}" (known: ${[...requests.keys()].join(', ')})`);
+      continue;
+    }
+    source.followers.push(req.name);
+  }
+  for (const req of requests.values()) {
+    const seen = new Set<string>([req.name]);
+    for (let cur = req.follow?.from; cur !== undefined; cur = requests.get(cur)?.follow?.from) {
+      if (seen.has(cur)) {
+        fail(['requests', req.name, 'follow', 'from'], `fan-out cycle: ${[...seen, cur].join(' -> ')}`);
+        break;
+      }
+      seen.add(cur);
+    }
+  }
+  if (!ok) return undefined;
+  resolveVars(requests, spec, fail);
+
+  const metrics: CompiledMetric[] = [];
+  const typesByName = new Map<string, { type: MetricType; index: number }>();
+  spec.metrics.forEach((m, i) => {
+    const at = ['metrics', i];
+    const compiled = compileMetric(name, m, i, requests, at, fail);
+    if (!compiled) return;
+    const earlier = typesByName.get(m.name);
+    if (earlier && earlier.type !== compiled.type) {
+      fail([...at, 'type'], `metric ${m.name} is already a ${earlier.type} in metrics[${earlier.index}]`);
+      return;
+    }
+    if (!earlier) typesByName.set(m.name, { type: compiled.type, index: i });
+    metrics.push(compiled);
+  });
+
+  if (!ok) return undefined;
+  return {
+    name,
+    description: spec.description,
+    file,
+    scheme: spec.target.scheme,
+    port: spec.target.port,
+    allowUrl: spec.target.url,
+    timeoutSeconds: spec.timeout,
+    concurrency: spec.concurrency,
+    probeConcurrency: spec.probe_concurrency,
+    maxRequests: spec.max_requests,
+    maxResponseBytes: spec.max_response_bytes,
+    insecureTls: spec.tls.insecure_skip_verify,
+    requests,
+    roots: [...requests.values()].filter((r) => !r.follow).map((r) => r.name),
+    metrics,
+  };
+}
+
+function compileRequest(
+  name: string,
+  req: RequestSpec,
+  moduleHeaders: Record<string, string>,
+  spec: ModuleSpec,
+  at: PropertyKey[],
+  fail: Report,
+): CompiledRequest | undefined {
+  if (req.path !== undefined && req.follow) {
+    fail([...at, 'path'], 'a request has either path or follow, not both');
+    return undefined;
+  }
+  if (req.path === undefined && !req.follow && !spec.target.url) {
+    fail(at, 'a request needs a path (or follow); only modules with target.url: true may fetch the target URL itself');
+    return undefined;
+  }
+  if (req.path !== undefined && !req.path.startsWith('/') && !spec.target.url) {
+    fail([...at, 'path'], `path must start with "/" (got ${JSON.stringify(req.path)})`);
+    return undefined;
+  }
+  let follow: CompiledFollow | undefined;
+  if (req.follow) {
+    let links: CompiledPath;
+    try {
+      links = compilePath(req.follow.path);
+    } catch (err) {
+      fail([...at, 'follow', 'path'], (err as Error).message);
+      return undefined;
+    }
+    follow = { from: req.follow.from, links, vars: [] };
+  }
+  const query = req.query ? new URLSearchParams(Object.entries(req.query).map(([k, v]): [string, string] => [k, String(v)])).toString() : '';
+  let relative: string | undefined;
+  if (req.path !== undefined) relative = query ? `${req.path}${req.path.includes('?') ? '&' : '?'}${query}` : req.path;
+  const headers: Record<string, string> = { accept: 'application/json' };
+  for (const [k, v] of Object.entries({ ...moduleHeaders, ...(req.headers ?? {}) })) headers[k.toLowerCase()] = v;
+  const codes = req.valid_status_codes ? new Set(req.valid_status_codes) : undefined;
+  return {
+    name,
+    method: req.method,
+    relative,
+    query,
+    headers,
+    body: req.body,
+    follow,
+    format: req.format,
+    validStatus: codes ? (s) => codes.has(s) : (s) => s >= 200 && s < 300,
+    optional: req.optional,
+    followers: [],
+    vars: new Set(),
+  };
+}
+
+// Variables captured by a fan-out are known to its followers, and theirs, down the chain.
+function resolveVars(requests: Map<string, CompiledRequest>, spec: ModuleSpec, fail: Report): void {
+  const done = new Set<string>();
+  const visit = (req: CompiledRequest): void => {
+    if (done.has(req.name)) return;
+    done.add(req.name);
+    if (!req.follow) return;
+    const source = requests.get(req.follow.from)!;
+    visit(source);
+    const inherited = new Set(source.vars);
+    for (const [varName, src] of Object.entries(spec.requests[req.name]!.follow!.vars ?? {})) {
+      try {
+        req.follow.vars.push([varName, compileExpr(src, source.vars)]);
+      } catch (err) {
+        fail(['requests', req.name, 'follow', 'vars', varName], (err as Error).message);
+      }
+      inherited.add(varName);
+    }
+    req.vars = inherited;
+  };
+  for (const req of requests.values()) visit(req);
+}
+
+function compileMetric(
+  moduleName: string,
+  m: MetricSpec,
+  index: number,
+  requests: Map<string, CompiledRequest>,
+  at: PropertyKey[],
+  fail: Report,
+): CompiledMetric | undefined {
+  let ok = true;
+  const bad: Report = (path, message) => {
+    ok = false;
+    fail(path, message);
+  };
+  const source = requests.get(m.from);
+  if (!source) {
+    bad([...at, 'from'], `unknown request "${m.from}" (known: ${[...requests.keys()].join(', ')})`);
+    return undefined;
+  }
+  for (const prefix of RESERVED_PREFIXES) {
+    if (m.name.startsWith(prefix)) bad([...at, 'name'], `names starting with ${prefix} are reserved for apiprobe's own metrics`);
+  }
+  if (m.type === 'counter' && !m.name.endsWith('_total')) bad([...at, 'name'], 'counter names must end in _total');
+  if (m.type === 'info' && !m.name.endsWith('_info')) bad([...at, 'name'], 'info metric names must end in _info');
+  if (m.type === 'info' && m.value !== undefined) bad([...at, 'value'], 'an info metric has no value (it is always 1); put fields in labels');
+  if (m.type !== 'info' && m.value === undefined) bad(at, `a ${m.type} metric needs a value`);
+  if (m.type === 'stateset' && !m.states) bad(at, 'a stateset metric needs states');
+  if (m.type !== 'stateset' && m.states) bad([...at, 'states'], 'states belong to stateset metrics');
+  if ((m.type === 'stateset' || m.type === 'info') && m.value_map) bad([...at, 'value_map'], `value_map does not apply to ${m.type} metrics`);
+  if (m.type === 'stateset' && m.labels && m.name in m.labels) bad([...at, 'labels', m.name], 'a stateset uses its own name as the state label');
+
+  const vars = new Set(source.vars);
+  const steps: CompiledStep[] = [];
+  const eachSpecs: EachStepSpec[] = m.each === undefined ? [] : typeof m.each === 'string' ? [m.each] : m.each;
+  eachSpecs.forEach((step, i) => {
+    const stepAt = typeof m.each === 'string' ? [...at, 'each'] : [...at, 'each', i];
+    const spec = typeof step === 'string' ? { path: step, vars: undefined } : step;
+    let path: CompiledPath;
+    try {
+      path = compilePath(spec.path);
+    } catch (err) {
+      bad(typeof step === 'string' ? stepAt : [...stepAt, 'path'], (err as Error).message);
+      return;
+    }
+    const stepVars: Array<[string, Expr]> = [];
+    for (const [varName, src] of Object.entries(spec.vars ?? {})) {
+      try {
+        stepVars.push([varName, compileExpr(src, vars)]);
+      } catch (err) {
+        bad([...stepAt, 'vars', varName], (err as Error).message);
+      }
+    }
+    for (const [varName] of stepVars) vars.add(varName);
+    steps.push({ path, vars: stepVars });
+  });
+
+  const labels: Array<[string, Expr]> = [];
+  for (const [labelName, src] of Object.entries(m.labels ?? {})) {
+    if (labelName.startsWith('__')) {
+      bad([...at, 'labels', labelName], 'label names starting with __ are reserved');
+      continue;
+    }
+    try {
+      labels.push([labelName, compileExpr(src, vars)]);
+    } catch (err) {
+      bad([...at, 'labels', labelName], messageOf(err));
+    }
+  }
+  // A fixed label order per metric lets the sample set key series without sorting.
+  labels.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  let value: Expr | undefined;
+  if (m.value !== undefined) {
+    try {
+      value = compileExpr(m.value, vars);
+    } catch (err) {
+      bad([...at, 'value'], messageOf(err));
+    }
+  }
+  if (!ok) return undefined;
+
+  let valueMap: Map<string, number> | undefined;
+  if (m.value_map) {
+    valueMap = new Map();
+    for (const [k, v] of Object.entries(m.value_map)) valueMap.set(m.ignore_case ? k.toLowerCase() : k, v);
+  }
+  return {
+    name: m.name,
+    help: m.help ?? `${m.name} from request ${m.from} of module ${moduleName}`,
+    type: m.type,
+    from: m.from,
+    steps,
+    labels,
+    value,
+    valueMap,
+    ignoreCase: m.ignore_case,
+    scale: m.scale,
+    states: m.states,
+    onMissing: m.on_missing,
+    where: `${moduleName}.metrics[${index}] (${m.name})`,
+  };
+}
+
+function messageOf(err: unknown): string {
+  if (err instanceof ExprError || err instanceof JsonPathError) return err.message;
+  throw err;
+}

@@ -1,0 +1,105 @@
+// The shape of apiprobe.yml and module files. Structure only: cross-references
+// (a metric's `from`, a follow's source, JSONPath syntax) are checked in compile.ts,
+// which reports them with the same file:line:column precision.
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const MODULE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export const Duration = z
+  .union([z.number().positive(), z.string()])
+  .transform((v, ctx) => {
+    const seconds = typeof v === 'number' ? v : parseDuration(v);
+    if (seconds === undefined || seconds <= 0) {
+      ctx.addIssue({ code: 'custom', message: `"${String(v)}" is not a duration (examples: 500ms, 10s, 1m30s)` });
+      return z.NEVER;
+    }
+    return seconds;
+  });
+
+const Scalar = z.union([z.string(), z.number(), z.boolean()]);
+const StringMap = z.record(z.string(), z.string());
+
+export const FollowSchema = z.strictObject({
+  from: z.string().describe('The request whose responses hold the links'),
+  path: z.string().describe('JSONPath selecting the links (paths or same-origin URLs)'),
+  vars: z.record(z.string().regex(IDENT), z.string()).optional()
+    .describe('Variables captured from the source document, usable as {name} in labels'),
+});
+
+export const RequestSchema = z.strictObject({
+  path: z.string().optional().describe('Path (and query) on the target; omitted: the target URL itself'),
+  follow: FollowSchema.optional(),
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
+  headers: StringMap.optional(),
+  query: z.record(z.string(), Scalar).optional(),
+  body: z.string().optional(),
+  format: z.enum(['json']).default('json'),
+  valid_status_codes: z.array(z.number().int().min(100).max(599)).min(1).optional(),
+  optional: z.boolean().default(false)
+    .describe('A failure of this request does not set probe_success to 0'),
+});
+
+export const EachStepSchema = z.union([
+  z.string(),
+  z.strictObject({
+    path: z.string(),
+    vars: z.record(z.string().regex(IDENT), z.string()).optional(),
+  }),
+]);
+
+export const MetricSchema = z.strictObject({
+  name: z.string().regex(METRIC_NAME, 'must match [a-zA-Z_:][a-zA-Z0-9_:]*'),
+  help: z.string().optional(),
+  type: z.enum(['gauge', 'counter', 'untyped', 'info', 'stateset']).default('gauge'),
+  from: z.string(),
+  each: z.union([z.string(), z.array(EachStepSchema).min(1)]).optional(),
+  labels: z.record(z.string().regex(LABEL_NAME, 'label names must match [a-zA-Z_][a-zA-Z0-9_]*'), Scalar).optional(),
+  value: Scalar.optional(),
+  value_map: z.record(z.string(), z.number()).optional(),
+  ignore_case: z.boolean().default(false),
+  scale: z.number().optional(),
+  states: z.array(z.string()).min(1).optional(),
+  on_missing: z.enum(['skip', 'error']).default('skip'),
+});
+
+export const TargetSchema = z.strictObject({
+  scheme: z.enum(['http', 'https']).default('http'),
+  port: z.number().int().min(1).max(65535).optional(),
+  url: z.boolean().default(false).describe('Accept a full URL with a path as target'),
+});
+
+export const TlsSchema = z.strictObject({
+  insecure_skip_verify: z.boolean().default(false),
+});
+
+export const ModuleSchema = z.strictObject({
+  description: z.string().default(''),
+  target: TargetSchema.default({ scheme: 'http', url: false }),
+  timeout: Duration.default(10),
+  concurrency: z.number().int().min(1).max(256).default(4),
+  probe_concurrency: z.number().int().min(1).max(1024).default(16),
+  max_requests: z.number().int().min(1).max(100_000).default(500),
+  max_response_bytes: z.number().int().min(1).default(16 * 1024 * 1024),
+  headers: StringMap.optional(),
+  tls: TlsSchema.default({ insecure_skip_verify: false }),
+  requests: z.record(z.string().regex(IDENT, 'request names must match [A-Za-z_][A-Za-z0-9_]*'), RequestSchema),
+  metrics: z.array(MetricSchema).default([]),
+});
+
+export const ModuleFileSchema = z.strictObject({
+  modules: z.record(z.string().regex(MODULE_NAME, 'module names must match [A-Za-z0-9][A-Za-z0-9_.-]*'), ModuleSchema),
+});
+
+export const MainConfigSchema = z.strictObject({
+  include: z.array(z.string()).default([]).describe('Module files, as globs relative to this file'),
+  modules: z.record(z.string().regex(MODULE_NAME, 'module names must match [A-Za-z0-9][A-Za-z0-9_.-]*'), ModuleSchema).default({}),
+});
+
+export type ModuleSpec = z.output<typeof ModuleSchema>;
+export type RequestSpec = z.output<typeof RequestSchema>;
+export type MetricSpec = z.output<typeof MetricSchema>;
+export type EachStepSpec = z.output<typeof EachStepSchema>;

@@ -1,0 +1,133 @@
+// JSONPath (RFC 9535) through json-p3, compiled once at config load.
+// Paths made only of names, indexes and wildcards (nearly all paths in device
+// modules) are turned into a plain walker over the document: no node objects,
+// no location arrays on the hot path. Anything else runs through json-p3.
+import { JSONPathEnvironment, jsonpath, type JSONValue } from 'json-p3';
+
+const env = new JSONPathEnvironment({ strict: true });
+
+/** One value found by a path, with the key or index it sits under in its parent. */
+export interface Match {
+  value: unknown;
+  key: string | number | undefined;
+}
+
+export interface CompiledPath {
+  readonly source: string;
+  /** Every match, in document order. */
+  all(doc: unknown): Match[];
+  /** The first match's value, or NOTHING when the path matches nothing. */
+  first(doc: unknown): unknown;
+}
+
+export const NOTHING: unique symbol = Symbol('nothing');
+
+type Step = { kind: 'name'; name: string } | { kind: 'index'; index: number } | { kind: 'wild' };
+
+export class JsonPathError extends Error {}
+
+export function compilePath(source: string): CompiledPath {
+  let query;
+  try {
+    query = env.compile(source);
+  } catch (err) {
+    throw new JsonPathError(`invalid JSONPath ${JSON.stringify(source)}: ${(err as Error).message}`);
+  }
+  const steps = simpleSteps(query.segments);
+  return steps ? new WalkPath(source, steps) : new LibraryPath(source, query);
+}
+
+function simpleSteps(segments: readonly jsonpath.JSONPathSegment[]): Step[] | undefined {
+  const steps: Step[] = [];
+  for (const seg of segments) {
+    if (seg.constructor.name !== 'ChildSegment' || seg.selectors.length !== 1) return undefined;
+    const sel = seg.selectors[0];
+    if (sel instanceof jsonpath.selectors.NameSelector) steps.push({ kind: 'name', name: sel.name });
+    else if (sel instanceof jsonpath.selectors.IndexSelector) steps.push({ kind: 'index', index: sel.index });
+    else if (sel instanceof jsonpath.selectors.WildcardSelector) steps.push({ kind: 'wild' });
+    else return undefined;
+  }
+  return steps;
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+class WalkPath implements CompiledPath {
+  private readonly singular: boolean;
+  constructor(readonly source: string, private readonly steps: Step[]) {
+    this.singular = steps.every((s) => s.kind !== 'wild');
+  }
+
+  first(doc: unknown): unknown {
+    if (this.singular) {
+      let cur = doc;
+      for (const step of this.steps) {
+        const next = child(cur, step);
+        if (next === NOTHING) return NOTHING;
+        cur = next;
+      }
+      return cur;
+    }
+    const found = this.all(doc);
+    return found.length ? found[0]!.value : NOTHING;
+  }
+
+  all(doc: unknown): Match[] {
+    const out: Match[] = [];
+    this.walk(doc, undefined, 0, out);
+    return out;
+  }
+
+  private walk(cur: unknown, key: string | number | undefined, i: number, out: Match[]): void {
+    if (i === this.steps.length) {
+      out.push({ value: cur, key });
+      return;
+    }
+    const step = this.steps[i]!;
+    if (step.kind === 'wild') {
+      if (Array.isArray(cur)) {
+        for (let j = 0; j < cur.length; j++) this.walk(cur[j], j, i + 1, out);
+      } else if (cur !== null && typeof cur === 'object') {
+        for (const k of Object.keys(cur)) this.walk((cur as Record<string, unknown>)[k], k, i + 1, out);
+      }
+      return;
+    }
+    const next = child(cur, step);
+    if (next !== NOTHING) this.walk(next, step.kind === 'name' ? step.name : normIndex(cur as unknown[], step.index), i + 1, out);
+  }
+}
+
+function normIndex(arr: unknown[], index: number): number {
+  return index < 0 ? arr.length + index : index;
+}
+
+function child(cur: unknown, step: Step): unknown {
+  if (step.kind === 'name') {
+    if (cur !== null && typeof cur === 'object' && !Array.isArray(cur) && hasOwn.call(cur, step.name)) {
+      return (cur as Record<string, unknown>)[step.name];
+    }
+    return NOTHING;
+  }
+  if (step.kind === 'index' && Array.isArray(cur)) {
+    const i = normIndex(cur, step.index);
+    return i >= 0 && i < cur.length ? cur[i] : NOTHING;
+  }
+  return NOTHING;
+}
+
+class LibraryPath implements CompiledPath {
+  constructor(readonly source: string, private readonly query: jsonpath.JSONPathQuery) {}
+
+  all(doc: unknown): Match[] {
+    const out: Match[] = [];
+    for (const node of this.query.lazyQuery(doc as JSONValue)) {
+      out.push({ value: node.value, key: node.location[node.location.length - 1] });
+    }
+    return out;
+  }
+
+  first(doc: unknown): unknown {
+    const node = this.query.match(doc as JSONValue);
+    return node === undefined ? NOTHING : node.value;
+  }
+}

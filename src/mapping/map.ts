@@ -1,0 +1,119 @@
+// Document + metric mapping → samples. Pure: no I/O, no clock.
+import type { CompiledMetric, CompiledStep } from '../config/compile.js';
+import type { SampleSet } from '../metrics/samples.js';
+import { evaluate, toLabelValue, type Scope } from './expr.js';
+import { NOTHING } from './jsonpath.js';
+
+/** One parsed response of the request a metric reads, with the variables its fan-out captured. */
+export interface Document {
+  doc: unknown;
+  vars: Readonly<Record<string, unknown>>;
+}
+
+export interface MapReport {
+  /** Problems that make the probe unsuccessful: unconvertible values, required values missing. */
+  error(message: string): void;
+  /** Series left out on purpose (null or missing values): visible in debug output only. */
+  skip(message: string): void;
+  /** A label set seen before in the same metric; the first sample was kept. */
+  duplicate(metric: string): void;
+  /** The probe reached its series limit. */
+  limit(metric: string): void;
+}
+
+const NUMERIC = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const SPECIAL: Record<string, number> = { nan: NaN, inf: Infinity, '+inf': Infinity, '-inf': -Infinity };
+
+/** Label names in the order every sample of a metric carries them: sorted, state label last. */
+export function labelNames(m: CompiledMetric): string[] {
+  const names = m.labels.map(([n]) => n);
+  return m.type === 'stateset' ? [...names, m.name] : names;
+}
+
+export function mapMetric(m: CompiledMetric, docs: readonly Document[], out: SampleSet, report: MapReport): void {
+  const names = labelNames(m);
+  const emit = (scope: Scope): void => emitSample(m, names, scope, out, report);
+  for (const d of docs) iterate(m.steps, 0, { item: d.doc, key: undefined, vars: d.vars }, emit);
+}
+
+function iterate(steps: readonly CompiledStep[], i: number, scope: Scope, emit: (s: Scope) => void): void {
+  if (i === steps.length) {
+    emit(scope);
+    return;
+  }
+  const step = steps[i]!;
+  for (const match of step.path.all(scope.item)) {
+    let vars = scope.vars;
+    const inner: Scope = { item: match.value, key: match.key, vars };
+    if (step.vars.length) {
+      const captured: Record<string, unknown> = { ...vars };
+      for (const [name, expr] of step.vars) captured[name] = evaluate(expr, inner);
+      inner.vars = vars = captured;
+    }
+    iterate(steps, i + 1, inner, emit);
+  }
+}
+
+function emitSample(m: CompiledMetric, names: string[], scope: Scope, out: SampleSet, report: MapReport): void {
+  const values: string[] = new Array(names.length);
+  for (let i = 0; i < m.labels.length; i++) values[i] = toLabelValue(evaluate(m.labels[i]![1], scope));
+
+  if (m.type === 'info') {
+    add(m, names, values, 1, out, report);
+    return;
+  }
+  const raw = evaluate(m.value!, scope);
+  if (raw === NOTHING || raw === null) {
+    const what = `${m.where}: ${raw === null ? 'value is null' : 'value not found'}${describeLabels(m, values)}`;
+    if (m.onMissing === 'error') report.error(what);
+    else report.skip(what);
+    return;
+  }
+  if (m.type === 'stateset') {
+    const current = m.ignoreCase ? toLabelValue(raw).toLowerCase() : toLabelValue(raw);
+    const stateAt = names.length - 1;
+    for (const state of m.states!) {
+      values[stateAt] = state;
+      add(m, names, values, (m.ignoreCase ? state.toLowerCase() : state) === current ? 1 : 0, out, report);
+    }
+    return;
+  }
+  const num = toNumber(raw, m);
+  if (typeof num === 'string') {
+    report.error(`${m.where}: ${num}${describeLabels(m, values)}`);
+    return;
+  }
+  add(m, names, values, m.scale === undefined ? num : num * m.scale, out, report);
+}
+
+function add(m: CompiledMetric, names: string[], values: string[], value: number, out: SampleSet, report: MapReport): void {
+  const result = out.add(m.name, m.help, m.type, names, values, value);
+  if (result === 'duplicate') report.duplicate(m.name);
+  else if (result === 'limit') report.limit(m.name);
+  else if (result === 'conflict') report.error(`${m.where}: metric ${m.name} already exists with another type`);
+}
+
+/** A number, or the reason the value is not one. */
+export function toNumber(raw: unknown, m: Pick<CompiledMetric, 'valueMap' | 'ignoreCase'>): number | string {
+  if (typeof raw === 'number') return raw;
+  if (typeof raw === 'boolean') return raw ? 1 : 0;
+  if (typeof raw === 'string') {
+    if (m.valueMap) {
+      const mapped = m.valueMap.get(m.ignoreCase ? raw.toLowerCase() : raw);
+      if (mapped !== undefined) return mapped;
+    }
+    const s = raw.trim();
+    if (NUMERIC.test(s)) return Number(s);
+    const special = SPECIAL[s.toLowerCase()];
+    if (special !== undefined) return special;
+    return m.valueMap
+      ? `value ${JSON.stringify(raw)} is not in value_map (${[...m.valueMap.keys()].join(', ')}) and not a number`
+      : `value ${JSON.stringify(raw)} is not a number (a value_map can translate strings)`;
+  }
+  return `value is ${Array.isArray(raw) ? 'an array' : 'an object'}, not a number`;
+}
+
+function describeLabels(m: CompiledMetric, values: string[]): string {
+  if (!m.labels.length) return '';
+  return ` {${m.labels.map(([n], i) => `${n}="${values[i]}"`).join(',')}}`;
+}

@@ -1,0 +1,45 @@
+// The `target` parameter, checked against what the module allows. A bare host can
+// only reach the paths its module names; a URL with a path only where the module
+// says `target: { url: true }`.
+import type { CompiledModule } from '../config/compile.js';
+
+export interface ResolvedTarget {
+  /** The URL requests are resolved against. */
+  base: URL;
+  /** Host and port: the key of the per-device limiter. */
+  key: string;
+}
+
+export class TargetError extends Error {}
+
+const HAS_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+
+export function resolveTarget(raw: string, mod: CompiledModule): ResolvedTarget {
+  const target = raw.trim();
+  if (!target) throw new TargetError('target parameter is missing');
+  const explicit = HAS_SCHEME.test(target);
+  let url: URL;
+  try {
+    url = new URL(explicit ? target : `${mod.scheme}://${target}`);
+  } catch {
+    throw new TargetError(`target ${JSON.stringify(raw)} is not a valid host[:port] or URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TargetError(`target scheme ${url.protocol.slice(0, -1)} is not supported (http or https)`);
+  }
+  if (url.username || url.password) throw new TargetError('credentials in the target are not accepted; configure them in the exporter');
+  if (!url.hostname) throw new TargetError(`target ${JSON.stringify(raw)} has no host`);
+  const hasPath = (url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '';
+  if (hasPath && !mod.allowUrl) {
+    throw new TargetError(
+      explicit
+        ? `module ${mod.name} accepts host[:port] or scheme://host[:port] targets, not URLs with a path or query`
+        : `target ${JSON.stringify(raw)} is not a valid host[:port]`,
+    );
+  }
+  if (url.hash) throw new TargetError('target URL must not have a #fragment');
+  if (!explicit && mod.port !== undefined && url.port === '') url.port = String(mod.port);
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  if (!hasPath) url.pathname = '/';
+  return { base: url, key: `${url.hostname}:${port}` };
+}

@@ -1,0 +1,118 @@
+// The HTTP face of the exporter: /probe, /metrics, health, landing page.
+import { promisify } from 'node:util';
+import { gzip as gzipCb } from 'node:zlib';
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { Config } from '../config/load.js';
+import type { Upstream } from '../fetch/upstream.js';
+import type { Logger } from '../log.js';
+import { PROMETHEUS_TEXT, exposeText } from '../metrics/expose.js';
+import type { ExporterMetrics } from '../metrics/exporter.js';
+import { BadRequest, resolveProbe } from '../probe/resolve.js';
+import { runProbe } from '../probe/run.js';
+import { landingPage } from './landing.js';
+
+const gzip = promisify(gzipCb);
+
+export interface AppOptions {
+  timeoutOffsetSeconds: number;
+  maxSeries: number;
+}
+
+export interface AppState {
+  /** The configuration probes start with; replaced as a whole on reload. */
+  config(): Config;
+  ready(): boolean;
+  upstream: Upstream;
+  metrics: ExporterMetrics;
+  logger: Logger;
+  options: AppOptions;
+}
+
+export function createApp(state: AppState): Koa {
+  const app = new Koa();
+  const router = new Router();
+
+  router.get('/probe', async (ctx) => {
+    const config = state.config();
+    let probe;
+    try {
+      probe = resolveProbe(config, ctx.query, ctx.get('x-prometheus-scrape-timeout-seconds') || undefined);
+    } catch (err) {
+      if (!(err instanceof BadRequest)) throw err;
+      ctx.status = 400;
+      ctx.type = 'text/plain';
+      ctx.body = `${err.message}\n`;
+      return;
+    }
+    const result = await runProbe(
+      probe.runs,
+      { scrapeTimeoutSeconds: probe.scrapeTimeoutSeconds, timeoutOffsetSeconds: state.options.timeoutOffsetSeconds, maxSeries: state.options.maxSeries },
+      state.upstream,
+    );
+    const text = await exposeText(result.sets);
+
+    for (const m of result.modules) {
+      state.metrics.probes.inc({ module: m.name, result: m.success ? 'success' : 'failure' });
+      state.metrics.probeDuration.observe({ module: m.name }, result.durationSeconds);
+    }
+    const moduleNames = probe.runs.map((r) => r.module.name).join(',');
+    if (result.success) state.logger.debug({ module: moduleNames, target: probe.target, duration_seconds: result.durationSeconds }, 'probe succeeded');
+    else state.logger.info({ module: moduleNames, target: probe.target, reason: result.log.reason }, 'probe failed');
+
+    if (probe.debug) {
+      ctx.type = 'text/plain';
+      ctx.body = `Logs for the probe:\n${result.log.text()}\n\nMetrics that would have been returned:\n${text}`;
+      return;
+    }
+    ctx.set('content-type', PROMETHEUS_TEXT);
+    await sendMaybeCompressed(ctx, text);
+  });
+
+  router.get('/metrics', async (ctx) => {
+    const text = await state.metrics.registry.metrics();
+    ctx.set('content-type', state.metrics.registry.contentType);
+    await sendMaybeCompressed(ctx, text);
+  });
+
+  router.get('/-/healthy', (ctx) => {
+    ctx.type = 'text/plain';
+    ctx.body = 'Healthy\n';
+  });
+
+  router.get('/-/ready', (ctx) => {
+    ctx.type = 'text/plain';
+    const ready = state.ready();
+    ctx.status = ready ? 200 : 503;
+    ctx.body = ready ? 'Ready\n' : 'Not ready\n';
+  });
+
+  router.get('/', (ctx) => {
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.body = landingPage(state.config());
+  });
+
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      state.logger.error({ path: ctx.path, err: (err as Error).stack ?? String(err) }, 'request failed');
+      ctx.status = 500;
+      ctx.type = 'text/plain';
+      ctx.body = 'internal error; see the exporter log\n';
+    }
+  });
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}
+
+async function sendMaybeCompressed(ctx: Koa.Context, text: string): Promise<void> {
+  ctx.vary('Accept-Encoding');
+  if (text.length >= 1024 && ctx.acceptsEncodings('gzip', 'identity') === 'gzip') {
+    ctx.set('content-encoding', 'gzip');
+    ctx.body = await gzip(text);
+    return;
+  }
+  ctx.body = text;
+}

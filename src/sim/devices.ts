@@ -1,0 +1,112 @@
+// Simulated devices: real HTTP servers on loopback answering with real payloads
+// captured from devices (test/fixtures). Used by the tests and by `npm run demo`.
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// src/sim and dist/sim are both two levels below the project root.
+export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test/fixtures');
+
+export type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+export interface DeviceSpec {
+  name: string;
+  /** Exact paths (no trailing slash) → a fixture file (relative to FIXTURES) or a handler. */
+  routes?: Record<string, string | Handler>;
+  /** A Redfish mockup tree: /redfish/v1/X is served from <dir>/redfish/v1/X/index.json. */
+  mockupDir?: string;
+  contentType?: string;
+}
+
+export interface RunningDevice {
+  name: string;
+  url: string;
+  /** host:port, as a Prometheus target. */
+  address: string;
+  /** Paths requested so far, in order. */
+  hits: string[];
+  close(): Promise<void>;
+}
+
+export async function startDevice(spec: DeviceSpec, host = '127.0.0.1', port = 0): Promise<RunningDevice> {
+  const hits: string[] = [];
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://device');
+    const p = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+    hits.push(url.pathname + url.search);
+    const route = spec.routes?.[p];
+    if (typeof route === 'function') return route(req, res);
+    const file = route ?? (spec.mockupDir ? path.join(spec.mockupDir, decodeURIComponent(p), 'index.json') : undefined);
+    if (!file || file.split(path.sep).includes('..')) return notFound(res);
+    readFile(path.join(FIXTURES, file)).then(
+      (body) => {
+        res.writeHead(200, { 'content-type': spec.contentType ?? 'application/json', 'content-length': body.length });
+        res.end(req.method === 'HEAD' ? undefined : body);
+      },
+      () => notFound(res),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  const addr = server.address() as AddressInfo;
+  const address = `${host.includes(':') ? `[${host}]` : host}:${addr.port}`;
+  return {
+    name: spec.name,
+    url: `http://${address}`,
+    address,
+    hits,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function notFound(res: http.ServerResponse): void {
+  const body = JSON.stringify({ error: { code: 'Base.1.0.ResourceMissingAtURI', message: 'not found' } });
+  res.writeHead(404, { 'content-type': 'application/json' });
+  res.end(body);
+}
+
+const HPE = 'redfish/telegraf-hpe-ilo';
+const DELL = 'redfish/telegraf-dell-idrac';
+
+/** The Redfish devices the fixtures describe, by name. */
+export const REDFISH_DEVICES: Record<string, DeviceSpec> = {
+  'dmtf-rackmount': { name: 'dmtf-rackmount', mockupDir: 'redfish/public-rackmount1' },
+  'hpe-ilo5': {
+    name: 'hpe-ilo5',
+    routes: {
+      '/redfish/v1': `${DELL}/base.json`,
+      '/redfish/v1/Systems': `${HPE}/hp_available_systems.json`,
+      '/redfish/v1/Systems/1': `${HPE}/hp_systems.json`,
+      '/redfish/v1/Chassis/1': `${HPE}/hp_chassis.json`,
+      '/redfish/v1/Chassis/1/Thermal': `${HPE}/hp_thermal.json`,
+      '/redfish/v1/Chassis/1/Power': `${HPE}/hp_power.json`,
+    },
+  },
+  'hpe-ilo4': {
+    name: 'hpe-ilo4',
+    routes: {
+      '/redfish/v1': `${DELL}/base.json`,
+      '/redfish/v1/Systems': `${HPE}/hp_available_systems.json`,
+      '/redfish/v1/Systems/1': `${HPE}/hp_systems.json`,
+      '/redfish/v1/Chassis/1': `${HPE}/hp_chassis.json`,
+      '/redfish/v1/Chassis/1/Thermal': `${HPE}/hp_thermal_ilo4.json`,
+      '/redfish/v1/Chassis/1/Power': `${HPE}/hp_power.json`,
+    },
+  },
+  'dell-idrac': {
+    name: 'dell-idrac',
+    routes: {
+      '/redfish/v1': `${DELL}/base.json`,
+      '/redfish/v1/Systems': `${DELL}/dell_available_systems.json`,
+      '/redfish/v1/Systems/System.Embedded.1': `${DELL}/dell_systems.json`,
+      '/redfish/v1/Chassis/System.Embedded.1': `${DELL}/dell_chassis.json`,
+      '/redfish/v1/Chassis/System.Embedded.1/Thermal': `${DELL}/dell_thermal.json`,
+      '/redfish/v1/Chassis/System.Embedded.1/Power': `${DELL}/dell_power.json`,
+    },
+  },
+};
