@@ -19,10 +19,15 @@ export class ConfigError extends Error {
   }
 }
 
+// Keys that would make the dotted path ambiguous (dots, spaces, brackets…) are quoted:
+// `modules["my.module"].timeout`.
+const PLAIN_KEY = /^[A-Za-z0-9_-]+$/;
+
 export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
   let out = '';
   for (const key of path) {
     if (typeof key === 'number') out += `[${key}]`;
+    else if (!PLAIN_KEY.test(String(key))) out += `[${JSON.stringify(String(key))}]`;
     else out += out ? `.${String(key)}` : String(key);
   }
   return out;

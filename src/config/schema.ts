@@ -9,8 +9,18 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const MODULE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** A string matching `re`; the message names the bad value and the expected form. */
+function named(what: string, re: RegExp, form: string) {
+  return z.string().regex(re, { error: (iss) => `${JSON.stringify(iss.input)} is not a valid ${what} (expected ${form})` });
+}
+const MetricName = named('metric name', METRIC_NAME, '[a-zA-Z_:][a-zA-Z0-9_:]*');
+const LabelName = named('label name', LABEL_NAME, '[a-zA-Z_][a-zA-Z0-9_]*');
+const ModuleName = named('module name', MODULE_NAME, '[A-Za-z0-9][A-Za-z0-9_.-]*');
+const RequestName = named('request name', IDENT, '[A-Za-z_][A-Za-z0-9_]*');
+const VarName = named('variable name', IDENT, '[A-Za-z_][A-Za-z0-9_]*');
+
 export const Duration = z
-  .union([z.number().positive(), z.string()])
+  .union([z.number().positive(), z.string()], { error: 'expected a duration such as 500ms, 10s or 1m30s, or a number of seconds' })
   .transform((v, ctx) => {
     const seconds = typeof v === 'number' ? v : parseDuration(v);
     if (seconds === undefined || seconds <= 0) {
@@ -20,13 +30,13 @@ export const Duration = z
     return seconds;
   });
 
-const Scalar = z.union([z.string(), z.number(), z.boolean()]);
+const Scalar = z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' });
 const StringMap = z.record(z.string(), z.string());
 
 export const FollowSchema = z.strictObject({
   from: z.string().describe('The request whose responses hold the links'),
   path: z.string().describe('JSONPath selecting the links (paths or same-origin URLs)'),
-  vars: z.record(z.string().regex(IDENT), z.string()).optional()
+  vars: z.record(VarName, z.string()).optional()
     .describe('Variables captured from the source document, usable as {name} in labels'),
 });
 
@@ -47,17 +57,17 @@ export const EachStepSchema = z.union([
   z.string(),
   z.strictObject({
     path: z.string(),
-    vars: z.record(z.string().regex(IDENT), z.string()).optional(),
+    vars: z.record(VarName, z.string()).optional(),
   }),
-]);
+], { error: 'expected a JSONPath or { path, vars }' });
 
 export const MetricSchema = z.strictObject({
-  name: z.string().regex(METRIC_NAME, 'must match [a-zA-Z_:][a-zA-Z0-9_:]*'),
+  name: MetricName,
   help: z.string().optional(),
   type: z.enum(['gauge', 'counter', 'untyped', 'info', 'stateset']).default('gauge'),
   from: z.string(),
-  each: z.union([z.string(), z.array(EachStepSchema).min(1)]).optional(),
-  labels: z.record(z.string().regex(LABEL_NAME, 'label names must match [a-zA-Z_][a-zA-Z0-9_]*'), Scalar).optional(),
+  each: z.union([z.string(), z.array(EachStepSchema).min(1)], { error: 'expected a JSONPath or a list of steps' }).optional(),
+  labels: z.record(LabelName, Scalar).optional(),
   value: Scalar.optional(),
   value_map: z.record(z.string(), z.number()).optional(),
   ignore_case: z.boolean().default(false),
@@ -86,18 +96,23 @@ export const ModuleSchema = z.strictObject({
   max_response_bytes: z.number().int().min(1).default(16 * 1024 * 1024),
   headers: StringMap.optional(),
   tls: TlsSchema.default({ insecure_skip_verify: false }),
-  requests: z.record(z.string().regex(IDENT, 'request names must match [A-Za-z_][A-Za-z0-9_]*'), RequestSchema),
+  requests: z.record(RequestName, RequestSchema),
   metrics: z.array(MetricSchema).default([]),
 });
 
 export const ModuleFileSchema = z.strictObject({
-  modules: z.record(z.string().regex(MODULE_NAME, 'module names must match [A-Za-z0-9][A-Za-z0-9_.-]*'), ModuleSchema),
+  modules: z.record(ModuleName, ModuleSchema),
 });
 
 export const MainConfigSchema = z.strictObject({
   include: z.array(z.string()).default([]).describe('Module files, as globs relative to this file'),
-  modules: z.record(z.string().regex(MODULE_NAME, 'module names must match [A-Za-z0-9][A-Za-z0-9_.-]*'), ModuleSchema).default({}),
+  modules: z.record(ModuleName, ModuleSchema).default({}),
 });
+
+// The same files with each module left unchecked: load.ts validates modules one by one,
+// so that a broken module does not hide the problems of the others.
+export const ModuleFileShell = ModuleFileSchema.extend({ modules: z.record(ModuleName, z.unknown()) });
+export const MainConfigShell = MainConfigSchema.extend({ modules: z.record(ModuleName, z.unknown()).default({}) });
 
 export type ModuleSpec = z.output<typeof ModuleSchema>;
 export type RequestSpec = z.output<typeof RequestSchema>;

@@ -231,13 +231,16 @@ async function runModule(
     fail(attempt.req, `${attempt.req.method} ${attempt.url.pathname}${attempt.url.search}: deadline of ${timeoutSeconds}s exceeded`);
   }
 
+  // A fan-out is only as complete as its source: links in a failed source were never seen.
+  const complete = (req: CompiledRequest): boolean =>
+    stats.get(req.name)!.errors === 0 && (!req.follow || complete(mod.requests.get(req.follow.from)!));
   let success = true;
   for (const req of mod.requests.values()) {
     const s = stats.get(req.name)!;
     if (s.errors > 0 && !req.optional) success = false;
     const label = [`${prefix}${req.name}`];
     const names = ['request'];
-    meta.add('probe_request_success', 'Whether every fetch of the request succeeded', 'gauge', names, label, s.errors === 0 ? 1 : 0);
+    meta.add('probe_request_success', 'Whether every fetch of the request and of the requests it follows succeeded', 'gauge', names, label, complete(req) ? 1 : 0);
     meta.add('probe_request_duration_seconds', 'Wall time from the first fetch of the request starting to the last one ending', 'gauge', names, label,
       s.fetches ? (s.lastEnd - s.firstStart) / 1000 : 0);
     meta.add('probe_http_status_code', 'HTTP status of the request (the first failing one of a fan-out), 0 when none arrived', 'gauge', names, label, s.status);

@@ -1,0 +1,83 @@
+// promtool, the linter Prometheus ships, on everything the exporter serves: its own
+// /metrics and the /probe output for every simulated Redfish device. A clean lint
+// is exit 0 and no output at all.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { REDFISH_DEVICES, startDevice, type RunningDevice } from '../../src/sim/devices.js';
+import { parseSeries, ROOT, startExporter, type TestExporter } from '../helpers/exporter.js';
+import { requireProgram } from '../helpers/system.js';
+
+const promtool = requireProgram('promtool', 'apt-get install -y prometheus');
+
+interface Run {
+  code: number | null;
+  /** stdout and stderr, in arrival order, split into non-empty lines. */
+  lines: string[];
+}
+
+function runPromtool(args: string[], stdin?: string): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(promtool.path!, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
+    child.stderr.on('data', (b: Buffer) => (out += b.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, lines: out.split('\n').filter((l) => l.trim() !== '') }));
+    child.stdin.end(stdin ?? '');
+  });
+}
+
+const checkMetrics = (text: string): Promise<Run> => runPromtool(['check', 'metrics'], text);
+
+describe('promtool check metrics', () => {
+  let exporter: TestExporter;
+  const devices = new Map<string, RunningDevice>();
+
+  beforeAll(async () => {
+    if (!promtool.path) return;
+    exporter = await startExporter();
+    for (const [name, spec] of Object.entries(REDFISH_DEVICES)) devices.set(name, await startDevice(spec));
+  });
+  afterAll(async () => {
+    await exporter?.close();
+    await Promise.all([...devices.values()].map((d) => d.close()));
+  });
+  beforeEach((ctx) => promtool.skipIfMissing(ctx));
+
+  it('fails on a counter without _total (the check can fail)', async () => {
+    const run = await checkMetrics('# HELP demo_requests Requests served\n# TYPE demo_requests counter\ndemo_requests 3\n');
+    expect(run.code).not.toBe(0);
+    expect(run.lines).toEqual(['demo_requests counter metrics should have "_total" suffix']);
+  });
+
+  it("finds nothing to report in the exporter's own /metrics", async () => {
+    // A probe first, so the per-module counter and histogram have series too.
+    await exporter.probe({ module: 'redfish', target: devices.get('dmtf-rackmount')!.url });
+    const res = await fetch(`${exporter.url}/metrics`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toContain('apiprobe_probes_total{module="redfish",result="success"} 1');
+    expect(await checkMetrics(text)).toEqual({ code: 0, lines: [] });
+  });
+
+  for (const name of Object.keys(REDFISH_DEVICES)) {
+    it(`finds nothing to report in /probe?module=redfish against ${name}`, async () => {
+      const res = await exporter.probe({ module: 'redfish', target: devices.get(name)!.url });
+      expect(res.status).toBe(200);
+      // Lint a real answer, not the short one of a failed probe.
+      expect(parseSeries(res.text).get('probe_success')).toBe(1);
+      expect(await checkMetrics(res.text)).toEqual({ code: 0, lines: [] });
+    });
+  }
+});
+
+describe('promtool check config', () => {
+  beforeEach((ctx) => promtool.skipIfMissing(ctx));
+
+  it('accepts prometheus.example.yml', async () => {
+    const run = await runPromtool(['check', 'config', path.join(ROOT, 'prometheus.example.yml')]);
+    expect(run.lines.join('\n')).toContain('SUCCESS');
+    expect(run.code).toBe(0);
+  });
+});
