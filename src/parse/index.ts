@@ -1,24 +1,61 @@
-// Body → document. One function per format; every parser returns a value or the
-// parser's own message, never throws.
-import type { RequestSpec } from '../config/schema.js';
+// Body → document. Every format becomes a plain JSON-like tree so that one mapping
+// language (JSONPath) works for all of them. Parsers are compiled once at config
+// load from the request's `format`; they return a value or the parser's message and
+// never throw.
+import { csvParser, type CsvOptions } from './csv.js';
+import { jsonParser } from './json.js';
+import { kvParser, type KvOptions } from './kv.js';
+import { regexParser, type RegexOptions } from './regex.js';
+import { xmlParser, type XmlOptions } from './xml.js';
 
-export type Format = RequestSpec['format'];
+import type { Parsed, Parser } from './types.js';
 
-export type Parsed = { ok: true; doc: unknown } | { ok: false; error: string };
+export type { Parsed, Parser } from './types.js';
 
-export function parseBody(format: Format, body: Buffer): Parsed {
-  switch (format) {
+export type FormatSpec =
+  | { type: 'auto' }
+  | { type: 'json' }
+  | ({ type: 'kv' } & KvOptions)
+  | ({ type: 'regex' } & RegexOptions)
+  | ({ type: 'csv' } & CsvOptions)
+  | ({ type: 'xml' } & XmlOptions);
+
+export class FormatError extends Error {}
+
+/** Compiles a format; throws FormatError for options that cannot work (a bad regex). */
+export function compileParser(spec: FormatSpec): Parser {
+  switch (spec.type) {
     case 'json':
-      return parseJson(body);
+      return jsonParser();
+    case 'kv':
+      return kvParser(spec);
+    case 'regex':
+      return regexParser(spec);
+    case 'csv':
+      return csvParser(spec);
+    case 'xml':
+      return xmlParser(spec);
+    case 'auto':
+      return autoParser();
   }
 }
 
-export function parseJson(body: Buffer): Parsed {
-  let text = body.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  try {
-    return { ok: true, doc: JSON.parse(text) };
-  } catch (err) {
-    return { ok: false, error: `invalid JSON: ${(err as Error).message}` };
-  }
+// Without a declared format, the content type decides: XML types as XML, CSV as CSV,
+// everything else as JSON (devices often label JSON text/plain or text/html).
+function autoParser(): Parser {
+  const json = jsonParser();
+  const xml = xmlParser({});
+  const csv = csvParser({});
+  return (body, contentType) => {
+    const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type.endsWith('/xml') || type.endsWith('+xml')) return xml(body, contentType);
+    if (type === 'text/csv') return csv(body, contentType);
+    return json(body, contentType);
+  };
+}
+
+const defaultJson = jsonParser();
+/** Until requests carry their compiled parser: JSON only. */
+export function parseBody(_format: 'json', body: Buffer): Parsed {
+  return defaultJson(body, undefined);
 }
