@@ -115,6 +115,9 @@ export function describeExpr(expr: Expr): string {
     case 'var':
       return `{${expr.name}}`;
     case 'template':
-      return expr.parts.map((p) => (typeof p === 'string' ? p : `{${describeExpr(p)}}`)).join('');
+      // Written back in template syntax: literal braces doubled, placeholders in single braces.
+      return expr.parts
+        .map((p) => (typeof p === 'string' ? p.replace(/[{}]/g, '$&$&') : p.kind === 'var' ? `{${p.name}}` : `{${describeExpr(p)}}`))
+        .join('');
   }
 }

@@ -72,6 +72,19 @@ function emitSample(m: CompiledMetric, names: string[], scope: Scope, out: Sampl
   if (m.type === 'stateset') {
     const current = m.ignoreCase ? toLabelValue(raw).toLowerCase() : toLabelValue(raw);
     const stateAt = names.length - 1;
+    // All states of a label set or none: a partial stateset cut by the series limit would
+    // read as "in none of the states shown" and hide the one that is 1.
+    if (out.count + m.states!.length > out.maxSeries) {
+      let fresh = 0;
+      for (const state of m.states!) {
+        values[stateAt] = state;
+        if (!out.has(m.name, names, values)) fresh++;
+      }
+      if (out.count + fresh > out.maxSeries) {
+        report.limit(m.name);
+        return;
+      }
+    }
     for (const state of m.states!) {
       values[stateAt] = state;
       add(m, names, values, (m.ignoreCase ? state.toLowerCase() : state) === current ? 1 : 0, out, report);

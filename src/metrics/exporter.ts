@@ -11,6 +11,11 @@ export class ExporterMetrics {
   constructor(upstream: Upstream) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
+    // prom-client names these gauges *_total, which promtool (rightly) rejects; the
+    // same counts stay available, by type, as nodejs_active_{handles,requests,resources}.
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+      this.registry.removeSingleMetric(name);
+    }
     this.probes = new Counter({
       name: 'apiprobe_probes_total',
       help: 'Probes run, by module and result (success or failure)',

@@ -27,6 +27,11 @@ export function buildRegistry(sets: readonly SampleSet[]): Registry {
   return registry;
 }
 
+// prom-client prints NaN as "Nan"; the text format (and OpenMetrics, strictly) spells it
+// "NaN". The value is the last field of a sample line, and sample lines never start with #.
+const PROM_CLIENT_NAN = /^([^#\n].*) Nan$/gm;
+
 export async function exposeText(sets: readonly SampleSet[]): Promise<string> {
-  return buildRegistry(sets).metrics();
+  const text = await buildRegistry(sets).metrics();
+  return text.includes(' Nan\n') ? text.replace(PROM_CLIENT_NAN, '$1 NaN') : text;
 }

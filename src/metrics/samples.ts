@@ -36,21 +36,41 @@ export class SampleSet {
     } else if (family.type !== type) {
       return 'conflict';
     }
-    let key = '';
-    const labels: Record<string, string> = {};
-    for (let i = 0; i < names.length; i++) {
-      const v = values[i]!;
-      if (v === '') continue;
-      labels[names[i]!] = v;
-      key += `${names[i]}\u0000${v}\u0001`;
-    }
+    const key = seriesKey(names, values);
     if (family.samples.has(key)) {
       this.duplicates++;
       return 'duplicate';
     }
     if (this.count >= this.maxSeries) return 'limit';
+    const labels: Record<string, string> = {};
+    for (let i = 0; i < names.length; i++) if (values[i] !== '') labels[names[i]!] = values[i]!;
     family.samples.set(key, { labels, value });
     this.count++;
     return 'added';
   }
+
+  /** Whether the family already holds a series with this label set. */
+  has(name: string, names: readonly string[], values: readonly string[]): boolean {
+    return this.families.get(name)?.samples.has(seriesKey(names, values)) ?? false;
+  }
+}
+
+function seriesKey(names: readonly string[], values: readonly string[]): string {
+  let key = '';
+  for (let i = 0; i < names.length; i++) {
+    const v = values[i]!;
+    if (v !== '') key += `${names[i]}\u0000${escapeKey(v)}\u0001`;
+  }
+  return key;
+}
+
+// The key separators may occur in label values taken from device data; escaped with
+// \u0002 so two different label sets can never share a key. Values without control
+// characters (all real ones) are left as they are, which keeps the key order the
+// label-value order expose.ts sorts by.
+const KEY_CONTROL = /[\u0000-\u0002]/;
+const KEY_CONTROL_ALL = /[\u0000-\u0002]/g;
+
+function escapeKey(v: string): string {
+  return KEY_CONTROL.test(v) ? v.replace(KEY_CONTROL_ALL, '\u0002$&') : v;
 }

@@ -1,0 +1,155 @@
+import { register as globalRegistry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { buildRegistry, exposeText, PROMETHEUS_TEXT } from '../../src/metrics/expose.js';
+import { SampleSet } from '../../src/metrics/samples.js';
+import { mapAll, moduleOf } from './helpers.js';
+
+describe('exposeText', () => {
+  it('writes Prometheus text 0.0.4: HELP and TYPE lines, families by name, series by label values', async () => {
+    const data = new SampleSet();
+    // Added out of order on purpose.
+    data.add('temp_celsius', 'Temperature', 'gauge', ['sensor'], ['cpu'], 41);
+    data.add('temp_celsius', 'Temperature', 'gauge', ['sensor'], ['board'], 25.5);
+    data.add('reboots_total', 'Reboots since install', 'counter', [], [], 3);
+    data.add('system_info', 'Identity', 'info', ['model', 'system'], ['R640', 'S1'], 1);
+    data.add('health', 'Health', 'stateset', ['system', 'health'], ['S1', 'OK'], 1);
+    data.add('health', 'Health', 'stateset', ['system', 'health'], ['S1', 'Warning'], 0);
+    data.add('health', 'Health', 'stateset', ['system', 'health'], ['S1', 'Critical'], 0);
+    data.add('mystery', 'Untyped value', 'untyped', ['a', 'b'], ['', 'x'], -2);
+    const meta = new SampleSet();
+    meta.add('probe_success', 'Whether the probe succeeded', 'gauge', [], [], 1);
+
+    expect(await exposeText([data, meta])).toBe(
+      [
+        '# HELP health Health',
+        '# TYPE health gauge',
+        'health{system="S1",health="Critical"} 0',
+        'health{system="S1",health="OK"} 1',
+        'health{system="S1",health="Warning"} 0',
+        '',
+        '# HELP mystery Untyped value',
+        '# TYPE mystery untyped',
+        'mystery{b="x"} -2',
+        '',
+        '# HELP probe_success Whether the probe succeeded',
+        '# TYPE probe_success gauge',
+        'probe_success 1',
+        '',
+        '# HELP reboots_total Reboots since install',
+        '# TYPE reboots_total counter',
+        'reboots_total 3',
+        '',
+        '# HELP system_info Identity',
+        '# TYPE system_info gauge',
+        'system_info{model="R640",system="S1"} 1',
+        '',
+        '# HELP temp_celsius Temperature',
+        '# TYPE temp_celsius gauge',
+        'temp_celsius{sensor="board"} 25.5',
+        'temp_celsius{sensor="cpu"} 41',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('escapes backslash, double quote and newline in label values, backslash and newline in help', async () => {
+    const set = new SampleSet();
+    set.add('x', 'line one\nline "two" \\ end', 'gauge', ['path', 'quote', 'text'], ['C:\\dir', 'say "hi"', 'a\nb'], 1);
+    expect(await exposeText([set])).toBe(
+      ['# HELP x line one\\nline "two" \\\\ end', '# TYPE x gauge', 'x{path="C:\\\\dir",quote="say \\"hi\\"",text="a\\nb"} 1', ''].join('\n'),
+    );
+  });
+
+  it('writes special and large values as the text format spells them', async () => {
+    const set = new SampleSet();
+    set.add('v', 'h', 'gauge', ['k'], ['a_nan'], NaN);
+    set.add('v', 'h', 'gauge', ['k'], ['b_pinf'], Infinity);
+    set.add('v', 'h', 'gauge', ['k'], ['c_ninf'], -Infinity);
+    set.add('v', 'h', 'gauge', ['k'], ['d_big'], 2147483648);
+    set.add('v', 'h', 'gauge', ['k'], ['e_small'], 0.001);
+    set.add('v', 'h', 'gauge', ['k'], ['f_neg_zero'], -0);
+    const lines = (await exposeText([set])).split('\n').filter((l) => !l.startsWith('#') && l);
+    expect(lines).toEqual([
+      'v{k="a_nan"} NaN',
+      'v{k="b_pinf"} +Inf',
+      'v{k="c_ninf"} -Inf',
+      'v{k="d_big"} 2147483648',
+      'v{k="e_small"} 0.001',
+      'v{k="f_neg_zero"} 0',
+    ]);
+  });
+
+  it('leaves a help text ending in "Nan" alone', async () => {
+    const set = new SampleSet();
+    set.add('v', 'grandma Nan', 'gauge', [], [], 1);
+    expect(await exposeText([set])).toBe('# HELP v grandma Nan\n# TYPE v gauge\nv 1\n');
+  });
+
+  it('omits families left without samples (created when the series limit was reached)', async () => {
+    const set = new SampleSet(1);
+    expect(set.add('a', 'h', 'gauge', [], [], 1)).toBe('added');
+    expect(set.add('b', 'h', 'gauge', [], [], 2)).toBe('limit');
+    expect(set.families.has('b')).toBe(true);
+    expect(await exposeText([set])).toBe('# HELP a h\n# TYPE a gauge\na 1\n');
+  });
+
+  it('builds a fresh registry per call: nothing from an earlier call appears', async () => {
+    const first = new SampleSet();
+    first.add('first_metric', 'h', 'gauge', ['k'], ['v'], 1);
+    const second = new SampleSet();
+    second.add('second_metric', 'h', 'gauge', [], [], 2);
+
+    const a = await exposeText([first]);
+    const b = await exposeText([second]);
+    expect(a).toContain('first_metric{k="v"} 1');
+    expect(b).toBe('# HELP second_metric h\n# TYPE second_metric gauge\nsecond_metric 2\n');
+    expect(b).not.toContain('first_metric');
+
+    // Exposing the same name again with other series shows only the new ones.
+    const again = new SampleSet();
+    again.add('first_metric', 'h', 'gauge', ['k'], ['w'], 5);
+    const c = await exposeText([again]);
+    expect(c).toBe('# HELP first_metric h\n# TYPE first_metric gauge\nfirst_metric{k="w"} 5\n');
+
+    expect(buildRegistry([first])).not.toBe(buildRegistry([first]));
+    expect(await globalRegistry.metrics()).not.toContain('first_metric');
+  });
+
+  it('serves the text 0.0.4 content type', () => {
+    expect(PROMETHEUS_TEXT).toBe('text/plain; version=0.0.4; charset=utf-8');
+  });
+
+  it('exposes what the mapper produced, end to end', async () => {
+    const mod = moduleOf(
+      { name: 'fan_rpm', help: 'Fan speed', from: 'doc', each: '$.Fans[*]', labels: { fan: '$.Name' }, value: '$.Reading' },
+      { name: 'health', type: 'stateset', help: 'Health', from: 'doc', value: '$.Status.Health', states: ['OK', 'Critical'] },
+      { name: 'chassis_info', type: 'info', help: 'Chassis', from: 'doc', labels: { id: '$.Id', note: '$.Note' } },
+    );
+    const doc = {
+      Id: '1U',
+      Note: 'rack "A"\\top',
+      Status: { Health: 'OK' },
+      Fans: [{ Name: 'Fan2', Reading: '1800' }, { Name: 'Fan1', Reading: 2100 }],
+    };
+    const { set, report } = mapAll(mod, { doc: [{ doc, vars: {} }] });
+    expect(report.errors).toEqual([]);
+    expect(await exposeText([set])).toBe(
+      [
+        '# HELP chassis_info Chassis',
+        '# TYPE chassis_info gauge',
+        'chassis_info{id="1U",note="rack \\"A\\"\\\\top"} 1',
+        '',
+        '# HELP fan_rpm Fan speed',
+        '# TYPE fan_rpm gauge',
+        'fan_rpm{fan="Fan1"} 2100',
+        'fan_rpm{fan="Fan2"} 1800',
+        '',
+        '# HELP health Health',
+        '# TYPE health gauge',
+        'health{health="Critical"} 0',
+        'health{health="OK"} 1',
+        '',
+      ].join('\n'),
+    );
+  });
+});
