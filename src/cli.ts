@@ -47,7 +47,7 @@ const program = new Command()
     if (flags['config.check']) {
       try {
         const config = await loadConfig(flags['config.file']);
-        process.stdout.write(`${config.file}: ${config.modules.size} modules from ${config.files.length} files, all valid\n`);
+        process.stdout.write(`${config.file}: ${plural(config.modules.size, "module")} from ${plural(config.files.length, "file")}, all valid\n`);
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
         process.stderr.write(`${err.message}\n`);
@@ -83,3 +83,7 @@ const program = new Command()
   });
 
 await program.parseAsync(process.argv);
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

@@ -4,7 +4,8 @@ import { compileExpr, ExprError, type Expr } from '../mapping/expr.js';
 import { compilePath, JsonPathError, type CompiledPath } from '../mapping/jsonpath.js';
 import type { EachStepSpec, MetricSpec, ModuleSpec, RequestSpec } from './schema.js';
 
-export type Report = (path: ReadonlyArray<PropertyKey>, message: string) => void;
+/** A problem at a field of the module; `atKey` locates it at the field's name rather than its value. */
+export type Report = (path: ReadonlyArray<PropertyKey>, message: string, atKey?: boolean) => void;
 
 export interface CompiledFollow {
   from: string;
@@ -78,9 +79,9 @@ const RESERVED_PREFIXES = ['probe_', 'apiprobe_'];
 
 export function compileModule(name: string, spec: ModuleSpec, file: string, report: Report): CompiledModule | undefined {
   let ok = true;
-  const fail: Report = (path, message) => {
+  const fail: Report = (path, message, atKey) => {
     ok = false;
-    report(path, message);
+    report(path, message, atKey);
   };
   const requests = new Map<string, CompiledRequest>();
   const moduleHeaders = spec.headers ?? {};
@@ -90,44 +91,58 @@ export function compileModule(name: string, spec: ModuleSpec, file: string, repo
     const compiled = compileRequest(reqName, req, moduleHeaders, spec, at, fail);
     if (compiled) requests.set(reqName, compiled);
   }
-  if (Object.keys(spec.requests).length === 0) fail(['requests'], 'a module needs at least one request');
+  const declared = Object.keys(spec.requests);
+  if (declared.length === 0) fail(['requests'], 'a module needs at least one request');
+  const known = (): string => (declared.length ? declared.join(', ') : 'none');
 
   // Fan-out sources must exist and form no cycle; variables flow down the chain.
-  for (const req of requests.values()) {
+  // A source that exists but failed to compile has been reported already.
+  for (const [reqName, req] of Object.entries(spec.requests)) {
     if (!req.follow) continue;
-    const source = requests.get(req.follow.from);
-    if (!source) {
-      fail(['requests', req.name, 'follow', 'from'], `unknown request "${req.follow.from}" (known: ${[...requests.keys()].join(', ')})`);
+    if (!Object.hasOwn(spec.requests, req.follow.from)) {
+      fail(['requests', reqName, 'follow', 'from'], `unknown request "${req.follow.from}" (known: ${known()})`);
       continue;
     }
-    source.followers.push(req.name);
+    requests.get(req.follow.from)?.followers.push(reqName);
   }
-  for (const req of requests.values()) {
-    const seen = new Set<string>([req.name]);
-    for (let cur = req.follow?.from; cur !== undefined; cur = requests.get(cur)?.follow?.from) {
-      if (seen.has(cur)) {
-        fail(['requests', req.name, 'follow', 'from'], `fan-out cycle: ${[...seen, cur].join(' -> ')}`);
+  // Each cycle is reported once, on its first request.
+  const inCycle = new Set<string>();
+  for (const [reqName, req] of Object.entries(spec.requests)) {
+    if (inCycle.has(reqName)) continue;
+    const chain = [reqName];
+    for (let cur = req.follow?.from; cur !== undefined && Object.hasOwn(spec.requests, cur); cur = spec.requests[cur]!.follow?.from) {
+      if (cur === reqName) {
+        fail(['requests', reqName, 'follow', 'from'], `fan-out cycle: ${[...chain, cur].join(' -> ')}`);
+        for (const member of chain) inCycle.add(member);
         break;
       }
-      seen.add(cur);
+      if (chain.includes(cur)) break;
+      chain.push(cur);
     }
   }
-  if (!ok) return undefined;
-  resolveVars(requests, spec, fail);
+  const requestsOk = ok;
+  if (requestsOk) resolveVars(requests, spec, fail);
 
   const metrics: CompiledMetric[] = [];
   const typesByName = new Map<string, { type: MetricType; index: number }>();
   spec.metrics.forEach((m, i) => {
     const at = ['metrics', i];
-    const compiled = compileMetric(name, m, i, requests, at, fail);
-    if (!compiled) return;
     const earlier = typesByName.get(m.name);
-    if (earlier && earlier.type !== compiled.type) {
-      fail([...at, 'type'], `metric ${m.name} is already a ${earlier.type} in metrics[${earlier.index}]`);
+    if (earlier && earlier.type !== m.type) {
+      fail([...at, 'type'], `metric ${m.name} is already a ${earlier.type} in metrics[${earlier.index}]; one name has one type`);
+    } else if (!earlier) {
+      typesByName.set(m.name, { type: m.type, index: i });
+    }
+    checkMetric(m, at, fail);
+    if (!Object.hasOwn(spec.requests, m.from)) {
+      fail([...at, 'from'], `unknown request "${m.from}" (known: ${known()})`);
       return;
     }
-    if (!earlier) typesByName.set(m.name, { type: compiled.type, index: i });
-    metrics.push(compiled);
+    // Variables are only known once every request compiled; until then, stop here.
+    const source = requests.get(m.from);
+    if (!requestsOk || !source) return;
+    const compiled = compileMetric(name, m, i, source, at, fail);
+    if (compiled) metrics.push(compiled);
   });
 
   if (!ok) return undefined;
@@ -163,7 +178,7 @@ function compileRequest(
     return undefined;
   }
   if (req.path === undefined && !req.follow && !spec.target.url) {
-    fail(at, 'a request needs a path (or follow); only modules with target.url: true may fetch the target URL itself');
+    fail([...at, 'path'], 'a request needs a path or a follow; only modules with target: { url: true } may fetch the target URL itself');
     return undefined;
   }
   if (req.path !== undefined && !req.path.startsWith('/') && !spec.target.url) {
@@ -226,35 +241,39 @@ function resolveVars(requests: Map<string, CompiledRequest>, spec: ModuleSpec, f
   for (const req of requests.values()) visit(req);
 }
 
+// Rules on the metric's own fields, independent of the requests.
+function checkMetric(m: MetricSpec, at: PropertyKey[], fail: Report): void {
+  for (const prefix of RESERVED_PREFIXES) {
+    if (m.name.startsWith(prefix)) fail([...at, 'name'], `metric ${m.name}: names starting with ${prefix} are reserved for apiprobe's own metrics`);
+  }
+  if (m.type === 'counter' && !m.name.endsWith('_total')) fail([...at, 'name'], `counter ${m.name} must have a name ending in _total`);
+  if (m.type === 'info' && !m.name.endsWith('_info')) fail([...at, 'name'], `info metric ${m.name} must have a name ending in _info`);
+  if (m.type === 'info' && m.value !== undefined) fail([...at, 'value'], 'an info metric has no value (it is always 1); put fields in labels');
+  if (m.type !== 'info' && m.value === undefined) fail([...at, 'value'], `a ${m.type} metric needs a value`);
+  if (m.type === 'stateset' && !m.states) fail([...at, 'states'], 'a stateset metric needs states (the values it can take)');
+  if (m.type !== 'stateset' && m.states) fail([...at, 'states'], `states belong to stateset metrics, not to a ${m.type}`);
+  if ((m.type === 'stateset' || m.type === 'info') && m.value_map) fail([...at, 'value_map'], `value_map does not apply to ${m.type} metrics`);
+  for (const labelName of Object.keys(m.labels ?? {})) {
+    if (labelName.startsWith('__')) fail([...at, 'labels', labelName], `label name ${labelName}: names starting with __ are reserved`, true);
+  }
+  if (m.type === 'stateset' && m.labels && Object.hasOwn(m.labels, m.name)) {
+    fail([...at, 'labels', m.name], `label ${m.name}: a stateset uses its own name as the state label`, true);
+  }
+}
+
 function compileMetric(
   moduleName: string,
   m: MetricSpec,
   index: number,
-  requests: Map<string, CompiledRequest>,
+  source: CompiledRequest,
   at: PropertyKey[],
   fail: Report,
 ): CompiledMetric | undefined {
   let ok = true;
-  const bad: Report = (path, message) => {
+  const bad: Report = (path, message, atKey) => {
     ok = false;
-    fail(path, message);
+    fail(path, message, atKey);
   };
-  const source = requests.get(m.from);
-  if (!source) {
-    bad([...at, 'from'], `unknown request "${m.from}" (known: ${[...requests.keys()].join(', ')})`);
-    return undefined;
-  }
-  for (const prefix of RESERVED_PREFIXES) {
-    if (m.name.startsWith(prefix)) bad([...at, 'name'], `names starting with ${prefix} are reserved for apiprobe's own metrics`);
-  }
-  if (m.type === 'counter' && !m.name.endsWith('_total')) bad([...at, 'name'], 'counter names must end in _total');
-  if (m.type === 'info' && !m.name.endsWith('_info')) bad([...at, 'name'], 'info metric names must end in _info');
-  if (m.type === 'info' && m.value !== undefined) bad([...at, 'value'], 'an info metric has no value (it is always 1); put fields in labels');
-  if (m.type !== 'info' && m.value === undefined) bad(at, `a ${m.type} metric needs a value`);
-  if (m.type === 'stateset' && !m.states) bad(at, 'a stateset metric needs states');
-  if (m.type !== 'stateset' && m.states) bad([...at, 'states'], 'states belong to stateset metrics');
-  if ((m.type === 'stateset' || m.type === 'info') && m.value_map) bad([...at, 'value_map'], `value_map does not apply to ${m.type} metrics`);
-  if (m.type === 'stateset' && m.labels && m.name in m.labels) bad([...at, 'labels', m.name], 'a stateset uses its own name as the state label');
 
   const vars = new Set(source.vars);
   const steps: CompiledStep[] = [];
@@ -283,10 +302,7 @@ function compileMetric(
 
   const labels: Array<[string, Expr]> = [];
   for (const [labelName, src] of Object.entries(m.labels ?? {})) {
-    if (labelName.startsWith('__')) {
-      bad([...at, 'labels', labelName], 'label names starting with __ are reserved');
-      continue;
-    }
+    if (labelName.startsWith('__')) continue;
     try {
       labels.push([labelName, compileExpr(src, vars)]);
     } catch (err) {

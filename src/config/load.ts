@@ -4,11 +4,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
-import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { compileModule, type CompiledModule } from './compile.js';
 import { ConfigError, fieldPath, type ConfigProblem } from './errors.js';
-import { MainConfigSchema, ModuleFileSchema, type ModuleSpec } from './schema.js';
+import { MainConfigShell, ModuleFileShell, ModuleName, ModuleSchema, type ModuleSpec } from './schema.js';
 
 export interface Config {
   file: string;
@@ -26,19 +26,21 @@ interface ParsedFile {
 export async function loadConfig(mainFile: string): Promise<Config> {
   const problems: ConfigProblem[] = [];
   const file = path.resolve(mainFile);
+  const files = [file];
   const main = await readYaml(file, problems);
   if (!main) throw new ConfigError(problems);
-  const mainSpec = validate(main, MainConfigSchema, problems);
-  if (!mainSpec) throw new ConfigError(problems);
+  const mainSpec = validate(main, MainConfigShell, problems);
+  // Modules are checked and compiled even when the rest of the file is not valid:
+  // one run reports every problem it can find.
+  const specs: ModuleEntry[] = validateModules(main, problems);
 
-  const specs: Array<{ name: string; spec: ModuleSpec; from: ParsedFile }> = [];
-  for (const [name, spec] of Object.entries(mainSpec.modules)) specs.push({ name, spec, from: main });
-
-  const files = [file];
-  for (const [i, pattern] of mainSpec.include.entries()) {
-    const matched = await expand(path.dirname(file), pattern);
+  const dir = path.dirname(file);
+  for (const [i, pattern] of mainSpec?.include.entries() ?? []) {
+    const matched = await expand(dir, pattern);
     if (matched.length === 0) {
-      problems.push(at(main, ['include', i], isDynamicPattern(pattern) ? `no file matches ${JSON.stringify(pattern)}` : `file not found: ${pattern}`));
+      problems.push(at(main, ['include', i], isDynamicPattern(pattern)
+        ? `no file matches ${JSON.stringify(pattern)} (relative to ${dir})`
+        : `file not found: ${path.resolve(dir, pattern)}`));
       continue;
     }
     for (const included of matched) {
@@ -46,27 +48,39 @@ export async function loadConfig(mainFile: string): Promise<Config> {
       files.push(included);
       const parsed = await readYaml(included, problems);
       if (!parsed) continue;
-      const spec = validate(parsed, ModuleFileSchema, problems);
-      if (!spec) continue;
-      for (const [name, m] of Object.entries(spec.modules)) specs.push({ name, spec: m, from: parsed });
+      validate(parsed, ModuleFileShell, problems);
+      specs.push(...validateModules(parsed, problems));
     }
   }
 
   const modules = new Map<string, CompiledModule>();
   const definedAt = new Map<string, ConfigProblem>();
   for (const { name, spec, from } of specs) {
-    const here = at(from, ['modules', name], '');
+    const here = at(from, ['modules', name], '', true);
     const first = definedAt.get(name);
     if (first) {
-      problems.push({ ...here, message: `module "${name}" is already defined at ${first.file}:${first.line}` });
+      problems.push({ ...here, message: `module "${name}" is already defined at ${first.file}:${first.line}:${first.column}` });
       continue;
     }
     definedAt.set(name, here);
-    const compiled = compileModule(name, spec, from.file, (p, message) => problems.push(at(from, ['modules', name, ...p], message)));
+    if (!spec) continue;
+    const compiled = compileModule(name, spec, from.file, (p, message, atKey) => problems.push(at(from, ['modules', name, ...p], message, atKey)));
     if (compiled) modules.set(name, compiled);
   }
-  if (problems.length) throw new ConfigError(problems);
+  if (problems.length) throw new ConfigError(sortProblems(problems, files));
   return { file, files, modules };
+}
+
+/** Problems in the order of the files, then of their lines. */
+function sortProblems(problems: ConfigProblem[], files: string[]): ConfigProblem[] {
+  const rank = (f: string): number => {
+    const i = files.indexOf(f);
+    return i < 0 ? files.length : i;
+  };
+  return problems
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => rank(a.p.file) - rank(b.p.file) || a.p.line - b.p.line || a.p.column - b.p.column || a.i - b.i)
+    .map(({ p }) => p);
 }
 
 async function expand(dir: string, pattern: string): Promise<string[]> {
@@ -79,7 +93,9 @@ async function readYaml(file: string, problems: ConfigProblem[]): Promise<Parsed
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    problems.push({ file, line: 0, column: 0, field: '', message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
+    // Node's message is "ENOENT: no such file or directory, open '<file>'"; the file is already named.
+    const reason = (err as Error).message.replace(/, \w+ '.*'$/, '');
+    problems.push({ file, line: 0, column: 0, field: '', message: `cannot read the file: ${reason}` });
     return undefined;
   }
   const lines = new LineCounter();
@@ -87,7 +103,7 @@ async function readYaml(file: string, problems: ConfigProblem[]): Promise<Parsed
   if (doc.errors.length) {
     for (const e of doc.errors) {
       const pos = lines.linePos(e.pos[0]);
-      problems.push({ file, line: pos.line, column: pos.col, field: '', message: e.message.split('\n')[0]! });
+      problems.push({ file, line: pos.line, column: pos.col, field: fieldPath(pathAt(doc.contents, e.pos[0])), message: e.message.split('\n')[0]! });
     }
     return undefined;
   }
@@ -95,42 +111,153 @@ async function readYaml(file: string, problems: ConfigProblem[]): Promise<Parsed
 }
 
 function validate<S extends z.ZodType>(parsed: ParsedFile, schema: S, problems: ConfigProblem[]): z.output<S> | undefined {
-  const data = parsed.doc.toJS() ?? {};
+  return check(parsed, [], parsed.doc.toJS() ?? {}, schema, problems);
+}
+
+interface ModuleEntry {
+  name: string;
+  /** Undefined when the module failed validation (its problems are reported). */
+  spec: ModuleSpec | undefined;
+  from: ParsedFile;
+}
+
+// Each module is validated on its own, so that one broken module does not hide the
+// problems of the others.
+function validateModules(parsed: ParsedFile, problems: ConfigProblem[]): ModuleEntry[] {
+  const data: unknown = parsed.doc.toJS();
+  const modules = isRecord(data) ? data.modules : undefined;
+  if (!isRecord(modules)) return [];
+  return Object.entries(modules)
+    .filter(([name]) => ModuleName.safeParse(name).success)
+    .map(([name, m]) => ({ name, spec: check(parsed, ['modules', name], m, ModuleSchema, problems), from: parsed }));
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function check<S extends z.ZodType>(
+  parsed: ParsedFile,
+  base: PropertyKey[],
+  data: unknown,
+  schema: S,
+  problems: ConfigProblem[],
+): z.output<S> | undefined {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
-  for (const issue of result.error.issues) {
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) problems.push(at(parsed, [...issue.path, key], `unknown field "${key}"`, true));
-    } else if (issue.code === 'invalid_type' && !has(parsed.doc, issue.path)) {
-      problems.push(at(parsed, issue.path, 'required field is missing'));
-    } else {
-      problems.push(at(parsed, issue.path, issue.message));
-    }
-  }
+  for (const issue of result.error.issues) report(parsed, [...base, ...issue.path], issue, problems);
   return undefined;
 }
 
-function has(doc: Document.Parsed, p: ReadonlyArray<PropertyKey>): boolean {
-  return p.length === 0 || doc.hasIn(p as unknown[]);
+function report(parsed: ParsedFile, p: PropertyKey[], issue: z.core.$ZodIssue, problems: ConfigProblem[]): void {
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      for (const key of issue.keys) problems.push(at(parsed, [...p, key], `unknown field "${key}"`, true));
+      return;
+    case 'invalid_key':
+      // A bad name in a map (module, request, label): point at the name itself.
+      for (const inner of issue.issues) problems.push(at(parsed, p, inner.message, true));
+      return;
+    case 'invalid_union': {
+      // Report the problems of the one alternative the value has the shape of, if any:
+      // `{ path: 1 }` as an each step is "path: expected string", not "invalid input".
+      const shaped = issue.errors.filter((branch) => !branch.some((i) => i.code === 'invalid_type' && i.path.length === 0));
+      if (shaped.length === 1) {
+        for (const inner of shaped[0]!) report(parsed, [...p, ...inner.path], inner, problems);
+        return;
+      }
+      problems.push(at(parsed, p, issue.message));
+      return;
+    }
+    case 'invalid_type': {
+      if (!locate(parsed.doc, p).exists) {
+        const name = p[p.length - 1];
+        problems.push(at(parsed, p, typeof name === 'string' ? `required field "${name}" is missing` : 'required field is missing'));
+        return;
+      }
+      // zod says "Invalid input: expected record, received null"; say it in YAML's words.
+      const m = /expected (\w+), received (\w+)/.exec(issue.message);
+      if (m) {
+        problems.push(at(parsed, p, `expected ${YAML_WORDS[m[1]!] ?? m[1]}, got ${YAML_WORDS[m[2]!] ?? m[2]}`));
+        return;
+      }
+    }
+  }
+  problems.push(at(parsed, p, issue.message));
 }
 
-/** A problem located at the YAML node for `p`, or at its nearest existing parent. */
+const YAML_WORDS: Record<string, string> = {
+  record: 'a map', object: 'a map', array: 'a list', string: 'a string', number: 'a number',
+  boolean: 'true or false', null: 'nothing',
+};
+
+type Located = { node: Node | undefined; key: Node | undefined; exists: boolean };
+
+// Walks the YAML tree by the field path. Map keys are compared as strings, as in the
+// JS object the schema saw (a YAML key `200` is the field "200").
+function locate(doc: Document.Parsed, p: ReadonlyArray<PropertyKey>): Located {
+  let node: unknown = doc.contents;
+  let key: Node | undefined;
+  for (const seg of p) {
+    if (isMap(node)) {
+      const pair = node.items.find((it) => (isScalar(it.key) ? String(it.key.value) : String(it.key)) === String(seg));
+      if (!pair) return { node: undefined, key: undefined, exists: false };
+      key = isScalar(pair.key) ? pair.key : undefined;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      node = node.items[seg];
+      key = undefined;
+      if (node === undefined) return { node: undefined, key: undefined, exists: false };
+    } else {
+      return { node: undefined, key: undefined, exists: false };
+    }
+  }
+  // An empty value (`requests:` and nothing) has an empty range at the end of the line: use its key.
+  const range = node !== null && typeof node === 'object' && 'range' in node ? (node as Node).range : undefined;
+  const withRange = range && range[1] > range[0] ? (node as Node) : undefined;
+  return { node: withRange, key, exists: true };
+}
+
+/**
+ * A problem located at the YAML node for `p`. With `atKey`, at the key naming it (for
+ * unknown fields and bad names). A missing field is located at the key of its nearest
+ * existing parent: a module without requests is reported on the module's name.
+ */
 function at(parsed: ParsedFile, p: ReadonlyArray<PropertyKey>, message: string, atKey = false): ConfigProblem {
   let node: Node | undefined;
-  for (let n = p.length; n >= 0 && !node; n--) {
-    const prefix = p.slice(0, n);
-    if (atKey && n === p.length && n > 0) {
-      const parent = prefix.length > 1 ? parsed.doc.getIn(prefix.slice(0, -1) as unknown[], true) : parsed.doc.contents;
-      if (isMap(parent)) {
-        const pair = parent.items.find((it) => isScalar(it.key) && String(it.key.value) === String(prefix[prefix.length - 1]));
-        if (pair && isScalar(pair.key)) node = pair.key;
-      }
-      continue;
-    }
-    node = (prefix.length ? parsed.doc.getIn(prefix as unknown[], true) : parsed.doc.contents) as Node | undefined;
-    if (node && !(typeof node === 'object' && 'range' in node)) node = undefined;
+  const here = locate(parsed.doc, p);
+  if (here.exists) node = (atKey ? here.key : here.node) ?? here.key ?? here.node;
+  for (let n = p.length - 1; n >= 0 && !node; n--) {
+    const parent = locate(parsed.doc, p.slice(0, n));
+    if (parent.exists) node = parent.key ?? parent.node;
   }
   const offset = node?.range?.[0] ?? 0;
   const pos = parsed.lines.linePos(offset);
   return { file: parsed.file, line: pos.line, column: pos.col, field: fieldPath(p), message };
+}
+
+/** The field path of the deepest node at `offset`, to name the field of a YAML syntax error. */
+function pathAt(root: unknown, offset: number): PropertyKey[] {
+  const out: PropertyKey[] = [];
+  let node = root;
+  for (;;) {
+    const inside = (n: unknown): boolean => {
+      const r = (n as Node | null)?.range;
+      return !!r && offset >= r[0] && offset <= r[2];
+    };
+    if (isMap(node)) {
+      const pair = node.items.find((it) => isPair(it) && (inside(it.key) || inside(it.value)));
+      if (!pair || !isScalar(pair.key)) return out;
+      out.push(String(pair.key.value));
+      if (inside(pair.key)) return out;
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const i = node.items.findIndex(inside);
+      if (i < 0) return out;
+      out.push(i);
+      node = node.items[i];
+    } else {
+      return out;
+    }
+  }
 }

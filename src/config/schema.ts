@@ -13,9 +13,14 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 function named(what: string, re: RegExp, form: string) {
   return z.string().regex(re, { error: (iss) => `${JSON.stringify(iss.input)} is not a valid ${what} (expected ${form})` });
 }
+/** One of `values`; the message names the bad value and the choices. */
+function oneOf<const T extends readonly [string, ...string[]]>(what: string, values: T) {
+  return z.enum(values, { error: (iss) => `unknown ${what} ${JSON.stringify(iss.input)} (expected one of: ${values.join(', ')})` });
+}
+
 const MetricName = named('metric name', METRIC_NAME, '[a-zA-Z_:][a-zA-Z0-9_:]*');
 const LabelName = named('label name', LABEL_NAME, '[a-zA-Z_][a-zA-Z0-9_]*');
-const ModuleName = named('module name', MODULE_NAME, '[A-Za-z0-9][A-Za-z0-9_.-]*');
+export const ModuleName = named('module name', MODULE_NAME, '[A-Za-z0-9][A-Za-z0-9_.-]*');
 const RequestName = named('request name', IDENT, '[A-Za-z_][A-Za-z0-9_]*');
 const VarName = named('variable name', IDENT, '[A-Za-z_][A-Za-z0-9_]*');
 
@@ -23,8 +28,12 @@ export const Duration = z
   .union([z.number().positive(), z.string()], { error: 'expected a duration such as 500ms, 10s or 1m30s, or a number of seconds' })
   .transform((v, ctx) => {
     const seconds = typeof v === 'number' ? v : parseDuration(v);
-    if (seconds === undefined || seconds <= 0) {
-      ctx.addIssue({ code: 'custom', message: `"${String(v)}" is not a duration (examples: 500ms, 10s, 1m30s)` });
+    if (seconds === undefined) {
+      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(v)} is not a duration (examples: 500ms, 10s, 1m30s)` });
+      return z.NEVER;
+    }
+    if (seconds <= 0) {
+      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(v)}: a duration must be longer than 0` });
       return z.NEVER;
     }
     return seconds;
@@ -43,11 +52,11 @@ export const FollowSchema = z.strictObject({
 export const RequestSchema = z.strictObject({
   path: z.string().optional().describe('Path (and query) on the target; omitted: the target URL itself'),
   follow: FollowSchema.optional(),
-  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
+  method: oneOf('method', ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
   headers: StringMap.optional(),
   query: z.record(z.string(), Scalar).optional(),
   body: z.string().optional(),
-  format: z.enum(['json']).default('json'),
+  format: oneOf('format', ['json']).default('json'),
   valid_status_codes: z.array(z.number().int().min(100).max(599)).min(1).optional(),
   optional: z.boolean().default(false)
     .describe('A failure of this request does not set probe_success to 0'),
@@ -64,7 +73,7 @@ export const EachStepSchema = z.union([
 export const MetricSchema = z.strictObject({
   name: MetricName,
   help: z.string().optional(),
-  type: z.enum(['gauge', 'counter', 'untyped', 'info', 'stateset']).default('gauge'),
+  type: oneOf('type', ['gauge', 'counter', 'untyped', 'info', 'stateset']).default('gauge'),
   from: z.string(),
   each: z.union([z.string(), z.array(EachStepSchema).min(1)], { error: 'expected a JSONPath or a list of steps' }).optional(),
   labels: z.record(LabelName, Scalar).optional(),
@@ -73,11 +82,11 @@ export const MetricSchema = z.strictObject({
   ignore_case: z.boolean().default(false),
   scale: z.number().optional(),
   states: z.array(z.string()).min(1).optional(),
-  on_missing: z.enum(['skip', 'error']).default('skip'),
+  on_missing: oneOf('on_missing', ['skip', 'error']).default('skip'),
 });
 
 export const TargetSchema = z.strictObject({
-  scheme: z.enum(['http', 'https']).default('http'),
+  scheme: oneOf('scheme', ['http', 'https']).default('http'),
   port: z.number().int().min(1).max(65535).optional(),
   url: z.boolean().default(false).describe('Accept a full URL with a path as target'),
 });
