@@ -1,7 +1,9 @@
 // Turns a validated module into the plan the probe executes: JSONPaths, templates,
 // value maps and URL plans are all compiled here, once, at config load.
+import type { Conversion } from '../mapping/convert.js';
 import { compileExpr, ExprError, type Expr } from '../mapping/expr.js';
 import { compilePath, JsonPathError, type CompiledPath } from '../mapping/jsonpath.js';
+import { compileParser, type FormatSpec, type Parser } from '../parse/index.js';
 import type { EachStepSpec, MetricSpec, ModuleSpec, RequestSpec } from './schema.js';
 
 /** A problem at a field of the module; `atKey` locates it at the field's name rather than its value. */
@@ -23,7 +25,7 @@ export interface CompiledRequest {
   headers: Record<string, string>;
   body: string | undefined;
   follow: CompiledFollow | undefined;
-  format: RequestSpec['format'];
+  parser: Parser;
   validStatus: (status: number) => boolean;
   optional: boolean;
   /** Requests that fan out from this one's responses. */
@@ -50,6 +52,8 @@ export interface CompiledMetric {
   valueMap: Map<string, number> | undefined;
   ignoreCase: boolean;
   scale: number | undefined;
+  regex: RegExp | undefined;
+  convert: Conversion;
   states: string[] | undefined;
   onMissing: 'skip' | 'error';
   /** Where the mapping was defined, for logs: `module.metrics[i]`. */
@@ -74,6 +78,15 @@ export interface CompiledModule {
   roots: string[];
   metrics: CompiledMetric[];
 }
+
+const ACCEPT: Record<FormatSpec['type'], string> = {
+  auto: 'application/json, application/xml;q=0.9, */*;q=0.8',
+  json: 'application/json',
+  xml: 'application/xml, text/xml;q=0.9, */*;q=0.8',
+  csv: 'text/csv, text/plain;q=0.9, */*;q=0.8',
+  kv: 'text/plain, */*;q=0.8',
+  regex: 'text/plain, */*;q=0.8',
+};
 
 const RESERVED_PREFIXES = ['probe_', 'apiprobe_'];
 
@@ -199,7 +212,15 @@ function compileRequest(
   const query = req.query ? new URLSearchParams(Object.entries(req.query).map(([k, v]): [string, string] => [k, String(v)])).toString() : '';
   let relative: string | undefined;
   if (req.path !== undefined) relative = query ? `${req.path}${req.path.includes('?') ? '&' : '?'}${query}` : req.path;
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const format: FormatSpec = typeof req.format === 'string' ? { type: req.format } as FormatSpec : req.format;
+  let parser: Parser;
+  try {
+    parser = compileParser(format);
+  } catch (err) {
+    fail([...at, 'format', ...(typeof req.format === 'string' ? [] : ['pattern'])], `cannot compile: ${(err as Error).message}`);
+    return undefined;
+  }
+  const headers: Record<string, string> = { accept: ACCEPT[format.type] };
   for (const [k, v] of Object.entries({ ...moduleHeaders, ...(req.headers ?? {}) })) headers[k.toLowerCase()] = v;
   const codes = req.valid_status_codes ? new Set(req.valid_status_codes) : undefined;
   return {
@@ -210,7 +231,7 @@ function compileRequest(
     headers,
     body: req.body,
     follow,
-    format: req.format,
+    parser,
     validStatus: codes ? (s) => codes.has(s) : (s) => s >= 200 && s < 300,
     optional: req.optional,
     followers: [],
@@ -319,6 +340,16 @@ function compileMetric(
       bad([...at, 'value'], messageOf(err));
     }
   }
+  let regex: RegExp | undefined;
+  if (m.regex !== undefined) {
+    if (m.type === 'stateset' || m.type === 'info') bad([...at, 'regex'], `regex does not apply to ${m.type} metrics`);
+    try {
+      regex = new RegExp(m.regex);
+    } catch (err) {
+      bad([...at, 'regex'], `invalid regular expression: ${(err as Error).message}`);
+    }
+  }
+  if (m.convert !== 'number' && (m.type === 'stateset' || m.type === 'info')) bad([...at, 'convert'], `convert does not apply to ${m.type} metrics`);
   if (!ok) return undefined;
 
   let valueMap: Map<string, number> | undefined;
@@ -337,6 +368,8 @@ function compileMetric(
     valueMap,
     ignoreCase: m.ignore_case,
     scale: m.scale,
+    regex,
+    convert: m.convert,
     states: m.states,
     onMissing: m.on_missing,
     where: `${moduleName}.metrics[${index}] (${m.name})`,

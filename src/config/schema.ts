@@ -49,6 +49,22 @@ export const FollowSchema = z.strictObject({
     .describe('Variables captured from the source document, usable as {name} in labels'),
 });
 
+const FORMATS = ['auto', 'json', 'kv', 'regex', 'csv', 'xml'] as const;
+export const FormatSchema = z.union([
+  oneOf('format', FORMATS),
+  z.discriminatedUnion('type', [
+    z.strictObject({ type: z.enum(['auto', 'json']) }),
+    z.strictObject({ type: z.literal('kv'), separator: z.string().min(1).optional() }),
+    z.strictObject({
+      type: z.literal('regex'),
+      pattern: z.string().describe('Regular expression with named groups (?<name>…)'),
+      match: oneOf('match', ['first', 'all']).default('first'),
+    }),
+    z.strictObject({ type: z.literal('csv'), delimiter: z.string().length(1).optional() }),
+    z.strictObject({ type: z.literal('xml'), arrays: z.array(z.string()).optional().describe('Elements that are always lists') }),
+  ], { error: `expected a format name (${FORMATS.join(', ')}) or { type: <format>, …options }` }),
+], { error: `expected a format name (${FORMATS.join(', ')}) or { type: <format>, …options }` });
+
 export const RequestSchema = z.strictObject({
   path: z.string().optional().describe('Path (and query) on the target; omitted: the target URL itself'),
   follow: FollowSchema.optional(),
@@ -56,7 +72,8 @@ export const RequestSchema = z.strictObject({
   headers: StringMap.optional(),
   query: z.record(z.string(), Scalar).optional(),
   body: z.string().optional(),
-  format: oneOf('format', ['json']).default('json'),
+  format: FormatSchema.default('auto')
+    .describe('How to read the body: auto (by content type, else JSON), json, kv, regex, csv, xml'),
   valid_status_codes: z.array(z.number().int().min(100).max(599)).min(1).optional(),
   optional: z.boolean().default(false)
     .describe('A failure of this request does not set probe_success to 0'),
@@ -81,6 +98,9 @@ export const MetricSchema = z.strictObject({
   value_map: z.record(z.string(), z.number()).optional(),
   ignore_case: z.boolean().default(false),
   scale: z.number().optional(),
+  regex: z.string().optional().describe('Extract the value from a string: the group named "value", else the first group'),
+  convert: oneOf('convert', ['number', 'size', 'duration', 'timestamp', 'hex']).default('number')
+    .describe('How a string becomes a number: number, size (bytes), duration (seconds), timestamp (unix seconds), hex'),
   states: z.array(z.string()).min(1).optional(),
   on_missing: oneOf('on_missing', ['skip', 'error']).default('skip'),
 });

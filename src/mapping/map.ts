@@ -2,6 +2,7 @@
 import type { CompiledMetric, CompiledStep } from '../config/compile.js';
 import type { SampleSet } from '../metrics/samples.js';
 import { evaluate, toLabelValue, type Scope } from './expr.js';
+import { CONVERTERS } from './convert.js';
 import { NOTHING } from './jsonpath.js';
 
 /** One parsed response of the request a metric reads, with the variables its fan-out captured. */
@@ -21,8 +22,6 @@ export interface MapReport {
   limit(metric: string): void;
 }
 
-const NUMERIC = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-const SPECIAL: Record<string, number> = { nan: NaN, inf: Infinity, '+inf': Infinity, '-inf': -Infinity };
 
 /** Label names in the order every sample of a metric carries them: sorted, state label last. */
 export function labelNames(m: CompiledMetric): string[] {
@@ -107,23 +106,26 @@ function add(m: CompiledMetric, names: string[], values: string[], value: number
 }
 
 /** A number, or the reason the value is not one. */
-export function toNumber(raw: unknown, m: Pick<CompiledMetric, 'valueMap' | 'ignoreCase'>): number | string {
+export function toNumber(raw: unknown, m: Pick<CompiledMetric, 'valueMap' | 'ignoreCase' | 'regex' | 'convert'>): number | string {
   if (typeof raw === 'number') return raw;
   if (typeof raw === 'boolean') return raw ? 1 : 0;
-  if (typeof raw === 'string') {
-    if (m.valueMap) {
-      const mapped = m.valueMap.get(m.ignoreCase ? raw.toLowerCase() : raw);
-      if (mapped !== undefined) return mapped;
-    }
-    const s = raw.trim();
-    if (NUMERIC.test(s)) return Number(s);
-    const special = SPECIAL[s.toLowerCase()];
-    if (special !== undefined) return special;
-    return m.valueMap
-      ? `value ${JSON.stringify(raw)} is not in value_map (${[...m.valueMap.keys()].join(', ')}) and not a number`
-      : `value ${JSON.stringify(raw)} is not a number (a value_map can translate strings)`;
+  if (typeof raw !== 'string') return `value is ${Array.isArray(raw) ? 'an array' : 'an object'}, not a number`;
+  if (m.valueMap) {
+    const mapped = m.valueMap.get(m.ignoreCase ? raw.toLowerCase() : raw);
+    if (mapped !== undefined) return mapped;
   }
-  return `value is ${Array.isArray(raw) ? 'an array' : 'an object'}, not a number`;
+  let text = raw;
+  if (m.regex) {
+    const match = m.regex.exec(raw);
+    if (!match) return `value ${JSON.stringify(raw)} does not match ${String(m.regex)}`;
+    text = match.groups?.['value'] ?? match[1] ?? match[0];
+  }
+  const n = CONVERTERS[m.convert](text);
+  if (n !== undefined) return n;
+  const what = m.convert === 'number' ? 'a number' : `a ${m.convert}`;
+  return m.valueMap
+    ? `value ${JSON.stringify(text)} is not in value_map (${[...m.valueMap.keys()].join(', ')}) and not ${what}`
+    : `value ${JSON.stringify(text)} is not ${what}${m.convert === 'number' ? ' (a value_map can translate strings)' : ''}`;
 }
 
 function describeLabels(m: CompiledMetric, values: string[]): string {

@@ -54,8 +54,3 @@ function autoParser(): Parser {
   };
 }
 
-const defaultJson = jsonParser();
-/** Until requests carry their compiled parser: JSON only. */
-export function parseBody(_format: 'json', body: Buffer): Parsed {
-  return defaultJson(body, undefined);
-}

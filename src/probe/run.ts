@@ -6,7 +6,6 @@ import type { FetchResult, Upstream } from '../fetch/upstream.js';
 import { evaluate } from '../mapping/expr.js';
 import { mapMetric, type Document, type MapReport } from '../mapping/map.js';
 import { SampleSet } from '../metrics/samples.js';
-import { parseBody } from '../parse/index.js';
 import { ProbeLog } from './log.js';
 import type { ResolvedTarget } from './target.js';
 
@@ -174,7 +173,7 @@ async function runModule(
     if (!res.ok) return fail(req, `${where}: ${res.error}`);
     log.add('debug', `${prefix}${req.name}: ${where} -> ${res.status}, ${res.bytes} bytes in ${res.seconds.toFixed(3)}s`);
     if (!req.validStatus(res.status)) return fail(req, `${where}: unexpected HTTP status ${res.status}`);
-    const parsed = parseBody(req.format, res.body ?? Buffer.alloc(0));
+    const parsed = req.parser(res.body ?? Buffer.alloc(0), res.contentType);
     if (!parsed.ok) return fail(req, `${where}: ${parsed.error}`);
     s.docs.push({ doc: parsed.doc, vars });
     for (const name of req.followers) {

@@ -146,10 +146,11 @@ describe('value_map', () => {
   });
 
   it('toNumber gives the reason as a string', () => {
-    expect(toNumber('x', { valueMap: undefined, ignoreCase: false })).toMatch(/not a number/);
-    expect(toNumber(true, { valueMap: undefined, ignoreCase: false })).toBe(1);
-    expect(toNumber('Ok', { valueMap: new Map([['ok', 3]]), ignoreCase: true })).toBe(3);
-    expect(toNumber('Ok', { valueMap: new Map([['ok', 3]]), ignoreCase: false })).toMatch(/not in value_map \(ok\)/);
+    const plain = { valueMap: undefined, ignoreCase: false, regex: undefined, convert: 'number' as const };
+    expect(toNumber('x', plain)).toMatch(/not a number/);
+    expect(toNumber(true, plain)).toBe(1);
+    expect(toNumber('Ok', { ...plain, valueMap: new Map([['ok', 3]]), ignoreCase: true })).toBe(3);
+    expect(toNumber('Ok', { ...plain, valueMap: new Map([['ok', 3]]) })).toMatch(/not in value_map \(ok\) and not a number/);
   });
 });
 
