@@ -3,14 +3,8 @@
 import { Command } from 'commander';
 import { createLogger } from './log.js';
 import { startServer } from './server/serve.js';
-import { REDFISH_DEVICES, startDevice, type RunningDevice } from './sim/devices.js';
-
-const DEMO_DEVICES: Array<{ device: string; module: string; port: number }> = [
-  { device: 'dmtf-rackmount', module: 'redfish', port: 7981 },
-  { device: 'hpe-ilo5', module: 'redfish', port: 7982 },
-  { device: 'hpe-ilo4', module: 'redfish', port: 7983 },
-  { device: 'dell-idrac', module: 'redfish', port: 7984 },
-];
+import { CATALOG } from './sim/catalog/index.js';
+import { startDevice, type RunningDevice } from './sim/devices.js';
 
 const program = new Command()
   .name('apiprobe-demo')
@@ -21,7 +15,7 @@ const program = new Command()
 const flags = program.opts<{ 'config.file': string; 'web.listenAddress': string; devicesOnly?: boolean }>();
 
 const devices: RunningDevice[] = [];
-for (const d of DEMO_DEVICES) devices.push(await startDevice(REDFISH_DEVICES[d.device]!, '127.0.0.1', d.port));
+for (const d of CATALOG) devices.push(await startDevice(d, '127.0.0.1', d.demoPort));
 
 let exporterUrl = `http://${flags['web.listenAddress'].startsWith(':') ? `localhost${flags['web.listenAddress']}` : flags['web.listenAddress']}`;
 let close: () => Promise<void> = async () => {};
@@ -39,9 +33,9 @@ if (!flags.devicesOnly) {
 }
 
 const lines = ['', 'Simulated devices (real payloads from test/fixtures) are up. Try:', ''];
-for (const [i, d] of DEMO_DEVICES.entries()) {
-  lines.push(`  # ${d.device}`);
-  lines.push(`  curl '${exporterUrl}/probe?module=${d.module}&target=${devices[i]!.url}'`);
+for (const [i, d] of CATALOG.entries()) {
+  lines.push(`  # ${d.name}`);
+  lines.push(`  curl '${exporterUrl}/probe?module=${d.module}&target=${devices[i]!.url}${d.targetPath ?? ''}'`);
 }
 lines.push('', `  # what the probe did, step by step`);
 lines.push(`  curl '${exporterUrl}/probe?module=redfish&target=${devices[0]!.url}&debug=true'`);

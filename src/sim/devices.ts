@@ -11,10 +11,17 @@ export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
+/** A fixture file served with its own content type, optionally without its first lines (a comment header). */
+export interface FileRoute {
+  file: string;
+  contentType?: string;
+  skipLines?: number;
+}
+
 export interface DeviceSpec {
   name: string;
-  /** Exact paths (no trailing slash) → a fixture file (relative to FIXTURES) or a handler. */
-  routes?: Record<string, string | Handler>;
+  /** Exact paths (no trailing slash; the query is ignored) → a fixture file (relative to FIXTURES) or a handler. */
+  routes?: Record<string, string | FileRoute | Handler>;
   /** A Redfish mockup tree: /redfish/v1/X is served from <dir>/redfish/v1/X/index.json. */
   mockupDir?: string;
   contentType?: string;
@@ -38,11 +45,14 @@ export async function startDevice(spec: DeviceSpec, host = '127.0.0.1', port = 0
     hits.push(url.pathname + url.search);
     const route = spec.routes?.[p];
     if (typeof route === 'function') return route(req, res);
-    const file = route ?? (spec.mockupDir ? path.join(spec.mockupDir, decodeURIComponent(p), 'index.json') : undefined);
-    if (!file || file.split(path.sep).includes('..')) return notFound(res);
-    readFile(path.join(FIXTURES, file)).then(
-      (body) => {
-        res.writeHead(200, { 'content-type': spec.contentType ?? 'application/json', 'content-length': body.length });
+    const fileRoute: FileRoute | undefined =
+      typeof route === 'string' ? { file: route }
+      : route ?? (spec.mockupDir ? { file: path.join(spec.mockupDir, decodeURIComponent(p), 'index.json') } : undefined);
+    if (!fileRoute || fileRoute.file.split(path.sep).includes('..')) return notFound(res);
+    readFile(path.join(FIXTURES, fileRoute.file)).then(
+      (content) => {
+        const body = fileRoute.skipLines ? dropLines(content, fileRoute.skipLines) : content;
+        res.writeHead(200, { 'content-type': fileRoute.contentType ?? spec.contentType ?? 'application/json', 'content-length': body.length });
         res.end(req.method === 'HEAD' ? undefined : body);
       },
       () => notFound(res),
@@ -62,6 +72,12 @@ export async function startDevice(spec: DeviceSpec, host = '127.0.0.1', port = 0
         server.closeAllConnections();
       }),
   };
+}
+
+function dropLines(content: Buffer, n: number): Buffer {
+  let at = 0;
+  for (let i = 0; i < n && at >= 0; i++) at = content.indexOf(10, at) + 1 || -1;
+  return at < 0 ? Buffer.alloc(0) : content.subarray(at);
 }
 
 function notFound(res: http.ServerResponse): void {

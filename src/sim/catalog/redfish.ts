@@ -1,0 +1,9 @@
+import { REDFISH_DEVICES } from '../devices.js';
+import type { CatalogDevice } from './index.js';
+
+export const REDFISH_CATALOG: CatalogDevice[] = [
+  { ...REDFISH_DEVICES['dmtf-rackmount']!, module: 'redfish', demoPort: 7981 },
+  { ...REDFISH_DEVICES['hpe-ilo5']!, module: 'redfish', demoPort: 7982 },
+  { ...REDFISH_DEVICES['hpe-ilo4']!, module: 'redfish', demoPort: 7983 },
+  { ...REDFISH_DEVICES['dell-idrac']!, module: 'redfish', demoPort: 7984 },
+];
