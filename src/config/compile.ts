@@ -3,6 +3,8 @@
 import type { Conversion } from '../mapping/convert.js';
 import { compileExpr, ExprError, type Expr } from '../mapping/expr.js';
 import { compilePath, JsonPathError, type CompiledPath } from '../mapping/jsonpath.js';
+import path from 'node:path';
+import { compileTransport, TransportError, type Transport } from '../fetch/transport.js';
 import { compileParser, type FormatSpec, type Parser } from '../parse/index.js';
 import type { EachStepSpec, MetricSpec, ModuleSpec, RequestSpec } from './schema.js';
 
@@ -18,12 +20,14 @@ export interface CompiledFollow {
 export interface CompiledRequest {
   name: string;
   method: string;
-  /** Path and query relative to the target; undefined means the target URL itself. */
-  relative: string | undefined;
-  /** Query parameters appended to the target URL itself when `relative` is undefined. */
-  query: string;
+  /** Path (and query) relative to the target; undefined means the target URL itself. Templates may use the module's params. */
+  path: Expr | undefined;
+  /** Query parameters added to the URL. */
+  query: Array<[string, Expr]>;
   headers: Record<string, string>;
-  body: string | undefined;
+  body: Expr | undefined;
+  /** Seconds a successful answer may be served from the cache; 0: never. */
+  cacheSeconds: number;
   follow: CompiledFollow | undefined;
   parser: Parser;
   validStatus: (status: number) => boolean;
@@ -72,7 +76,11 @@ export interface CompiledModule {
   probeConcurrency: number;
   maxRequests: number;
   maxResponseBytes: number;
-  insecureTls: boolean;
+  transport: Transport;
+  /** The credentials used when the probe names none. */
+  auth: string | undefined;
+  /** Probe parameters the requests may use: name → default (null: the probe must give it). */
+  params: Map<string, string | null>;
   requests: Map<string, CompiledRequest>;
   /** Requests that start at once (the ones that follow nothing). */
   roots: string[];
@@ -90,7 +98,13 @@ const ACCEPT: Record<FormatSpec['type'], string> = {
 
 const RESERVED_PREFIXES = ['probe_', 'apiprobe_'];
 
-export function compileModule(name: string, spec: ModuleSpec, file: string, report: Report): CompiledModule | undefined {
+export function compileModule(
+  name: string,
+  spec: ModuleSpec,
+  file: string,
+  report: Report,
+  resolvePath: (p: string) => string = (p) => path.resolve(path.dirname(file), p),
+): CompiledModule | undefined {
   let ok = true;
   const fail: Report = (path, message, atKey) => {
     ok = false;
@@ -98,10 +112,19 @@ export function compileModule(name: string, spec: ModuleSpec, file: string, repo
   };
   const requests = new Map<string, CompiledRequest>();
   const moduleHeaders = spec.headers ?? {};
+  const params = new Map(Object.entries(spec.params ?? {}));
+  const paramNames = new Set(params.keys());
+  let transport: Transport | undefined;
+  try {
+    transport = compileTransport(spec.tls, spec.proxy_url, resolvePath);
+  } catch (err) {
+    if (!(err instanceof TransportError)) throw err;
+    fail(err.field === 'proxy_url' ? ['proxy_url'] : ['tls', err.field], err.message);
+  }
 
   for (const [reqName, req] of Object.entries(spec.requests)) {
     const at = ['requests', reqName];
-    const compiled = compileRequest(reqName, req, moduleHeaders, spec, at, fail);
+    const compiled = compileRequest(reqName, req, moduleHeaders, spec, paramNames, at, fail);
     if (compiled) requests.set(reqName, compiled);
   }
   const declared = Object.keys(spec.requests);
@@ -171,7 +194,9 @@ export function compileModule(name: string, spec: ModuleSpec, file: string, repo
     probeConcurrency: spec.probe_concurrency,
     maxRequests: spec.max_requests,
     maxResponseBytes: spec.max_response_bytes,
-    insecureTls: spec.tls.insecure_skip_verify,
+    transport: transport!,
+    auth: spec.auth,
+    params,
     requests,
     roots: [...requests.values()].filter((r) => !r.follow).map((r) => r.name),
     metrics,
@@ -183,6 +208,7 @@ function compileRequest(
   req: RequestSpec,
   moduleHeaders: Record<string, string>,
   spec: ModuleSpec,
+  params: ReadonlySet<string>,
   at: PropertyKey[],
   fail: Report,
 ): CompiledRequest | undefined {
@@ -209,9 +235,23 @@ function compileRequest(
     }
     follow = { from: req.follow.from, links, vars: [] };
   }
-  const query = req.query ? new URLSearchParams(Object.entries(req.query).map(([k, v]): [string, string] => [k, String(v)])).toString() : '';
-  let relative: string | undefined;
-  if (req.path !== undefined) relative = query ? `${req.path}${req.path.includes('?') ? '&' : '?'}${query}` : req.path;
+  // Path, query values and body may use the module's params as {name}.
+  const template = (src: string | number | boolean, where: PropertyKey[]): Expr | undefined => {
+    if (typeof src === 'string' && src.startsWith('$')) return { kind: 'literal', value: src };
+    try {
+      return compileExpr(src, params);
+    } catch (err) {
+      fail(where, `${(err as Error).message.replace('known here', 'params declared')}`);
+      return undefined;
+    }
+  };
+  const pathExpr = req.path === undefined ? undefined : template(req.path, [...at, 'path']);
+  const query: Array<[string, Expr]> = [];
+  for (const [k, v] of Object.entries(req.query ?? {})) {
+    const e = template(v, [...at, 'query', k]);
+    if (e) query.push([k, e]);
+  }
+  const body = req.body === undefined ? undefined : template(req.body, [...at, 'body']);
   const format: FormatSpec = typeof req.format === 'string' ? { type: req.format } as FormatSpec : req.format;
   let parser: Parser;
   try {
@@ -226,16 +266,17 @@ function compileRequest(
   return {
     name,
     method: req.method,
-    relative,
+    path: pathExpr,
     query,
     headers,
-    body: req.body,
+    body,
+    cacheSeconds: req.cache_ttl ?? 0,
     follow,
     parser,
     validStatus: codes ? (s) => codes.has(s) : (s) => s >= 200 && s < 300,
     optional: req.optional,
     followers: [],
-    vars: new Set(),
+    vars: new Set(params),
   };
 }
 

@@ -6,6 +6,9 @@ import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
+import { compileAuth } from '../auth/auths.js';
+import type { Auth } from '../auth/types.js';
+import { HostMatcher, RuleError, type TargetRules } from '../fetch/guard.js';
 import { compileModule, type CompiledModule } from './compile.js';
 import { ConfigError, fieldPath, type ConfigProblem } from './errors.js';
 import { MainConfigShell, ModuleFileShell, ModuleName, ModuleSchema, type ModuleSpec } from './schema.js';
@@ -15,6 +18,8 @@ export interface Config {
   /** Every file the configuration was read from: the main file, then the included ones. */
   files: string[];
   modules: Map<string, CompiledModule>;
+  auths: Map<string, Auth>;
+  targets: TargetRules;
 }
 
 interface ParsedFile {
@@ -67,8 +72,31 @@ export async function loadConfig(mainFile: string): Promise<Config> {
     const compiled = compileModule(name, spec, from.file, (p, message, atKey) => problems.push(at(from, ['modules', name, ...p], message, atKey)));
     if (compiled) modules.set(name, compiled);
   }
+  const resolvePath = (p: string): string => path.resolve(dir, p);
+  const auths = new Map<string, Auth>();
+  for (const [name, spec] of Object.entries(mainSpec?.auths ?? {})) {
+    const auth = compileAuth(name, spec, resolvePath, (p, message) => problems.push(at(main, ['auths', name, ...p], message)));
+    if (auth) auths.set(name, auth);
+  }
+  const targets = mainSpec?.targets ?? { allow: [], deny: [] };
+  for (const list of ['allow', 'deny'] as const) {
+    targets[list].forEach((rule, i) => {
+      try {
+        new HostMatcher([rule]);
+      } catch (err) {
+        if (!(err instanceof RuleError)) throw err;
+        problems.push(at(main, ['targets', list, i], err.message));
+      }
+    });
+  }
+  for (const { name, spec, from } of specs) {
+    if (spec?.auth !== undefined && mainSpec && !Object.hasOwn(mainSpec.auths, spec.auth)) {
+      const known = Object.keys(mainSpec.auths);
+      problems.push(at(from, ['modules', name, 'auth'], `unknown auth "${spec.auth}" (auths in ${file}: ${known.length ? known.join(', ') : 'none'})`));
+    }
+  }
   if (problems.length) throw new ConfigError(sortProblems(problems, files));
-  return { file, files, modules };
+  return { file, files, modules, auths, targets };
 }
 
 /** Problems in the order of the files, then of their lines. */

@@ -77,6 +77,7 @@ export const RequestSchema = z.strictObject({
   valid_status_codes: z.array(z.number().int().min(100).max(599)).min(1).optional(),
   optional: z.boolean().default(false)
     .describe('A failure of this request does not set probe_success to 0'),
+  cache_ttl: Duration.optional().describe('Serve successful answers from a cache this long (slow devices)'),
 });
 
 export const EachStepSchema = z.union([
@@ -113,6 +114,68 @@ export const TargetSchema = z.strictObject({
 
 export const TlsSchema = z.strictObject({
   insecure_skip_verify: z.boolean().default(false),
+  ca_file: z.string().optional().describe('PEM file of the CAs that sign the devices\' certificates'),
+  cert_file: z.string().optional().describe('PEM client certificate, for devices that require one'),
+  key_file: z.string().optional().describe('PEM key of the client certificate'),
+  server_name: z.string().optional().describe('Name to verify the device certificate against (and send as SNI)'),
+});
+
+const Credential = {
+  username: z.string(),
+  password: z.string().optional().describe('The password; ${ENV} is expanded'),
+  password_file: z.string().optional().describe('File holding the password, re-read when it changes'),
+};
+
+const LoginSchema = z.strictObject({
+  method: oneOf('method', ['POST', 'GET', 'PUT']).default('POST'),
+  path: z.string(),
+  headers: StringMap.optional(),
+  body: z.string().optional().describe('Request body; {username} and {password} are filled in as they are'),
+  json: z.record(z.string(), z.unknown()).optional()
+    .describe('JSON body; {username} and {password} in its strings are filled in and JSON-escaped'),
+  form: StringMap.optional().describe('Form body (application/x-www-form-urlencoded); {username} and {password} filled in'),
+});
+
+export const SessionSchema = z.strictObject({
+  ...Credential,
+  login: LoginSchema,
+  token: z.strictObject({
+    header: z.string().optional().describe('Response header holding the token (Redfish: X-Auth-Token)'),
+    json: z.string().optional().describe('JSONPath of the token in the response body'),
+    cookie: z.string().optional().describe('Cookie set by the response'),
+  }),
+  use: z.strictObject({
+    header: z.string().optional(),
+    prefix: z.string().optional().describe('Text before the token in the header, e.g. "Bearer "'),
+    cookie: z.string().optional(),
+    query: z.string().optional(),
+  }),
+  logout: z.strictObject({
+    method: oneOf('method', ['DELETE', 'POST', 'GET']).default('DELETE'),
+    path: z.string().optional(),
+    location: z.boolean().default(false).describe('Log out at the URL the login answered in its Location header (Redfish)'),
+  }).optional(),
+  ttl: Duration.default(600).describe('How long a session is reused before logging in again'),
+});
+
+export const AuthSchema = z.strictObject({
+  basic: z.strictObject(Credential).optional(),
+  digest: z.strictObject(Credential).optional(),
+  bearer: z.strictObject({ token: z.string().optional(), token_file: z.string().optional() }).optional(),
+  api_key: z.strictObject({
+    header: z.string().optional(),
+    query: z.string().optional(),
+    value: z.string().optional(),
+    value_file: z.string().optional(),
+  }).optional(),
+  session: SessionSchema.optional(),
+  targets: z.array(z.string()).optional().describe('Targets these credentials may be sent to (CIDRs, host patterns); default: any allowed target'),
+  tls: TlsSchema.optional().describe('TLS settings used with these credentials (client certificates)'),
+});
+
+export const TargetsSchema = z.strictObject({
+  allow: z.array(z.string()).default([]).describe('When not empty, only targets matching a rule may be probed'),
+  deny: z.array(z.string()).default([]).describe('Targets never probed (besides the built-in link-local and metadata rules)'),
 });
 
 export const ModuleSchema = z.strictObject({
@@ -125,6 +188,10 @@ export const ModuleSchema = z.strictObject({
   max_response_bytes: z.number().int().min(1).default(16 * 1024 * 1024),
   headers: StringMap.optional(),
   tls: TlsSchema.default({ insecure_skip_verify: false }),
+  proxy_url: z.string().optional().describe('HTTP(S) proxy for the requests of this module'),
+  auth: z.string().optional().describe('Default credentials, by name under auths: (the probe may name others with &auth=)'),
+  params: z.record(VarName, z.union([z.string(), z.null()])).optional()
+    .describe('Probe query parameters requests may use as {name} in path, query and body: name → default (null: required)'),
   requests: z.record(RequestName, RequestSchema),
   metrics: z.array(MetricSchema).default([]),
 });
@@ -136,6 +203,8 @@ export const ModuleFileSchema = z.strictObject({
 export const MainConfigSchema = z.strictObject({
   include: z.array(z.string()).default([]).describe('Module files, as globs relative to this file'),
   modules: z.record(ModuleName, ModuleSchema).default({}),
+  auths: z.record(ModuleName, AuthSchema).default({}).describe('Credentials by name, kept out of modules and of Prometheus'),
+  targets: TargetsSchema.default({ allow: [], deny: [] }),
 });
 
 // The same files with each module left unchecked: load.ts validates modules one by one,
@@ -146,4 +215,7 @@ export const MainConfigShell = MainConfigSchema.extend({ modules: z.record(Modul
 export type ModuleSpec = z.output<typeof ModuleSchema>;
 export type RequestSpec = z.output<typeof RequestSchema>;
 export type MetricSpec = z.output<typeof MetricSchema>;
+export type AuthSpec = z.output<typeof AuthSchema>;
+export type TlsSpec = z.output<typeof TlsSchema>;
+export type SessionSpec = z.output<typeof SessionSchema>;
 export type EachStepSpec = z.output<typeof EachStepSchema>;

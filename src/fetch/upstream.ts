@@ -1,21 +1,31 @@
-// Every upstream request goes through here: three limiters (probe, target host,
-// global), undici with keep-alive per origin, a byte cap enforced while streaming,
-// and the probe's deadline as an abort signal covering queueing and transfer alike.
+// Every upstream request goes through here: the response cache, coalescing of
+// identical requests in flight, credentials (with one retry when a device asks for
+// them anew), three limiters (probe, target host, global), undici with keep-alive per
+// origin over connections to vetted addresses only, and a byte cap enforced while
+// streaming. The probe's deadline is an abort signal covering queueing and transfer.
+import type { IncomingHttpHeaders } from 'node:http';
+
 import pLimit, { type LimitFunction } from 'p-limit';
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, buildConnector, ProxyAgent, request, type Dispatcher } from 'undici';
+import { AuthError, type Answer, type Auth, type Credentials, type Outgoing, type Send } from '../auth/types.js';
+import type { TargetGuard } from './guard.js';
+import type { Transport } from './transport.js';
 
 export interface FetchSpec {
   url: URL;
   method: string;
   headers: Record<string, string>;
   body: string | undefined;
-  insecureTls: boolean;
+  transport: Transport;
+  auth: Auth | undefined;
   maxBytes: number;
   /** Limiter key for the device: host and port. */
   targetKey: string;
   targetConcurrency: number;
   probeLimit: LimitFunction;
   signal: AbortSignal;
+  /** Seconds a successful answer may be served from the cache; 0: never cached. */
+  cacheSeconds: number;
 }
 
 export interface FetchResult {
@@ -25,32 +35,52 @@ export interface FetchResult {
   bytes: number;
   body: Buffer | undefined;
   contentType: string | undefined;
+  headers: IncomingHttpHeaders;
   error: string | undefined;
   seconds: number;
+  /** Served from the cache, without asking the device. */
+  cached: boolean;
 }
 
 export interface UpstreamOptions {
   maxConcurrency: number;
   userAgent: string;
+  guard: TargetGuard;
 }
 
+interface Shared {
+  promise: Promise<FetchResult>;
+  controller: AbortController;
+  waiters: number;
+}
+
+/** Time allowed to a request that outlives its probe (a logout). */
+const DETACHED_SECONDS = 10;
+const CACHE_MAX_ENTRIES = 10_000;
+const CACHE_MAX_BYTES = 64 * 1024 * 1024;
+
 export class Upstream {
-  private readonly agent: Agent;
-  private readonly insecureAgent: Agent;
+  private readonly dispatchers = new Map<string, Dispatcher>();
   private readonly global: LimitFunction;
   private readonly targets = new Map<string, LimitFunction>();
+  private readonly inflight = new Map<string, Shared>();
+  private readonly cache = new Map<string, { result: FetchResult; expires: number }>();
+  private cacheBytes = 0;
   private readonly userAgent: string;
+  /** Replaced as a whole when the configuration changes. */
+  guard: TargetGuard;
   /** Requests waiting for a limiter slot. */
   queued = 0;
   /** Requests being transferred. */
   inFlight = 0;
+  /** Requests that joined an identical one already in flight instead of asking the device. */
+  coalesced = 0;
+  cacheHits = 0;
 
   constructor(opts: UpstreamOptions) {
-    const common = { keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, connect: { timeout: 30_000 } };
-    this.agent = new Agent(common);
-    this.insecureAgent = new Agent({ ...common, connect: { ...common.connect, rejectUnauthorized: false } });
     this.global = pLimit(opts.maxConcurrency);
     this.userAgent = opts.userAgent;
+    this.guard = opts.guard;
   }
 
   /** Number of per-target limiters alive: bounded by the targets being probed right now. */
@@ -59,6 +89,90 @@ export class Upstream {
   }
 
   async fetch(spec: FetchSpec): Promise<FetchResult> {
+    const idempotent = spec.method === 'GET' || spec.method === 'HEAD';
+    if (!idempotent) return this.authenticated(spec, spec.signal);
+    const key = requestKey(spec);
+    if (spec.cacheSeconds > 0) {
+      const hit = this.cache.get(key);
+      if (hit && hit.expires > Date.now()) {
+        this.cacheHits++;
+        return { ...hit.result, seconds: 0, cached: true };
+      }
+      if (hit) this.evict(key);
+    }
+    let shared = this.inflight.get(key);
+    if (shared) this.coalesced++;
+    else {
+      const controller = new AbortController();
+      const created: Shared = { controller, waiters: 0, promise: this.authenticated(spec, controller.signal) };
+      shared = created;
+      this.inflight.set(key, created);
+      void created.promise.then((result) => {
+        this.inflight.delete(key);
+        if (spec.cacheSeconds > 0 && result.ok && result.status >= 200 && result.status < 300) this.store(key, result, spec.cacheSeconds);
+      });
+    }
+    return this.join(shared, spec.signal);
+  }
+
+  // Every caller waits for the shared fetch or its own deadline; the fetch itself is
+  // aborted only when every caller has given up on it.
+  private join(shared: Shared, signal: AbortSignal): Promise<FetchResult> {
+    const started = performance.now();
+    if (signal.aborted) return Promise.resolve(failed(0, 'deadline exceeded', started));
+    shared.waiters++;
+    let onAbort!: () => void;
+    const aborted = new Promise<FetchResult>((resolve) => {
+      onAbort = () => {
+        if (--shared.waiters === 0) shared.controller.abort();
+        resolve(failed(0, 'deadline exceeded', started));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    return Promise.race([shared.promise, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
+  }
+
+  private store(key: string, result: FetchResult, seconds: number): void {
+    this.evict(key);
+    if (result.bytes > CACHE_MAX_BYTES / 4) return;
+    this.cache.set(key, { result, expires: Date.now() + seconds * 1000 });
+    this.cacheBytes += result.bytes;
+    for (const [k] of this.cache) {
+      if (this.cache.size <= CACHE_MAX_ENTRIES && this.cacheBytes <= CACHE_MAX_BYTES) break;
+      this.evict(k);
+    }
+  }
+
+  private evict(key: string): void {
+    const entry = this.cache.get(key);
+    if (!entry) return;
+    this.cacheBytes -= entry.result.bytes;
+    this.cache.delete(key);
+  }
+
+  /** The request with its credentials; sent once more if the device renews them (digest, expired session). */
+  private async authenticated(spec: FetchSpec, signal: AbortSignal): Promise<FetchResult> {
+    const started = performance.now();
+    if (!spec.auth) return this.limited(spec, spec.url, spec.headers, signal);
+    const send: Send = async (req: Outgoing, opts) =>
+      answerOf(await this.limited({ ...spec, body: req.body, method: req.method }, req.url, req.headers, opts?.detached ? AbortSignal.timeout(DETACHED_SECONDS * 1000) : signal));
+    const outgoing: Outgoing = { method: spec.method, url: spec.url, headers: spec.headers, body: spec.body };
+    try {
+      let creds: Credentials = await spec.auth.apply(outgoing, send);
+      let res = await this.limited(spec, creds.url, { ...spec.headers, ...creds.headers }, signal);
+      if (res.ok && (await creds.renew(answerOf(res)))) {
+        creds = await spec.auth.apply(outgoing, send);
+        res = await this.limited(spec, creds.url, { ...spec.headers, ...creds.headers }, signal);
+      }
+      return res;
+    } catch (err) {
+      if (err instanceof AuthError) return failed(0, `auth ${spec.auth.name}: ${err.message}`, started);
+      throw err;
+    }
+  }
+
+  /** Sends a request once its turn comes under the probe, target and global limits. */
+  private async limited(spec: FetchSpec, url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<FetchResult> {
     const started = performance.now();
     const limiter = this.targetLimiter(spec.targetKey, spec.targetConcurrency);
     this.queued++;
@@ -66,10 +180,10 @@ export class Upstream {
     const run = async (): Promise<FetchResult> => {
       this.queued--;
       dequeued = true;
-      if (spec.signal.aborted) return failed(0, 'deadline exceeded while queued behind the concurrency limits', started);
+      if (signal.aborted) return failed(0, 'deadline exceeded while queued behind the concurrency limits', started);
       this.inFlight++;
       try {
-        return await this.transfer(spec, started);
+        return await this.transfer(spec, url, headers, signal, started);
       } finally {
         this.inFlight--;
       }
@@ -83,12 +197,6 @@ export class Upstream {
     }
   }
 
-  // Idle per-target limiters are dropped at once, so their number stays bounded by
-  // the targets being probed at this moment, however many targets there are.
-  private evictIfIdle(key: string, limiter: LimitFunction): void {
-    if (limiter.activeCount === 0 && limiter.pendingCount === 0 && this.targets.get(key) === limiter) this.targets.delete(key);
-  }
-
   private targetLimiter(key: string, concurrency: number): LimitFunction {
     let limiter = this.targets.get(key);
     if (!limiter) {
@@ -100,25 +208,55 @@ export class Upstream {
     return limiter;
   }
 
-  private async transfer(spec: FetchSpec, started: number): Promise<FetchResult> {
+  // Idle per-target limiters are dropped at once, so their number stays bounded by
+  // the targets being probed at this moment, however many targets there are.
+  private evictIfIdle(key: string, limiter: LimitFunction): void {
+    if (limiter.activeCount === 0 && limiter.pendingCount === 0 && this.targets.get(key) === limiter) this.targets.delete(key);
+  }
+
+  private dispatcher(transport: Transport): Dispatcher {
+    let d = this.dispatchers.get(transport.key);
+    if (d) return d;
+    const common = { keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000 };
+    if (transport.proxyUrl !== undefined) {
+      // Through a proxy the proxy connects; the target was vetted by name and address
+      // when the probe was resolved.
+      d = new ProxyAgent({ uri: transport.proxyUrl, requestTls: transport.tls, ...common });
+    } else {
+      const connector = buildConnector({ ...transport.tls, timeout: 30_000 });
+      d = new Agent({
+        ...common,
+        connect: (opts, callback) => {
+          this.guard.vet(opts.hostname).then(
+            (vetted) => connector({ ...opts, hostname: vetted.address }, callback),
+            (err: Error) => callback(err, null),
+          );
+        },
+      });
+    }
+    this.dispatchers.set(transport.key, d);
+    return d;
+  }
+
+  private async transfer(spec: FetchSpec, url: URL, headers: Record<string, string>, signal: AbortSignal, started: number): Promise<FetchResult> {
     let res: Dispatcher.ResponseData;
     try {
-      res = await request(spec.url, {
-        dispatcher: spec.insecureTls ? this.insecureAgent : this.agent,
+      res = await request(url, {
+        dispatcher: this.dispatcher(spec.transport),
         method: spec.method as Dispatcher.HttpMethod,
-        headers: { 'user-agent': this.userAgent, ...spec.headers },
+        headers: { 'user-agent': this.userAgent, ...headers },
         body: spec.body,
-        signal: spec.signal,
+        signal,
       });
     } catch (err) {
-      return failed(0, describeError(err, spec.signal), started);
+      return failed(0, describeError(err, signal), started);
     }
     const status = res.statusCode;
     const contentType = headerValue(res.headers['content-type']);
     const declared = Number(headerValue(res.headers['content-length']));
     if (declared > spec.maxBytes) {
       res.body.destroy();
-      return failed(status, `response of ${declared} bytes exceeds the limit of ${spec.maxBytes} bytes`, started);
+      return failed(status, `response of ${declared} bytes exceeds the limit of ${spec.maxBytes} bytes`, started, 0, res.headers);
     }
     const chunks: Buffer[] = [];
     let bytes = 0;
@@ -127,24 +265,35 @@ export class Upstream {
         bytes += (chunk as Buffer).length;
         if (bytes > spec.maxBytes) {
           res.body.destroy();
-          return failed(status, `response exceeds the limit of ${spec.maxBytes} bytes`, started, bytes);
+          return failed(status, `response exceeds the limit of ${spec.maxBytes} bytes`, started, bytes, res.headers);
         }
         chunks.push(chunk as Buffer);
       }
     } catch (err) {
-      return failed(status, describeError(err, spec.signal), started, bytes);
+      return failed(status, describeError(err, signal), started, bytes, res.headers);
     }
     const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes);
-    return { ok: true, status, bytes, body, contentType, error: undefined, seconds: (performance.now() - started) / 1000 };
+    return { ok: true, status, bytes, body, contentType, headers: res.headers, error: undefined, seconds: (performance.now() - started) / 1000, cached: false };
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.agent.close(), this.insecureAgent.close()]);
+    await Promise.all([...this.dispatchers.values()].map((d) => d.close()));
+    this.dispatchers.clear();
   }
 }
 
-function failed(status: number, error: string, started: number, bytes = 0): FetchResult {
-  return { ok: false, status, bytes, body: undefined, contentType: undefined, error, seconds: (performance.now() - started) / 1000 };
+function requestKey(spec: FetchSpec): string {
+  let h = '';
+  for (const k of Object.keys(spec.headers).sort()) h += `${k}:${spec.headers[k]}\n`;
+  return `${spec.method} ${spec.url.href}\n${spec.auth?.name ?? ''}\n${spec.transport.key}\n${h}`;
+}
+
+function answerOf(r: FetchResult): Answer {
+  return { ok: r.ok, status: r.status, headers: r.headers, body: r.body, error: r.error };
+}
+
+function failed(status: number, error: string, started: number, bytes = 0, headers: IncomingHttpHeaders = {}): FetchResult {
+  return { ok: false, status, bytes, body: undefined, contentType: undefined, headers, error, seconds: (performance.now() - started) / 1000, cached: false };
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {
@@ -159,3 +308,4 @@ function describeError(err: unknown, signal: AbortSignal): string {
   const msg = inner.message || e.message || String(err);
   return code && !msg.includes(code) ? `${code}: ${msg}` : msg;
 }
+

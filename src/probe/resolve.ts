@@ -1,6 +1,8 @@
-// First step of a probe: the request's parameters → modules, targets, deadline.
-// Anything wrong here is the caller's mistake and becomes a 400 with one line.
+// First step of a probe: the request's parameters → modules, targets, credentials,
+// parameters, deadline. Anything wrong here is the caller's mistake (or a target the
+// rules refuse) and becomes a 400 with one line; nothing has been sent anywhere yet.
 import type { Config } from '../config/load.js';
+import { TargetRefused, type TargetGuard } from '../fetch/guard.js';
 import type { ModuleRun } from './run.js';
 import { resolveTarget, TargetError } from './target.js';
 
@@ -21,7 +23,7 @@ function single(query: Query, name: string): string | undefined {
   return v;
 }
 
-export function resolveProbe(config: Config, query: Query, scrapeTimeoutHeader: string | undefined): ResolvedProbe {
+export async function resolveProbe(config: Config, query: Query, scrapeTimeoutHeader: string | undefined, guard: TargetGuard): Promise<ResolvedProbe> {
   const target = single(query, 'target');
   if (target === undefined || target.trim() === '') throw new BadRequest('target parameter is missing');
   const moduleParam = single(query, 'module');
@@ -33,16 +35,46 @@ export function resolveProbe(config: Config, query: Query, scrapeTimeoutHeader: 
     names = [...new Set(moduleParam.split(',').map((s) => s.trim()).filter(Boolean))];
     if (names.length === 0) throw new BadRequest('module parameter is empty');
   }
-  const runs: ModuleRun[] = names.map((name) => {
+  const authParam = single(query, 'auth');
+  if (authParam !== undefined && !config.auths.has(authParam)) throw new BadRequest(`unknown auth "${authParam}"`);
+
+  const runs: ModuleRun[] = [];
+  for (const name of names) {
     const module = config.modules.get(name);
     if (!module) throw new BadRequest(`unknown module "${name}"`);
+    let resolved;
     try {
-      return { module, target: resolveTarget(target, module) };
+      resolved = resolveTarget(target, module);
     } catch (err) {
       if (err instanceof TargetError) throw new BadRequest(err.message);
       throw err;
     }
-  });
+    const params: Record<string, string> = {};
+    for (const [param, fallback] of module.params) {
+      const v = single(query, param) ?? fallback;
+      if (v === null) throw new BadRequest(`parameter "${param}" is required by module ${name}`);
+      params[param] = v;
+    }
+    const authName = authParam ?? module.auth;
+    const auth = authName === undefined ? undefined : config.auths.get(authName);
+    runs.push({ module, target: resolved, auth, params });
+  }
+
+  // The rules are checked on the resolved address before anything is sent; a name
+  // that does not resolve is left to fail as an upstream error (probe_success 0).
+  const host = runs[0]!.target.base.hostname;
+  let address = '';
+  try {
+    address = (await guard.vet(host)).address;
+  } catch (err) {
+    if (err instanceof TargetRefused) throw new BadRequest(err.message);
+  }
+  for (const run of runs) {
+    if (run.auth?.targets && !run.auth.targets.match(host.replace(/^\[|\]$/g, ''), address)) {
+      throw new BadRequest(`auth ${run.auth.name} may not be sent to ${host} (not in auths.${run.auth.name}.targets)`);
+    }
+  }
+
   const debugParam = single(query, 'debug');
   let scrapeTimeoutSeconds: number | undefined;
   if (scrapeTimeoutHeader !== undefined) {

@@ -2,8 +2,10 @@
 // arrive) under the limiters and the deadline, then map what arrived to samples.
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { CompiledModule, CompiledRequest } from '../config/compile.js';
+import type { Auth } from '../auth/types.js';
+import { mergeTransport } from '../fetch/transport.js';
 import type { FetchResult, Upstream } from '../fetch/upstream.js';
-import { evaluate } from '../mapping/expr.js';
+import { evaluate, toLabelValue, type Expr } from '../mapping/expr.js';
 import { mapMetric, type Document, type MapReport } from '../mapping/map.js';
 import { SampleSet } from '../metrics/samples.js';
 import { ProbeLog } from './log.js';
@@ -19,6 +21,9 @@ export interface ProbeOptions {
 export interface ModuleRun {
   module: CompiledModule;
   target: ResolvedTarget;
+  auth: Auth | undefined;
+  /** Values of the module's params for this probe. */
+  params: Readonly<Record<string, string>>;
 }
 
 export interface ProbeResult {
@@ -105,6 +110,7 @@ async function runModule(
     stats.set(name, { fetches: 0, errors: 0, bytes: 0, status: 0, firstStart: Infinity, lastEnd: 0, docs: [], seen: new Set() });
   }
   const controller = new AbortController();
+  const transport = mergeTransport(mod.transport, run.auth?.transport);
   const probeLimit: LimitFunction = pLimit(mod.probeConcurrency);
   const pending = new Set<Attempt>();
   let closed = false;
@@ -142,8 +148,10 @@ async function runModule(
         url,
         method: req.method,
         headers: req.headers,
-        body: req.body,
-        insecureTls: mod.insecureTls,
+        body: req.body === undefined ? undefined : text(req.body, run.params),
+        transport,
+        auth: run.auth,
+        cacheSeconds: req.cacheSeconds,
         maxBytes: mod.maxResponseBytes,
         targetKey: target.key,
         targetConcurrency: mod.concurrency,
@@ -154,7 +162,7 @@ async function runModule(
         if (!closed) settle(attempt, res, vars);
       })
       .catch((err: unknown) => {
-        if (!closed) settle(attempt, { ok: false, status: 0, bytes: 0, body: undefined, contentType: undefined, error: String(err), seconds: 0 }, vars);
+        if (!closed) settle(attempt, { ok: false, status: 0, bytes: 0, body: undefined, contentType: undefined, headers: {}, error: String(err), seconds: 0, cached: false }, vars);
       })
       .finally(() => {
         if (--outstanding === 0) allDone();
@@ -209,7 +217,7 @@ async function runModule(
 
   for (const name of mod.roots) {
     const req = mod.requests.get(name)!;
-    launch(req, rootUrl(req, target.base), {});
+    launch(req, rootUrl(req, target.base, run.params), run.params);
   }
 
   if (outstanding > 0) {
@@ -269,10 +277,13 @@ async function runModule(
   return success && counters.mappingErrors === errorsBefore && !limitLogged;
 }
 
-function rootUrl(req: CompiledRequest, base: URL): URL {
-  if (req.relative !== undefined) return new URL(req.relative, base);
-  if (!req.query) return base;
-  const url = new URL(base);
-  url.search = url.search ? `${url.search}&${req.query}` : `?${req.query}`;
+function rootUrl(req: CompiledRequest, base: URL, params: Readonly<Record<string, string>>): URL {
+  const url = req.path === undefined ? new URL(base) : new URL(text(req.path, params), base);
+  for (const [k, v] of req.query) url.searchParams.append(k, text(v, params));
   return url;
+}
+
+/** A request template filled with the probe's params. */
+function text(expr: Expr, params: Readonly<Record<string, string>>): string {
+  return expr.kind === 'literal' ? String(expr.value) : toLabelValue(evaluate(expr, { item: undefined, key: undefined, vars: params }));
 }

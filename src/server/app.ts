@@ -37,7 +37,7 @@ export function createApp(state: AppState): Koa {
     const config = state.config();
     let probe;
     try {
-      probe = resolveProbe(config, ctx.query, ctx.get('x-prometheus-scrape-timeout-seconds') || undefined);
+      probe = await resolveProbe(config, ctx.query, ctx.get('x-prometheus-scrape-timeout-seconds') || undefined, state.upstream.guard);
     } catch (err) {
       if (!(err instanceof BadRequest)) throw err;
       ctx.status = 400;

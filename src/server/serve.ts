@@ -2,6 +2,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, type Config } from '../config/load.js';
+import { TargetGuard } from '../fetch/guard.js';
 import { Upstream } from '../fetch/upstream.js';
 import type { Logger } from '../log.js';
 import { ExporterMetrics } from '../metrics/exporter.js';
@@ -32,7 +33,7 @@ export function parseListenAddress(addr: string): { host: string | undefined; po
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const config = await loadConfig(opts.configFile);
-  const upstream = new Upstream({ maxConcurrency: opts.maxConcurrency, userAgent: `apiprobe/${VERSION}` });
+  const upstream = new Upstream({ maxConcurrency: opts.maxConcurrency, userAgent: `apiprobe/${VERSION}`, guard: new TargetGuard(config.targets) });
   const metrics = new ExporterMetrics(upstream);
   let ready = false;
   const app = createApp({
@@ -73,6 +74,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      // Log sessions out while the connections are still there.
+      await Promise.all([...config.auths.values()].map((a) => a.close()));
       await upstream.close();
     },
   };

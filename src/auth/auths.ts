@@ -1,0 +1,196 @@
+// The kinds of credentials, compiled from `auths:` at config load.
+import { HostMatcher, RuleError } from '../fetch/guard.js';
+import { compileTransport, TransportError, type Transport } from '../fetch/transport.js';
+import type { AuthSpec } from '../config/schema.js';
+import { expandEnv, reveal, Secret } from './secret.js';
+import { authorization, parseChallenges, type Challenge } from './digest.js';
+import { SessionAuth } from './session.js';
+import { header, type Answer, type Auth, type Credentials, type Outgoing, type Send } from './types.js';
+
+export type Report = (path: ReadonlyArray<PropertyKey>, message: string) => void;
+
+const NO_RENEW = async (): Promise<boolean> => false;
+
+/** A secret from `field` (literal, ${ENV} expanded) or `field_file` (relative to the config). */
+export function secretOf(spec: Record<string, unknown>, field: string, resolvePath: (p: string) => string, at: PropertyKey[], report: Report): Secret | undefined {
+  const literal = spec[field];
+  const file = spec[`${field}_file`];
+  if (typeof literal === 'string' && typeof file === 'string') {
+    report([...at, `${field}_file`], `give ${field} or ${field}_file, not both`);
+    return undefined;
+  }
+  if (typeof file === 'string') return Secret.file(resolvePath(file));
+  if (typeof literal === 'string') {
+    const { value, missing } = expandEnv(literal);
+    if (missing.length) {
+      report([...at, field], `environment variable ${missing.join(', ')} is not set`);
+      return undefined;
+    }
+    return Secret.literal(value);
+  }
+  report(at, `${field} or ${field}_file is required`);
+  return undefined;
+}
+
+function plain(text: string, at: PropertyKey[], report: Report): string | undefined {
+  const { value, missing } = expandEnv(text);
+  if (missing.length) {
+    report(at, `environment variable ${missing.join(', ')} is not set`);
+    return undefined;
+  }
+  return value;
+}
+
+export function compileAuth(name: string, spec: AuthSpec, resolvePath: (p: string) => string, report: Report): Auth | undefined {
+  const kinds = (['basic', 'digest', 'bearer', 'api_key', 'session'] as const).filter((k) => spec[k] !== undefined);
+  if (kinds.length !== 1) {
+    report([], kinds.length ? `one kind of credentials per auth, not ${kinds.join(' and ')}` : 'needs one of basic, digest, bearer, api_key, session');
+    return undefined;
+  }
+  let targets: HostMatcher | undefined;
+  if (spec.targets) {
+    try {
+      targets = new HostMatcher(spec.targets);
+    } catch (err) {
+      if (!(err instanceof RuleError)) throw err;
+      report(['targets'], err.message);
+      return undefined;
+    }
+  }
+  let transport: Transport | undefined;
+  if (spec.tls) {
+    try {
+      transport = compileTransport(spec.tls, undefined, resolvePath);
+    } catch (err) {
+      if (!(err instanceof TransportError)) throw err;
+      report(['tls', err.field], err.message);
+      return undefined;
+    }
+  }
+  const base = { name, targets, transport };
+  const kind = kinds[0]!;
+  switch (kind) {
+    case 'basic': {
+      const s = spec.basic!;
+      const username = plain(s.username, ['basic', 'username'], report);
+      const password = secretOf(s, 'password', resolvePath, ['basic'], report);
+      if (username === undefined || !password) return undefined;
+      return {
+        ...base,
+        kind,
+        async apply(req) {
+          const value = Buffer.from(`${username}:${await reveal(password)}`).toString('base64');
+          return { headers: { authorization: `Basic ${value}` }, url: req.url, renew: NO_RENEW };
+        },
+        close: async () => {},
+      };
+    }
+    case 'bearer': {
+      const token = secretOf(spec.bearer!, 'token', resolvePath, ['bearer'], report);
+      if (!token) return undefined;
+      return {
+        ...base,
+        kind,
+        async apply(req) {
+          return { headers: { authorization: `Bearer ${await reveal(token)}` }, url: req.url, renew: NO_RENEW };
+        },
+        close: async () => {},
+      };
+    }
+    case 'api_key': {
+      const s = spec.api_key!;
+      if ((s.header === undefined) === (s.query === undefined)) {
+        report(['api_key'], 'give header or query (where the key goes), one of them');
+        return undefined;
+      }
+      const value = secretOf(s, 'value', resolvePath, ['api_key'], report);
+      if (!value) return undefined;
+      return {
+        ...base,
+        kind,
+        async apply(req) {
+          const key = await reveal(value);
+          if (s.header !== undefined) return { headers: { [s.header.toLowerCase()]: key }, url: req.url, renew: NO_RENEW };
+          const url = new URL(req.url);
+          url.searchParams.set(s.query!, key);
+          return { headers: {}, url, renew: NO_RENEW };
+        },
+        close: async () => {},
+      };
+    }
+    case 'digest': {
+      const s = spec.digest!;
+      const username = plain(s.username, ['digest', 'username'], report);
+      const password = secretOf(s, 'password', resolvePath, ['digest'], report);
+      if (username === undefined || !password) return undefined;
+      return { ...base, kind, ...digestAuth(username, password), close: async () => {} };
+    }
+    case 'session': {
+      const s = spec.session!;
+      const username = plain(s.username, ['session', 'username'], report);
+      const password = secretOf(s, 'password', resolvePath, ['session'], report);
+      const tokenFrom = Object.entries(s.token).filter(([, v]) => v !== undefined);
+      const useIn = Object.entries(s.use).filter(([k, v]) => v !== undefined && k !== 'prefix');
+      let ok = username !== undefined && !!password;
+      if (tokenFrom.length !== 1) {
+        report(['session', 'token'], 'give one of header, json, cookie: where the login answer holds the token');
+        ok = false;
+      }
+      if (useIn.length !== 1) {
+        report(['session', 'use'], 'give one of header, cookie, query: where later requests carry the token');
+        ok = false;
+      }
+      if ([s.login.body, s.login.json, s.login.form].filter((b) => b !== undefined).length > 1) {
+        report(['session', 'login'], 'give one of body, json, form');
+        ok = false;
+      }
+      if (s.logout && (s.logout.path === undefined) === !s.logout.location) {
+        report(['session', 'logout'], 'give path, or location: true, one of them');
+        ok = false;
+      }
+      if (!ok) return undefined;
+      try {
+        return new SessionAuth(name, targets, transport, s, username!, password!);
+      } catch (err) {
+        report(['session', 'token', 'json'], (err as Error).message);
+        return undefined;
+      }
+    }
+  }
+}
+
+
+const NONCE_USES = 10_000;
+
+function digestAuth(username: string, password: Secret): Pick<Auth, 'apply'> {
+  // The last challenge per device, so that later requests answer it at once instead
+  // of taking a 401 first every time.
+  const challenges = new Map<string, { challenge: Challenge; nc: number }>();
+  return {
+    async apply(req: Outgoing): Promise<Credentials> {
+      const origin = req.url.origin;
+      const uri = req.url.pathname + req.url.search;
+      const state = challenges.get(origin);
+      const pass = await reveal(password);
+      const headers: Record<string, string> = {};
+      if (state && state.nc < NONCE_USES) {
+        state.nc++;
+        headers['authorization'] = authorization(state.challenge, username, pass, req.method, uri, state.nc);
+      }
+      return {
+        headers,
+        url: req.url,
+        async renew(answer: Answer): Promise<boolean> {
+          if (answer.status !== 401) return false;
+          const challenge = parseChallenges(header(answer.headers, 'www-authenticate'));
+          if (!challenge) return false;
+          // Sent once more at most (the caller retries once): a wrong password ends in a 401.
+          challenges.set(origin, { challenge, nc: 0 });
+          return true;
+        },
+      };
+    },
+  };
+}
+
+export type { Auth, Send };

@@ -1,0 +1,172 @@
+// Login sessions: log in once per device, carry the token on later requests, reuse
+// it across probes until its TTL or until the device answers 401/403, then log in
+// again once. Concurrent probes of one device share one login (a device with a small
+// session limit, like iDRAC, sees one session per exporter), and a dropped session is
+// logged out.
+import type { HostMatcher } from '../fetch/guard.js';
+import type { SessionSpec as SessionSpecOut } from '../config/schema.js';
+import type { Transport } from '../fetch/transport.js';
+import { compilePath, NOTHING, type CompiledPath } from '../mapping/jsonpath.js';
+import { reveal, type Secret } from './secret.js';
+import { AuthError, header, type Answer, type Auth, type Credentials, type Outgoing, type Send } from './types.js';
+
+interface Session {
+  token: string;
+  logoutUrl: URL | undefined;
+  expires: number;
+  /** How to reach the device it belongs to, for the logout. */
+  send: Send;
+}
+
+export interface SessionCounters {
+  logins: { ok: number; failed: number };
+}
+
+export class SessionAuth implements Auth {
+  readonly kind = 'session' as const;
+  private readonly sessions = new Map<string, Session>();
+  private readonly pending = new Map<string, Promise<Session>>();
+  private readonly tokenPath: CompiledPath | undefined;
+  readonly counters: SessionCounters = { logins: { ok: 0, failed: 0 } };
+
+  constructor(
+    readonly name: string,
+    readonly targets: HostMatcher | undefined,
+    readonly transport: Transport | undefined,
+    private readonly spec: SessionSpecOut,
+    private readonly username: string,
+    private readonly password: Secret,
+  ) {
+    this.tokenPath = spec.token.json !== undefined ? compilePath(spec.token.json) : undefined;
+  }
+
+  get active(): number {
+    return this.sessions.size;
+  }
+
+  async apply(req: Outgoing, send: Send): Promise<Credentials> {
+    const origin = req.url.origin;
+    const session = await this.current(origin, send);
+    const { headers, url } = this.carry(req.url, session);
+    return {
+      headers,
+      url,
+      renew: async (answer: Answer): Promise<boolean> => {
+        if (answer.status !== 401 && answer.status !== 403) return false;
+        // Only the first request to see the session refused drops it; the others
+        // wait for the same new login.
+        if (this.sessions.get(origin) === session) this.drop(origin, session);
+        await this.current(origin, send);
+        return true;
+      },
+    };
+  }
+
+  private carry(target: URL, s: Session): { headers: Record<string, string>; url: URL } {
+    const use = this.spec.use;
+    if (use.header !== undefined) return { headers: { [use.header.toLowerCase()]: `${use.prefix ?? ''}${s.token}` }, url: target };
+    if (use.cookie !== undefined) return { headers: { cookie: `${use.cookie}=${s.token}` }, url: target };
+    const url = new URL(target);
+    url.searchParams.set(use.query!, s.token);
+    return { headers: {}, url };
+  }
+
+  private current(origin: string, send: Send): Promise<Session> {
+    const s = this.sessions.get(origin);
+    if (s && s.expires > Date.now()) return Promise.resolve(s);
+    if (s) this.drop(origin, s);
+    let login = this.pending.get(origin);
+    if (!login) {
+      login = this.login(origin, send).finally(() => this.pending.delete(origin));
+      this.pending.set(origin, login);
+    }
+    return login;
+  }
+
+  private async login(origin: string, send: Send): Promise<Session> {
+    const l = this.spec.login;
+    const user = this.username;
+    const pass = await reveal(this.password);
+    const fill = (text: string): string => text.replaceAll('{username}', user).replaceAll('{password}', pass);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(l.headers ?? {})) headers[k.toLowerCase()] = v;
+    let body: string | undefined;
+    if (l.json !== undefined) {
+      body = JSON.stringify(l.json, (_k, v: unknown) => (typeof v === 'string' ? fill(v) : v));
+      headers['content-type'] ??= 'application/json';
+    } else if (l.form !== undefined) {
+      body = new URLSearchParams(Object.entries(l.form).map(([k, v]): [string, string] => [k, fill(v)])).toString();
+      headers['content-type'] ??= 'application/x-www-form-urlencoded';
+    } else if (l.body !== undefined) {
+      body = fill(l.body);
+    }
+    const url = new URL(l.path, origin);
+    const answer = await send({ method: l.method, url, headers, body });
+    if (!answer.ok || answer.status < 200 || answer.status >= 300) {
+      this.counters.logins.failed++;
+      throw new AuthError(`login to ${url.pathname} failed: ${answer.ok ? `HTTP status ${answer.status}` : answer.error}`);
+    }
+    const token = this.token(answer);
+    if (!token) {
+      this.counters.logins.failed++;
+      throw new AuthError(`login to ${url.pathname} answered without a token in ${describe(this.spec.token)}`);
+    }
+    let logoutUrl: URL | undefined;
+    if (this.spec.logout?.location) {
+      const loc = header(answer.headers, 'location')[0];
+      if (loc) {
+        const u = new URL(loc, origin);
+        if (u.origin === origin) logoutUrl = u;
+      }
+    } else if (this.spec.logout?.path !== undefined) {
+      logoutUrl = new URL(this.spec.logout.path, origin);
+    }
+    this.counters.logins.ok++;
+    const session = { token, logoutUrl, expires: Date.now() + this.spec.ttl * 1000, send };
+    this.sessions.set(origin, session);
+    return session;
+  }
+
+  private token(answer: Answer): string | undefined {
+    const t = this.spec.token;
+    if (t.header !== undefined) return header(answer.headers, t.header)[0];
+    if (t.cookie !== undefined) {
+      for (const c of header(answer.headers, 'set-cookie')) {
+        const m = /^\s*([^=;\s]+)=([^;]*)/.exec(c);
+        if (m && m[1] === t.cookie && m[2]) return m[2];
+      }
+      return undefined;
+    }
+    try {
+      const doc: unknown = JSON.parse(answer.body?.toString('utf8') ?? '');
+      const v = this.tokenPath!.first(doc);
+      return v === NOTHING || v === null || typeof v === 'object' ? undefined : String(v);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Forgets a session and logs it out, without waiting for the device. */
+  private drop(origin: string, s: Session): void {
+    this.sessions.delete(origin);
+    void this.logout(s);
+  }
+
+  private async logout(s: Session): Promise<void> {
+    if (!s.logoutUrl) return;
+    const { headers, url } = this.carry(s.logoutUrl, s);
+    await s.send({ method: this.spec.logout!.method, url, headers }, { detached: true }).catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(all.map((s) => this.logout(s)));
+  }
+}
+
+function describe(t: SessionSpecOut['token']): string {
+  if (t.header !== undefined) return `header ${t.header}`;
+  if (t.cookie !== undefined) return `cookie ${t.cookie}`;
+  return `body at ${t.json}`;
+}

@@ -1,0 +1,60 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { HostMatcher } from '../fetch/guard.js';
+import type { Transport } from '../fetch/transport.js';
+
+/** A request as the device will see it, credentials included. */
+export interface Outgoing {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body?: string | undefined;
+}
+
+export interface Answer {
+  ok: boolean;
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer | undefined;
+  error: string | undefined;
+}
+
+/**
+ * Sends a request to the same device, through the limiters, without credentials of
+ * its own. `detached`: not bound to the probe's deadline (a logout outliving it).
+ */
+export type Send = (req: Outgoing, opts?: { detached?: boolean }) => Promise<Answer>;
+
+export interface Credentials {
+  headers: Record<string, string>;
+  url: URL;
+  /**
+   * After the device answered: true when the credentials were renewed (a digest
+   * challenge, an expired session) and the request should be sent once more.
+   */
+  renew(answer: Answer): Promise<boolean>;
+}
+
+export interface AuthStats {
+  logins: Map<string, number>;
+  sessionsActive(): number;
+}
+
+export interface Auth {
+  readonly name: string;
+  readonly kind: 'basic' | 'digest' | 'bearer' | 'api_key' | 'session';
+  /** Where these credentials may be sent; undefined: any target the exporter may reach. */
+  readonly targets: HostMatcher | undefined;
+  /** TLS settings that go with these credentials (client certificates). */
+  readonly transport: Transport | undefined;
+  /** Adds credentials to a request to `origin`; throws AuthError with a message free of secrets. */
+  apply(req: Outgoing, send: Send): Promise<Credentials>;
+  /** Ends every session (on shutdown). */
+  close(): Promise<void>;
+}
+
+export class AuthError extends Error {}
+
+export function header(headers: IncomingHttpHeaders, name: string): string[] {
+  const v = headers[name.toLowerCase()];
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
