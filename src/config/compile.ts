@@ -181,6 +181,11 @@ export function compileModule(
     if (compiled) metrics.push(compiled);
   });
 
+  // One family, one HELP: the first help given for a name serves all its mappings.
+  const helpOf = new Map<string, string>();
+  for (const m of spec.metrics) if (m.help !== undefined && !helpOf.has(m.name)) helpOf.set(m.name, m.help);
+  for (const m of metrics) m.help = helpOf.get(m.name) ?? m.help;
+
   if (!ok) return undefined;
   return {
     name,
@@ -237,11 +242,10 @@ function compileRequest(
   }
   // Path, query values and body may use the module's params as {name}.
   const template = (src: string | number | boolean, where: PropertyKey[]): Expr | undefined => {
-    if (typeof src === 'string' && src.startsWith('$')) return { kind: 'literal', value: src };
     try {
-      return compileExpr(src, params);
+      return compileExpr(src, params, 'request');
     } catch (err) {
-      fail(where, `${(err as Error).message.replace('known here', 'params declared')}`);
+      fail(where, (err as Error).message);
       return undefined;
     }
   };
@@ -382,10 +386,12 @@ function compileMetric(
     }
   }
   let regex: RegExp | undefined;
+  if (m.convert === 'count' && m.regex === undefined) bad([...at, 'convert'], 'count counts the matches of regex: give a regex');
   if (m.regex !== undefined) {
     if (m.type === 'stateset' || m.type === 'info') bad([...at, 'regex'], `regex does not apply to ${m.type} metrics`);
     try {
-      regex = new RegExp(m.regex);
+      // count needs every match; otherwise the first match is the value.
+      regex = new RegExp(m.regex, m.convert === 'count' ? 'g' : '');
     } catch (err) {
       bad([...at, 'regex'], `invalid regular expression: ${(err as Error).message}`);
     }

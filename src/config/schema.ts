@@ -100,8 +100,8 @@ export const MetricSchema = z.strictObject({
   ignore_case: z.boolean().default(false),
   scale: z.number().optional(),
   regex: z.string().optional().describe('Extract the value from a string: the group named "value", else the first group'),
-  convert: oneOf('convert', ['number', 'size', 'duration', 'timestamp', 'hex']).default('number')
-    .describe('How a string becomes a number: number, size (bytes), duration (seconds), timestamp (unix seconds), hex'),
+  convert: oneOf('convert', ['number', 'size', 'duration', 'timestamp', 'hex', 'length', 'count']).default('number')
+    .describe('How the value becomes a number: number, size (bytes), duration (seconds), timestamp (unix seconds), hex, length (of a list, map or string), count (matches of regex in a string)'),
   states: z.array(z.string()).min(1).optional(),
   on_missing: oneOf('on_missing', ['skip', 'error']).default('skip'),
 });

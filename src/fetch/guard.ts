@@ -90,11 +90,14 @@ export class TargetGuard {
     this.allow = new HostMatcher(rules.allow);
   }
 
-  /** Why the host at this address may not be reached, or undefined when it may. */
+  /**
+   * Why the host at this address may not be reached, or undefined when it may. With
+   * no address, only the deny rules by name are checked (before resolving).
+   */
   refusal(host: string, address: string): string | undefined {
     const addr = canonical(address);
     for (const d of this.deny) if (d.matcher.match(host, addr)) return `refused by ${d.name}`;
-    if (!this.allow.empty && !this.allow.match(host, addr)) return 'not allowed by any rule in targets.allow';
+    if (addr && !this.allow.empty && !this.allow.match(host, addr)) return 'not allowed by any rule in targets.allow';
     return undefined;
   }
 
@@ -122,7 +125,7 @@ export class TargetGuard {
     // must not be usable to reach the latter.
     for (const a of addresses) {
       const why = this.refusal(host, a.address);
-      if (why) throw new TargetRefused(`target ${host} (${a.address}) ${why}`);
+      if (why) throw new TargetRefused(`target ${host}${a.address === host ? '' : ` (${a.address})`} ${why}`);
     }
     const first = addresses[0];
     if (!first) throw new Error(`cannot resolve ${host}: no addresses`);

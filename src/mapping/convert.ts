@@ -1,6 +1,6 @@
 // Strings that carry numbers in human forms: sizes, durations, timestamps, hex.
 // Each converter returns a number, or undefined when the text is not of its form.
-export type Conversion = 'number' | 'size' | 'duration' | 'timestamp' | 'hex';
+export type Conversion = 'number' | 'size' | 'duration' | 'timestamp' | 'hex' | 'length' | 'count';
 
 const NUMERIC = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const SPECIAL: Record<string, number> = { nan: NaN, inf: Infinity, '+inf': Infinity, '-inf': -Infinity };
@@ -89,7 +89,7 @@ export function parseHex(text: string): number | undefined {
   return m[1] ? -n : n;
 }
 
-export const CONVERTERS: Record<Conversion, (text: string) => number | undefined> = {
+export const CONVERTERS: Record<Exclude<Conversion, 'length' | 'count'>, (text: string) => number | undefined> = {
   number: parseNumber,
   size: parseSize,
   duration: parseDuration,

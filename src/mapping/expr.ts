@@ -20,8 +20,16 @@ export type Expr =
 
 export class ExprError extends Error {}
 
-export function compileExpr(source: string | number | boolean, knownVars: ReadonlySet<string>): Expr {
+const LENIENT_PLACEHOLDER = /^\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}/;
+
+/**
+ * `request` templates (paths, query values, bodies of requests) are text first: only
+ * `{name}` of a variable is a placeholder there and any other brace is literal, so a
+ * JSON body needs no escaping. Label templates are strict: every brace is syntax.
+ */
+export function compileExpr(source: string | number | boolean, knownVars: ReadonlySet<string>, mode: 'label' | 'request' = 'label'): Expr {
   if (typeof source !== 'string') return { kind: 'literal', value: source };
+  if (mode === 'request') return compileRequestTemplate(source, knownVars);
   if (source.startsWith('$')) return { kind: 'path', path: compilePath(source) };
   if (!source.includes('{') && !source.includes('}')) return { kind: 'literal', value: source };
   const parts: Array<string | Expr> = [];
@@ -48,6 +56,29 @@ export function compileExpr(source: string | number | boolean, knownVars: Readon
   }
   if (text) parts.push(text);
   if (parts.length === 1 && typeof parts[0] !== 'string') return parts[0]!;
+  return { kind: 'template', parts };
+}
+
+function compileRequestTemplate(source: string, knownVars: ReadonlySet<string>): Expr {
+  const parts: Array<string | Expr> = [];
+  let text = '';
+  for (let i = 0; i < source.length; i++) {
+    const m = source[i] === '{' ? LENIENT_PLACEHOLDER.exec(source.slice(i)) : null;
+    if (!m) {
+      text += source[i];
+      continue;
+    }
+    if (!knownVars.has(m[1]!)) {
+      throw new ExprError(`unknown parameter {${m[1]}} (declared in params: ${[...knownVars].join(', ') || 'none'})`);
+    }
+    if (text) parts.push(text);
+    text = '';
+    parts.push({ kind: 'var', name: m[1]! });
+    i += m[0].length - 1;
+  }
+  if (text) parts.push(text);
+  if (parts.length === 0) return { kind: 'literal', value: '' };
+  if (parts.length === 1) return typeof parts[0] === 'string' ? { kind: 'literal', value: parts[0] } : parts[0]!;
   return { kind: 'template', parts };
 }
 

@@ -58,12 +58,20 @@ function emitSample(m: CompiledMetric, names: string[], scope: Scope, out: Sampl
   for (let i = 0; i < m.labels.length; i++) values[i] = toLabelValue(evaluate(m.labels[i]![1], scope));
 
   if (m.type === 'info') {
+    // An info metric whose labels all came out empty says nothing: treated as missing.
+    if (values.length > 0 && values.every((v) => v === '')) {
+      const what = `${m.where}: no label of the info metric found`;
+      if (m.onMissing === 'error') report.error(what);
+      else report.skip(what);
+      return;
+    }
     add(m, names, values, 1, out, report);
     return;
   }
   const raw = evaluate(m.value!, scope);
-  if (raw === NOTHING || raw === null) {
-    const what = `${m.where}: ${raw === null ? 'value is null' : 'value not found'}${describeLabels(m, values)}`;
+  // An empty string is a missing value (CSV and key/value pages leave fields empty).
+  if (raw === NOTHING || raw === null || raw === '') {
+    const what = `${m.where}: ${raw === null ? 'value is null' : raw === '' ? 'value is empty' : 'value not found'}${describeLabels(m, values)}`;
     if (m.onMissing === 'error') report.error(what);
     else report.skip(what);
     return;
@@ -107,6 +115,15 @@ function add(m: CompiledMetric, names: string[], values: string[], value: number
 
 /** A number, or the reason the value is not one. */
 export function toNumber(raw: unknown, m: Pick<CompiledMetric, 'valueMap' | 'ignoreCase' | 'regex' | 'convert'>): number | string {
+  if (m.convert === 'count') {
+    if (typeof raw !== 'string') return `value is ${typeof raw}; count needs a string`;
+    return raw.match(m.regex!)?.length ?? 0;
+  }
+  if (m.convert === 'length') {
+    if (Array.isArray(raw) || typeof raw === 'string') return raw.length;
+    if (raw !== null && typeof raw === 'object') return Object.keys(raw).length;
+    return `value is ${typeof raw}, which has no length`;
+  }
   if (typeof raw === 'number') return raw;
   if (typeof raw === 'boolean') return raw ? 1 : 0;
   if (typeof raw !== 'string') return `value is ${Array.isArray(raw) ? 'an array' : 'an object'}, not a number`;
@@ -120,7 +137,7 @@ export function toNumber(raw: unknown, m: Pick<CompiledMetric, 'valueMap' | 'ign
     if (!match) return `value ${JSON.stringify(raw)} does not match ${String(m.regex)}`;
     text = match.groups?.['value'] ?? match[1] ?? match[0];
   }
-  const n = CONVERTERS[m.convert](text);
+  const n = CONVERTERS[m.convert as Exclude<typeof m.convert, 'length' | 'count'>](text);
   if (n !== undefined) return n;
   const what = m.convert === 'number' ? 'a number' : `a ${m.convert}`;
   return m.valueMap

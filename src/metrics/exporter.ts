@@ -1,5 +1,7 @@
 // The exporter's own metrics, served on /metrics.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { SessionAuth } from '../auth/session.js';
+import type { Auth } from '../auth/types.js';
 import type { Upstream } from '../fetch/upstream.js';
 import { VERSION } from '../version.js';
 
@@ -8,7 +10,7 @@ export class ExporterMetrics {
   readonly probes: Counter<'module' | 'result'>;
   readonly probeDuration: Histogram<'module'>;
 
-  constructor(upstream: Upstream) {
+  constructor(upstream: Upstream, auths: () => Iterable<Auth>) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     // prom-client names these gauges *_total, which promtool (rightly) rejects; the
@@ -53,6 +55,37 @@ export class ExporterMetrics {
         this.set(upstream.targetLimiters);
       },
     });
+    mirrorCounter('apiprobe_upstream_coalesced_total', 'Upstream requests that joined an identical one in flight instead of asking the device again', registers, () => upstream.coalesced);
+    mirrorCounter('apiprobe_cache_hits_total', 'Upstream requests answered from the response cache (cache_ttl)', registers, () => upstream.cacheHits);
+    new Gauge({
+      name: 'apiprobe_sessions_active',
+      help: 'Login sessions held open with devices',
+      registers,
+      collect() {
+        let n = 0;
+        for (const a of auths()) if (a instanceof SessionAuth) n += a.active;
+        this.set(n);
+      },
+    });
+    // Logins are counted by each session auth; this follows their counts (auth objects
+    // are replaced on reload, so the last seen count is kept per auth object).
+    const seen = new WeakMap<SessionAuth, { ok: number; failed: number }>();
+    const logins: Counter<'auth' | 'result'> = new Counter({
+      name: 'apiprobe_logins_total',
+      help: 'Session logins, by auth and result (success or failure)',
+      labelNames: ['auth', 'result'],
+      registers,
+      collect() {
+        for (const a of auths()) {
+          if (!(a instanceof SessionAuth)) continue;
+          const last = seen.get(a) ?? { ok: 0, failed: 0 };
+          const now = a.counters.logins;
+          if (now.ok > last.ok) logins.inc({ auth: a.name, result: 'success' }, now.ok - last.ok);
+          if (now.failed > last.failed) logins.inc({ auth: a.name, result: 'failure' }, now.failed - last.failed);
+          seen.set(a, { ...now });
+        }
+      },
+    });
     new Gauge({
       name: 'apiprobe_build_info',
       help: 'A metric with a constant 1 value labeled by version and Node.js version of apiprobe',
@@ -60,4 +93,19 @@ export class ExporterMetrics {
       registers,
     }).set({ version: VERSION, nodeversion: process.version }, 1);
   }
+}
+
+/** A counter following a count kept elsewhere (it only ever grows). */
+function mirrorCounter(name: string, help: string, registers: Registry[], read: () => number): void {
+  let last = 0;
+  const c: Counter = new Counter({
+    name,
+    help,
+    registers,
+    collect() {
+      const now = read();
+      if (now > last) c.inc(now - last);
+      last = now;
+    },
+  });
 }

@@ -26,7 +26,9 @@ function single(query: Query, name: string): string | undefined {
 export async function resolveProbe(config: Config, query: Query, scrapeTimeoutHeader: string | undefined, guard: TargetGuard): Promise<ResolvedProbe> {
   const target = single(query, 'target');
   if (target === undefined || target.trim() === '') throw new BadRequest('target parameter is missing');
-  const moduleParam = single(query, 'module');
+  // module=a,b and module=a&module=b (what Prometheus sends for params: { module: [a, b] }) alike.
+  const rawModule = query['module'];
+  const moduleParam = Array.isArray(rawModule) ? rawModule.join(',') : rawModule;
   let names: string[];
   if (moduleParam === undefined || moduleParam === '') {
     if (!config.modules.has('default')) throw new BadRequest('module parameter is missing and no module is named "default"');

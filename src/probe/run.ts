@@ -77,6 +77,8 @@ export async function runProbe(runs: readonly ModuleRun[], opts: ProbeOptions, u
 
 interface RequestStats {
   fetches: number;
+  /** Fetches answered from the cache. */
+  cached: number;
   errors: number;
   bytes: number;
   /** First failed status, else the last status seen. */
@@ -107,7 +109,7 @@ async function runModule(
   const prefix = multi ? `${mod.name}/` : '';
   const stats = new Map<string, RequestStats>();
   for (const name of mod.requests.keys()) {
-    stats.set(name, { fetches: 0, errors: 0, bytes: 0, status: 0, firstStart: Infinity, lastEnd: 0, docs: [], seen: new Set() });
+    stats.set(name, { fetches: 0, cached: 0, errors: 0, bytes: 0, status: 0, firstStart: Infinity, lastEnd: 0, docs: [], seen: new Set() });
   }
   const controller = new AbortController();
   const transport = mergeTransport(mod.transport, run.auth?.transport);
@@ -174,12 +176,13 @@ async function runModule(
     const { req, url } = attempt;
     const s = stats.get(req.name)!;
     s.fetches++;
+    if (res.cached) s.cached++;
     s.bytes += res.bytes;
     s.lastEnd = Math.max(s.lastEnd, performance.now());
     if (s.errors === 0) s.status = res.status;
     const where = `${req.method} ${url.pathname}${url.search}`;
     if (!res.ok) return fail(req, `${where}: ${res.error}`);
-    log.add('debug', `${prefix}${req.name}: ${where} -> ${res.status}, ${res.bytes} bytes in ${res.seconds.toFixed(3)}s`);
+    log.add('debug', `${prefix}${req.name}: ${where} -> ${res.status}, ${res.bytes} bytes ${res.cached ? 'from the cache' : `in ${res.seconds.toFixed(3)}s`}`);
     if (!req.validStatus(res.status)) return fail(req, `${where}: unexpected HTTP status ${res.status}`);
     const parsed = req.parser(res.body ?? Buffer.alloc(0), res.contentType);
     if (!parsed.ok) return fail(req, `${where}: ${parsed.error}`);
@@ -253,6 +256,7 @@ async function runModule(
     meta.add('probe_http_status_code', 'HTTP status of the request (the first failing one of a fan-out), 0 when none arrived', 'gauge', names, label, s.status);
     meta.add('probe_response_bytes', 'Bytes received for the request, all fetches of a fan-out together', 'gauge', names, label, s.bytes);
     meta.add('probe_request_fetches', 'Upstream fetches the request made (more than one for a fan-out)', 'gauge', names, label, s.fetches);
+    meta.add('probe_request_cached_fetches', 'Fetches of the request answered from the cache (cache_ttl) instead of the device', 'gauge', names, label, s.cached);
   }
 
   const report: MapReport = {

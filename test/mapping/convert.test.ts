@@ -78,3 +78,38 @@ describe('conversions in metric mappings', () => {
     expect(problems).toEqual([['metrics.0.regex', expect.stringMatching(/^invalid regular expression: /)]]);
   });
 });
+
+describe('length', () => {
+  it('counts the elements of a list or map and the characters of a string', () => {
+    expect(mapOne({ v: ['a', 'b', 'c'] }, { value: '$.v', convert: 'length' }).series).toEqual([['{}', 3]]);
+    expect(mapOne({ v: { a: 1, b: 2 } }, { value: '$.v', convert: 'length' }).series).toEqual([['{}', 2]]);
+    expect(mapOne({ v: [] }, { value: '$.v', convert: 'length' }).series).toEqual([['{}', 0]]);
+    expect(mapOne({ v: 5 }, { value: '$.v', convert: 'length' }).errors).toEqual(['t.metrics[0] (m): value is number, which has no length']);
+  });
+});
+
+describe('help', () => {
+  it('is the first help given for a name, for every mapping of that name', () => {
+    const mod = compileModule('t', ModuleSchema.parse({
+      requests: { doc: { path: '/' } },
+      metrics: [{ name: 'm', from: 'doc', value: '$.a' }, { name: 'm', from: 'doc', value: '$.b', help: 'The m' }],
+    }), 't.yml', () => {});
+    expect(mod!.metrics.map((m) => m.help)).toEqual(['The m', 'The m']);
+  });
+});
+
+describe('count and empty values', () => {
+  it('counts the matches of regex (Apache scoreboard workers by state)', () => {
+    const board = '_W_K_.RR__W';
+    expect(mapOne({ s: board }, { value: '$.s', regex: 'W', convert: 'count' }).series).toEqual([['{}', 2]]);
+    expect(mapOne({ s: board }, { value: '$.s', regex: '[_.]', convert: 'count' }).series).toEqual([['{}', 7]]);
+    expect(mapOne({ s: '' }, { value: '$.s', regex: 'W', convert: 'count' }).series).toEqual([]);
+  });
+  it('treats an empty string as a missing value, an error only with on_missing: error', () => {
+    expect(mapOne({ v: '' }, { value: '$.v' })).toEqual({ series: [], errors: [] });
+    expect(mapOne({ v: '' }, { value: '$.v', on_missing: 'error' }).errors).toEqual(['t.metrics[0] (m): value is empty']);
+  });
+  it('skips an info metric none of whose labels were found', () => {
+    expect(mapOne({ other: 1 }, { type: 'info', name: 'm_info', labels: { a: '$.a', b: '$.b' } }).series).toEqual([]);
+  });
+});
