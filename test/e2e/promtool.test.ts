@@ -4,7 +4,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { REDFISH_DEVICES, startDevice, type RunningDevice } from '../../src/sim/devices.js';
+import { CATALOG } from '../../src/sim/catalog/index.js';
+import { startDevice, type RunningDevice } from '../../src/sim/devices.js';
 import { parseSeries, ROOT, startExporter, type TestExporter } from '../helpers/exporter.js';
 import { requireProgram } from '../helpers/system.js';
 
@@ -37,7 +38,7 @@ describe('promtool check metrics', () => {
   beforeAll(async () => {
     if (!promtool.path) return;
     exporter = await startExporter();
-    for (const [name, spec] of Object.entries(REDFISH_DEVICES)) devices.set(name, await startDevice(spec));
+    for (const spec of CATALOG) devices.set(spec.name, await startDevice(spec));
   });
   afterAll(async () => {
     await exporter?.close();
@@ -61,12 +62,13 @@ describe('promtool check metrics', () => {
     expect(await checkMetrics(text)).toEqual({ code: 0, lines: [] });
   });
 
-  for (const name of Object.keys(REDFISH_DEVICES)) {
-    it(`finds nothing to report in /probe?module=redfish against ${name}`, async () => {
-      const res = await exporter.probe({ module: 'redfish', target: devices.get(name)!.url });
+  // Every shipped module, against every simulated device of the catalog.
+  for (const spec of CATALOG) {
+    it(`finds nothing to report in /probe?module=${spec.module} against ${spec.name}`, async () => {
+      const res = await exporter.probe({ module: spec.module, target: `${devices.get(spec.name)!.url}${spec.targetPath ?? ''}` });
       expect(res.status).toBe(200);
-      // Lint a real answer, not the short one of a failed probe.
-      expect(parseSeries(res.text).get('probe_success')).toBe(1);
+      // Lint a real answer, with the module's own series, not only the probe's.
+      expect([...parseSeries(res.text).keys()].filter((k) => !k.startsWith('probe_')).length).toBeGreaterThan(0);
       expect(await checkMetrics(res.text)).toEqual({ code: 0, lines: [] });
     });
   }
