@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevice, type RunningDevice } from '../../src/sim/devices.js';
-import { parseSeries, startExporter, writeTempFiles, type TestExporter } from '../helpers/exporter.js';
+import { parseSeries, ROOT, startExporter, writeTempFiles, type TestExporter } from '../helpers/exporter.js';
 
 const SECRETS = {
   basic: `basic-${randomBytes(6).toString('hex')}`,
@@ -167,6 +167,7 @@ beforeAll(async () => {
   process.env['APIPROBE_TEST_BEARER'] = SECRETS.bearer;
   exporter = await startExporter({
     configYaml: `
+include: [${path.join(ROOT, 'modules/redfish.yml')}]
 auths:
   basic: { basic: { username: monitor, password_file: ${path.join(dir, 'basic.pass')} } }
   bearer: { bearer: { token: '\${APIPROBE_TEST_BEARER}' } }
@@ -271,6 +272,14 @@ describe('login sessions (Redfish SessionService)', () => {
     const r = await probe({ module: 'systems', target: sessions.device.address });
     expect(r.series.get('probe_success')).toBe(1);
     expect(sessions.logins).toBe(2);
+  });
+
+  it('serves the shipped redfish module with &auth=', async () => {
+    const r = await probe({ module: 'redfish', target: sessions.device.url, auth: 'redfish' });
+    expect(r.series.get('probe_request_success{request="systems"}')).toBe(1);
+    expect(r.series.get('probe_success')).toBe(1);
+    const plain = await exporter.probe({ module: 'redfish', target: sessions.device.url });
+    expect(parseSeries(plain.text).get('probe_http_status_code{request="systems"}')).toBe(401);
   });
 
   it('never runs a device with a 2-session limit out of sessions under 20 concurrent probes', async () => {
