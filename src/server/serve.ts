@@ -34,7 +34,7 @@ export function parseListenAddress(addr: string): { host: string | undefined; po
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const config = await loadConfig(opts.configFile);
   const upstream = new Upstream({ maxConcurrency: opts.maxConcurrency, userAgent: `apiprobe/${VERSION}`, guard: new TargetGuard(config.targets) });
-  const metrics = new ExporterMetrics(upstream);
+  const metrics = new ExporterMetrics(upstream, () => config.auths.values());
   let ready = false;
   const app = createApp({
     config: () => config,
