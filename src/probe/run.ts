@@ -277,7 +277,15 @@ async function runModule(
   const duplicatesLogged = new Set<string>();
   let limitLogged = false;
   const errorsBefore = counters.mappingErrors;
-  for (const m of mod.metrics) mapMetric(m, stats.get(m.from)!.docs, data, report);
+  for (const m of mod.metrics) {
+    try {
+      mapMetric(m, stats.get(m.from)!.docs, data, report);
+    } catch (err) {
+      // A library limit (json-p3's recursion depth on a hostile document) fails this
+      // mapping, not the probe, and never the exporter.
+      report.error(`${m.where}: ${(err as Error).message}`);
+    }
+  }
   return success && counters.mappingErrors === errorsBefore && !limitLogged;
 }
 

@@ -129,3 +129,16 @@ describe('auto', () => {
     expect(r.ok).toBe(false);
   });
 });
+
+describe('json limits', () => {
+  it('refuses nesting deeper than 1000 levels, counting only brackets outside strings', () => {
+    const deep = '['.repeat(1001) + ']'.repeat(1001);
+    expect(parse({ type: 'json' }, deep)).toEqual({ ok: false, error: 'JSON nested deeper than 1000 levels' });
+    const ok = '['.repeat(1000) + ']'.repeat(1000);
+    expect(parse({ type: 'json' }, ok).ok).toBe(true);
+    const inStrings = JSON.stringify({ s: '['.repeat(5000) });
+    expect(parse({ type: 'json' }, inStrings).ok).toBe(true);
+    const escaped = JSON.stringify({ s: '\\"' + '{'.repeat(3000) });
+    expect(parse({ type: 'json' }, escaped).ok).toBe(true);
+  });
+});
