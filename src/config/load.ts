@@ -127,7 +127,8 @@ async function readYaml(file: string, problems: ConfigProblem[]): Promise<Parsed
     return undefined;
   }
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // merge: YAML merge keys (<<: *anchor) let module authors share mapping fragments.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
   if (doc.errors.length) {
     for (const e of doc.errors) {
       const pos = lines.linePos(e.pos[0]);
@@ -139,7 +140,11 @@ async function readYaml(file: string, problems: ConfigProblem[]): Promise<Parsed
 }
 
 function validate<S extends z.ZodType>(parsed: ParsedFile, schema: S, problems: ConfigProblem[]): z.output<S> | undefined {
-  return check(parsed, [], parsed.doc.toJS() ?? {}, schema, problems);
+  const data: unknown = parsed.doc.toJS() ?? {};
+  // Top-level keys starting with x- are for YAML anchors shared by the file (as in
+  // Compose files): `x-health: &health {...}` then `<<: *health` in mappings.
+  if (isRecord(data)) for (const key of Object.keys(data)) if (key.startsWith('x-')) delete data[key];
+  return check(parsed, [], data, schema, problems);
 }
 
 interface ModuleEntry {
