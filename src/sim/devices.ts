@@ -25,6 +25,8 @@ export interface DeviceSpec {
   /** A Redfish mockup tree: /redfish/v1/X is served from <dir>/redfish/v1/X/index.json. */
   mockupDir?: string;
   contentType?: string;
+  /** Answers requests no route matches (instead of 404). */
+  fallback?: Handler;
 }
 
 export interface RunningDevice {
@@ -45,6 +47,7 @@ export async function startDevice(spec: DeviceSpec, host = '127.0.0.1', port = 0
     hits.push(url.pathname + url.search);
     const route = spec.routes?.[p];
     if (typeof route === 'function') return route(req, res);
+    if (route === undefined && spec.fallback) return spec.fallback(req, res);
     const fileRoute: FileRoute | undefined =
       typeof route === 'string' ? { file: route }
       : route ?? (spec.mockupDir ? { file: path.join(spec.mockupDir, decodeURIComponent(p), 'index.json') } : undefined);

@@ -110,6 +110,14 @@ async function redfishSessionDevice(limit = 2): Promise<RedfishSessions> {
   const state = { logins: 0, logouts: 0, active: new Set<string>() } as Omit<RedfishSessions, 'device' | 'expire'>;
   const device = await startDevice({
     name: 'redfish-sessions',
+    // DELETE /redfish/v1/SessionService/Sessions/<token> logs a session out.
+    fallback: (req, res) => {
+      const m = /^\/redfish\/v1\/SessionService\/Sessions\/(\w+)$/.exec(req.url ?? '');
+      if (req.method !== 'DELETE' || !m || req.headers['x-auth-token'] !== m[1]) return json(res, 404, {});
+      state.logouts++;
+      state.active.delete(m[1]!);
+      json(res, 204, {});
+    },
     routes: {
       '/redfish/v1/SessionService/Sessions': (req, res) => {
         let body = '';
@@ -131,9 +139,6 @@ async function redfishSessionDevice(limit = 2): Promise<RedfishSessions> {
       },
     },
   });
-  // Session URLs: DELETE logs out.
-  const origRoutes = device;
-  void origRoutes;
   return {
     device,
     get logins() {
@@ -197,8 +202,9 @@ modules:
   });
 });
 
+let closed = false;
 afterAll(async () => {
-  await exporter.close();
+  if (!closed) await exporter.close();
   await Promise.all(devices.map((d) => d.close()));
 });
 
@@ -305,5 +311,16 @@ describe('secrets', () => {
     for (const [name, secret] of Object.entries(SECRETS)) {
       expect(all.includes(secret), `secret ${name} leaked`).toBe(false);
     }
+  });
+});
+
+describe('logout', () => {
+  it('logs the session out when the exporter shuts down', async () => {
+    expect(sessions.active.size).toBe(1);
+    const before = sessions.logouts;
+    await exporter.close();
+    closed = true;
+    expect(sessions.logouts).toBe(before + 1);
+    expect(sessions.active.size).toBe(0);
   });
 });
