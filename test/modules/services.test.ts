@@ -34,9 +34,8 @@ describe('elasticsearch module', () => {
     expect(r.series.get('probe_success')).toBe(1);
     expect(r.series.get('probe_request_success{request="health"}')).toBe(1);
     expect(r.series.get('probe_request_success{request="info"}')).toBe(1);
-    // Optional: a cluster older than 8.7 has no /_health_report and still succeeds.
-    expect(r.series.get('probe_request_success{request="health_report"}')).toBe(0);
-    expect(r.series.get('probe_http_status_code{request="health_report"}')).toBe(404);
+    // The health report (8.7+) is a module of its own.
+    expect(r.series.has('probe_request_success{request="health_report"}')).toBe(false);
     // clusterhealth-7.13.1.json: yellow, 1 node, 1 data node, 30 active primaries,
     // 30 active, 30 unassigned (of 60 copies: 50 %), task waiting 12 ms.
     // clusterinfo-7.13.1.json: docker-cluster, aCMrCY1VQpqJ6U4Sw_xdiw, 7.13.1.
@@ -56,7 +55,7 @@ describe('elasticsearch module', () => {
       'elasticsearch_cluster_shards{state="unassigned"} 30',
       'elasticsearch_cluster_task_max_waiting_in_queue_seconds 0.012',
     ]);
-    expect(r.hits.sort()).toEqual(['/', '/_cluster/health', '/_health_report']);
+    expect(r.hits.sort()).toEqual(['/', '/_cluster/health']);
   });
 
   it('1.7.6: the legacy health shape (no ratio, no task wait); GET / has no capture', async () => {
@@ -65,7 +64,6 @@ describe('elasticsearch module', () => {
     // No fixture for 1.7.6's GET /: the simulator answers 404, and the optional
     // identity request fails alone.
     expect(r.series.get('probe_request_success{request="info"}')).toBe(0);
-    expect(r.series.get('probe_request_success{request="health_report"}')).toBe(0);
     // clusterhealth-1.7.6.json: yellow, 5 active primaries, 5 active, 5 unassigned;
     // no active_shards_percent_as_number, no task_max_waiting_in_queue_millis.
     expect(r.deviceLines).toEqual([
@@ -85,11 +83,8 @@ describe('elasticsearch module', () => {
 
   it('8.7.0: the health report indicators (only the health report was captured)', async () => {
     const r = await probe('elasticsearch-8.7.0');
-    // Documented expectation: no cluster health capture from 8.7.0, so the required
-    // health request fails (404) and the probe is unsuccessful; the report still maps.
-    expect(r.series.get('probe_success')).toBe(0);
-    expect(r.series.get('probe_request_success{request="health"}')).toBe(0);
-    expect(r.series.get('probe_http_status_code{request="health"}')).toBe(404);
+    // Probed with module elasticsearch_health_report (the only capture from 8.7.0).
+    expect(r.series.get('probe_success')).toBe(1);
     expect(r.series.get('probe_request_success{request="health_report"}')).toBe(1);
     expect(r.series.get('probe_mapping_errors')).toBe(0);
     // healthreport-8.7.0.json: overall green, eight indicators, all green.

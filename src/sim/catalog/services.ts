@@ -55,10 +55,9 @@ export const SERVICES_CATALOG: CatalogDevice[] = [
   },
   {
     // Only the health report was captured from 8.7.0 (a capture of its own: 11703
-    // started primaries). Its /_cluster/health and GET / have no fixture and answer
-    // 404, so this device's probe fails (probe_success 0); the health report maps.
+    // started primaries), so this device is probed with that module alone.
     name: 'elasticsearch-8.7.0',
-    module: 'elasticsearch',
+    module: 'elasticsearch_health_report',
     demoPort: 8002,
     routes: {
       '/_health_report': { file: `${ES}/healthreport-8.7.0.json`, contentType: ES_JSON },
