@@ -43,8 +43,9 @@ function plain(text: string, at: PropertyKey[], report: Report): string | undefi
 
 export function compileAuth(name: string, spec: AuthSpec, resolvePath: (p: string) => string, report: Report): Auth | undefined {
   const kinds = (['basic', 'digest', 'bearer', 'api_key', 'session'] as const).filter((k) => spec[k] !== undefined);
-  if (kinds.length !== 1) {
-    report([], kinds.length ? `one kind of credentials per auth, not ${kinds.join(' and ')}` : 'needs one of basic, digest, bearer, api_key, session');
+  // A client certificate alone (tls: with cert_file and key_file) is credentials too.
+  if (kinds.length !== 1 && !(kinds.length === 0 && spec.tls?.cert_file)) {
+    report([], kinds.length ? `one kind of credentials per auth, not ${kinds.join(' and ')}` : 'needs one of basic, digest, bearer, api_key, session, or a client certificate (tls: cert_file, key_file)');
     return undefined;
   }
   let targets: HostMatcher | undefined;
@@ -68,8 +69,10 @@ export function compileAuth(name: string, spec: AuthSpec, resolvePath: (p: strin
     }
   }
   const base = { name, targets, transport };
-  const kind = kinds[0]!;
+  const kind = kinds[0] ?? 'tls';
   switch (kind) {
+    case 'tls':
+      return { ...base, kind, apply: async (req) => ({ headers: {}, url: req.url, renew: NO_RENEW }), close: async () => {} };
     case 'basic': {
       const s = spec.basic!;
       const username = plain(s.username, ['basic', 'username'], report);

@@ -41,7 +41,7 @@ export interface AuthStats {
 
 export interface Auth {
   readonly name: string;
-  readonly kind: 'basic' | 'digest' | 'bearer' | 'api_key' | 'session';
+  readonly kind: 'basic' | 'digest' | 'bearer' | 'api_key' | 'session' | 'tls';
   /** Where these credentials may be sent; undefined: any target the exporter may reach. */
   readonly targets: HostMatcher | undefined;
   /** TLS settings that go with these credentials (client certificates). */

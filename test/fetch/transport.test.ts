@@ -15,6 +15,9 @@ const openssl = requireProgram('openssl', 'apt-get install -y openssl');
 let tls: SelfSigned;
 let tlsServer: https.Server;
 let tlsPort: number;
+let client: SelfSigned;
+let mtlsServer: https.Server;
+let mtlsPort: number;
 let device: RunningDevice;
 let hits = { slow: 0, posts: [] as string[] };
 let proxy: net.Server;
@@ -37,6 +40,14 @@ beforeAll(async () => {
     res.end('{"up":1}');
   });
   tlsPort = await listen(tlsServer);
+  // A device that requires a client certificate (its own self-signed one is the CA).
+  client = await selfSigned('apiprobe-client');
+  mtlsServer = https.createServer({ cert: tls.cert, key: tls.key, ca: client.cert, requestCert: true, rejectUnauthorized: true }, (req, res) => {
+    const peer = (req.socket as import('node:tls').TLSSocket).getPeerCertificate();
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ up: 1, cn: peer.subject?.CN }));
+  });
+  mtlsPort = await listen(mtlsServer);
   device = await startDevice({
     name: 'transport',
     routes: {
@@ -94,7 +105,11 @@ beforeAll(async () => {
     configYaml: `
 targets:
   deny: [127.0.0.2/32]
+auths:
+  client_cert: { tls: { cert_file: ${client.certFile}, key_file: ${client.keyFile} } }
 modules:
+  mtls: { target: { scheme: https }, tls: { ca_file: ${tls.certFile} }, requests: { s: { path: /s } }, metrics: [{ name: dev_up, from: s, value: '$.up', labels: { cn: '$.cn' } }] }
+  status_201: { requests: { s: { path: /api, method: POST, valid_status_codes: [201] } }, metrics: [] }
   verify: { target: { scheme: https }, requests: { s: { path: /status } }, metrics: [{ name: dev_up, from: s, value: '$.up' }] }
   with_ca: { target: { scheme: https }, tls: { ca_file: ${tls.certFile} }, requests: { s: { path: /status } }, metrics: [{ name: dev_up, from: s, value: '$.up' }] }
   insecure: { target: { scheme: https }, tls: { insecure_skip_verify: true }, requests: { s: { path: /status } }, metrics: [{ name: dev_up, from: s, value: '$.up' }] }
@@ -115,7 +130,7 @@ afterAll(async () => {
   if (openssl.skipReason) return;
   await exporter.close();
   await device.close();
-  await Promise.all([tlsServer, proxy, refusedServer].map((s) => new Promise<void>((r) => s.close(() => r()))));
+  await Promise.all([tlsServer, mtlsServer, proxy, refusedServer].map((s) => new Promise<void>((r) => s.close(() => r()))));
 });
 
 describe('TLS', () => {
@@ -134,6 +149,26 @@ describe('TLS', () => {
     openssl.skipIfMissing(ctx);
     const s = parseSeries((await exporter.probe({ module: 'insecure', target: `127.0.0.1:${tlsPort}` })).text);
     expect(s.get('dev_up')).toBe(1);
+  });
+});
+
+describe('client certificates', () => {
+  it('presents the auth\'s client certificate to a device that requires one', async (ctx) => {
+    openssl.skipIfMissing(ctx);
+    const without = await exporter.probe({ module: 'mtls', target: `127.0.0.1:${mtlsPort}` });
+    expect(parseSeries(without.text).get('probe_success')).toBe(0);
+    const s = parseSeries((await exporter.probe({ module: 'mtls', target: `127.0.0.1:${mtlsPort}`, auth: 'client_cert' })).text);
+    expect(s.get('dev_up{cn="apiprobe-client"}')).toBe(1);
+  });
+});
+
+describe('status codes', () => {
+  it('judges the answer by valid_status_codes', async (ctx) => {
+    openssl.skipIfMissing(ctx);
+    const s = parseSeries((await exporter.probe({ module: 'status_201', target: device.address })).text);
+    expect(s.get('probe_http_status_code{request="s"}')).toBe(200);
+    expect(s.get('probe_request_success{request="s"}')).toBe(0);
+    expect(s.get('probe_success')).toBe(0);
   });
 });
 
