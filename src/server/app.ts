@@ -6,7 +6,7 @@ import Koa from 'koa';
 import type { Config } from '../config/load.js';
 import type { Upstream } from '../fetch/upstream.js';
 import type { Logger } from '../log.js';
-import { PROMETHEUS_TEXT, exposeText } from '../metrics/expose.js';
+import { CONTENT_TYPE, exposeText, negotiate } from '../metrics/expose.js';
 import type { ExporterMetrics } from '../metrics/exporter.js';
 import { BadRequest, resolveProbe } from '../probe/resolve.js';
 import { runProbe } from '../probe/run.js';
@@ -50,7 +50,8 @@ export function createApp(state: AppState): Koa {
       { scrapeTimeoutSeconds: probe.scrapeTimeoutSeconds, timeoutOffsetSeconds: state.options.timeoutOffsetSeconds, maxSeries: state.options.maxSeries },
       state.upstream,
     );
-    const text = await exposeText(result.sets);
+    const format = probe.debug ? 'text' : negotiate(ctx.get('accept'));
+    const text = await exposeText(result.sets, format);
 
     for (const m of result.modules) {
       state.metrics.probes.inc({ module: m.name, result: m.success ? 'success' : 'failure' });
@@ -65,7 +66,7 @@ export function createApp(state: AppState): Koa {
       ctx.body = `Logs for the probe:\n${result.log.text()}\n\nMetrics that would have been returned:\n${text}`;
       return;
     }
-    ctx.set('content-type', PROMETHEUS_TEXT);
+    ctx.set('content-type', CONTENT_TYPE[format]);
     await sendMaybeCompressed(ctx, text);
   });
 

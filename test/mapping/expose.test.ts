@@ -1,6 +1,6 @@
 import { register as globalRegistry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { buildRegistry, exposeText, PROMETHEUS_TEXT } from '../../src/metrics/expose.js';
+import { buildRegistry, exposeText, negotiate, PROMETHEUS_TEXT } from '../../src/metrics/expose.js';
 import { SampleSet } from '../../src/metrics/samples.js';
 import { mapAll, moduleOf } from './helpers.js';
 
@@ -151,5 +151,33 @@ describe('exposeText', () => {
         '',
       ].join('\n'),
     );
+  });
+});
+
+describe('OpenMetrics', () => {
+  it('names info and counter families without their suffix, states statesets, ends with # EOF', async () => {
+    const s = new SampleSet();
+    s.add('dev_info', 'Identity', 'info', ['model'], ['X1'], 1);
+    s.add('dev_requests_total', 'Requests', 'counter', ['code'], ['200'], 5);
+    s.add('dev_health', 'Health', 'stateset', ['dev_health'], ['OK'], 1);
+    s.add('dev_health', 'Health', 'stateset', ['dev_health'], ['Critical'], 0);
+    s.add('dev_raw', 'Raw', 'untyped', [], [], 3);
+    s.add('dev_temp_celsius', 'Temp', 'gauge', [], [], NaN);
+    expect(await exposeText([s], 'openmetrics')).toBe(
+      [
+        '# HELP dev_health Health', '# TYPE dev_health stateset', 'dev_health{dev_health="Critical"} 0', 'dev_health{dev_health="OK"} 1',
+        '# HELP dev Identity', '# TYPE dev info', 'dev_info{model="X1"} 1',
+        '# HELP dev_raw Raw', '# TYPE dev_raw unknown', 'dev_raw 3',
+        '# HELP dev_requests Requests', '# TYPE dev_requests counter', 'dev_requests_total{code="200"} 5',
+        '# HELP dev_temp_celsius Temp', '# TYPE dev_temp_celsius gauge', 'dev_temp_celsius NaN',
+        '# EOF', '',
+      ].join('\n'),
+    );
+  });
+
+  it('is chosen when the client accepts it, as Prometheus does', () => {
+    expect(negotiate('application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1')).toBe('openmetrics');
+    expect(negotiate('text/plain')).toBe('text');
+    expect(negotiate(undefined)).toBe('text');
   });
 });

@@ -318,6 +318,22 @@ describe('mapping safety', () => {
   });
 });
 
+describe('exposition format', () => {
+  it('answers OpenMetrics when the client asks for it, as Prometheus does', async () => {
+    const res = await exporter.probe({ module: 'default', target: device.address }, {
+      accept: 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+    });
+    expect(res.headers.get('content-type')).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8');
+    expect(res.text.endsWith('# EOF\n')).toBe(true);
+    expect(res.text).toContain('# TYPE dev_up gauge\ndev_up 1\n');
+  });
+  it('answers text 0.0.4 otherwise', async () => {
+    const res = await exporter.probe({ module: 'default', target: device.address });
+    expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(res.text).not.toContain('# EOF');
+  });
+});
+
 describe('exporter endpoints', () => {
   it('gzips the answer when asked', async () => {
     const res = await fetch(`${exporter.url}/metrics`, { headers: { 'accept-encoding': 'gzip' } });
