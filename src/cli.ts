@@ -80,6 +80,11 @@ const program = new Command()
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    process.on('SIGHUP', () => {
+      server.reload().catch(() => {
+        /* logged by reload; the running configuration is kept */
+      });
+    });
   });
 
 await program.parseAsync(process.argv);

@@ -6,9 +6,17 @@ import type { Upstream } from '../fetch/upstream.js';
 import { VERSION } from '../version.js';
 
 export class ExporterMetrics {
+  /** Records the outcome of a configuration (re)load. */
+  reloaded(ok: boolean): void {
+    this.reloadOk.set(ok ? 1 : 0);
+    if (ok) this.reloadTime.set(Date.now() / 1000);
+  }
+
   readonly registry = new Registry();
   readonly probes: Counter<'module' | 'result'>;
   readonly probeDuration: Histogram<'module'>;
+  private readonly reloadOk: Gauge;
+  private readonly reloadTime: Gauge;
 
   constructor(upstream: Upstream, auths: () => Iterable<Auth>) {
     const registers = [this.registry];
@@ -85,6 +93,16 @@ export class ExporterMetrics {
           seen.set(a, { ...now });
         }
       },
+    });
+    this.reloadOk = new Gauge({
+      name: 'apiprobe_config_last_reload_successful',
+      help: 'Whether the last configuration (re)load succeeded',
+      registers,
+    });
+    this.reloadTime = new Gauge({
+      name: 'apiprobe_config_last_reload_success_timestamp_seconds',
+      help: 'When the configuration was last loaded successfully, in unix seconds',
+      registers,
     });
     new Gauge({
       name: 'apiprobe_build_info',

@@ -22,6 +22,8 @@ export interface AppOptions {
 export interface AppState {
   /** The configuration probes start with; replaced as a whole on reload. */
   config(): Config;
+  /** Loads the configuration again; throws (keeping the running one) on a problem. */
+  reload(): Promise<void>;
   ready(): boolean;
   upstream: Upstream;
   metrics: ExporterMetrics;
@@ -79,6 +81,17 @@ export function createApp(state: AppState): Koa {
   router.get('/-/healthy', (ctx) => {
     ctx.type = 'text/plain';
     ctx.body = 'Healthy\n';
+  });
+
+  router.post('/-/reload', async (ctx) => {
+    ctx.type = 'text/plain';
+    try {
+      await state.reload();
+      ctx.body = 'Reloaded\n';
+    } catch (err) {
+      ctx.status = 500;
+      ctx.body = `failed to reload the configuration, the running one is kept:\n${(err as Error).message}\n`;
+    }
   });
 
   router.get('/-/ready', (ctx) => {

@@ -19,7 +19,10 @@ export interface ServeOptions extends AppOptions {
 export interface RunningServer {
   url: string;
   port: number;
-  config: Config;
+  /** The configuration new probes start with. */
+  readonly config: Config;
+  /** Loads the configuration again; on a problem keeps the running one and throws. */
+  reload(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -32,12 +35,44 @@ export function parseListenAddress(addr: string): { host: string | undefined; po
 }
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
-  const config = await loadConfig(opts.configFile);
+  let config = await loadConfig(opts.configFile);
   const upstream = new Upstream({ maxConcurrency: opts.maxConcurrency, userAgent: `apiprobe/${VERSION}`, guard: new TargetGuard(config.targets) });
   const metrics = new ExporterMetrics(upstream, () => config.auths.values());
+  metrics.reloaded(true);
   let ready = false;
+  const retired = new Set<NodeJS.Timeout>();
+  const retiredAuths = new Set<Config['auths']>();
+
+  // Probes in flight keep the configuration they started with (they hold it); the
+  // sessions of replaced credentials are logged out once those probes are surely done.
+  const reload = async (): Promise<void> => {
+    let next: Config;
+    try {
+      next = await loadConfig(opts.configFile);
+    } catch (err) {
+      metrics.reloaded(false);
+      opts.logger.error({ file: opts.configFile, err: (err as Error).message }, 'reload failed; the running configuration is kept');
+      throw err;
+    }
+    const previous = config;
+    config = next;
+    upstream.guard = new TargetGuard(next.targets);
+    metrics.reloaded(true);
+    opts.logger.info({ config: next.file, modules: next.modules.size }, 'configuration reloaded');
+    const longest = Math.max(10, ...[...previous.modules.values()].map((m) => m.timeoutSeconds));
+    retiredAuths.add(previous.auths);
+    const timer = setTimeout(() => {
+      retired.delete(timer);
+      retiredAuths.delete(previous.auths);
+      void Promise.all([...previous.auths.values()].map((a) => a.close()));
+    }, (longest + 1) * 1000);
+    timer.unref();
+    retired.add(timer);
+  };
+
   const app = createApp({
     config: () => config,
+    reload,
     ready: () => ready,
     upstream,
     metrics,
@@ -67,15 +102,21 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   return {
     url: `http://${host && host !== '0.0.0.0' && host !== '::' ? shownHost : '127.0.0.1'}:${address.port}`,
     port: address.port,
-    config,
+    get config() {
+      return config;
+    },
+    reload,
     async close() {
       ready = false;
+      // No new connections; probes in flight finish (each bounded by its deadline).
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      for (const t of retired) clearTimeout(t);
       // Log sessions out while the connections are still there.
-      await Promise.all([...config.auths.values()].map((a) => a.close()));
+      const all = [config.auths, ...retiredAuths].flatMap((m) => [...m.values()]);
+      await Promise.all(all.map((a) => a.close()));
       await upstream.close();
     },
   };

@@ -1,0 +1,117 @@
+// Reloading the configuration: POST /-/reload and SIGHUP.
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDevice, type RunningDevice } from '../../src/sim/devices.js';
+import { parseSeries, ROOT, startExporter, writeTempFiles, type TestExporter } from '../helpers/exporter.js';
+
+const moduleYaml = (name: string, path_ = '/status'): string =>
+  `  ${name}: { requests: { s: { path: ${path_} } }, metrics: [{ name: dev_up, from: s, value: '$.up' }] }\n`;
+
+let device: RunningDevice;
+let dir: string;
+let file: string;
+let exporter: TestExporter;
+
+beforeAll(async () => {
+  device = await startDevice({
+    name: 'reload',
+    routes: {
+      '/status': (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"up":1}');
+      },
+      '/slow': (_req, res) => {
+        setTimeout(() => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end('{"up":1}');
+        }, 800);
+      },
+    },
+  });
+  dir = await writeTempFiles({ 'apiprobe.yml': `modules:\n${moduleYaml('a')}${moduleYaml('slow', '/slow')}` });
+  file = path.join(dir, 'apiprobe.yml');
+  exporter = await startExporter({ configFile: file });
+});
+
+afterAll(async () => {
+  await exporter.close();
+  await device.close();
+});
+
+const metrics = async (): Promise<Map<string, number>> => parseSeries(await (await fetch(`${exporter.url}/metrics`)).text());
+const reload = (): Promise<Response> => fetch(`${exporter.url}/-/reload`, { method: 'POST' });
+
+describe('POST /-/reload', () => {
+  it('loads a changed file and records the success', async () => {
+    expect((await exporter.probe({ module: 'b', target: device.address })).status).toBe(400);
+    await writeFile(file, `modules:\n${moduleYaml('a')}${moduleYaml('b')}${moduleYaml('slow', '/slow')}`);
+    const t0 = Date.now() / 1000;
+    const res = await reload();
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('Reloaded\n');
+    expect(parseSeries((await exporter.probe({ module: 'b', target: device.address })).text).get('probe_success')).toBe(1);
+    const m = await metrics();
+    expect(m.get('apiprobe_config_last_reload_successful')).toBe(1);
+    expect(m.get('apiprobe_config_last_reload_success_timestamp_seconds')).toBeGreaterThanOrEqual(Math.floor(t0));
+  });
+
+  it('keeps the running configuration when the file is bad, and says why', async () => {
+    await writeFile(file, `modules:\n${moduleYaml('a')}  c: { requests: { s: { path: nope } } }\n`);
+    const res = await reload();
+    expect(res.status).toBe(500);
+    expect(await res.text()).toMatch(new RegExp(`the running one is kept:\\n${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:3:\\d+ modules\\.c\\.requests\\.s\\.path: path must start with "/"`));
+    expect(parseSeries((await exporter.probe({ module: 'b', target: device.address })).text).get('probe_success')).toBe(1);
+    expect((await metrics()).get('apiprobe_config_last_reload_successful')).toBe(0);
+  });
+
+  it('lets a probe in flight finish on the configuration it started with', async () => {
+    await writeFile(file, `modules:\n${moduleYaml('a')}${moduleYaml('slow', '/slow')}`);
+    const inFlight = exporter.probe({ module: 'slow', target: device.address });
+    await new Promise((r) => setTimeout(r, 200));
+    await writeFile(file, `modules:\n${moduleYaml('a')}`);
+    expect((await reload()).status).toBe(200);
+    const done = await inFlight;
+    expect(done.status).toBe(200);
+    expect(parseSeries(done.text).get('probe_success')).toBe(1);
+    expect((await exporter.probe({ module: 'slow', target: device.address })).status).toBe(400);
+  });
+
+  it('answers 405 to other methods', async () => {
+    const res = await fetch(`${exporter.url}/-/reload`);
+    expect(res.status).toBe(405);
+  });
+});
+
+describe('SIGHUP', () => {
+  it('reloads the configuration of a running exporter', async () => {
+    const hupDir = await writeTempFiles({ 'apiprobe.yml': `modules:\n${moduleYaml('a')}` });
+    const hupFile = path.join(hupDir, 'apiprobe.yml');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--config.file', hupFile, '--web.listen-address', '127.0.0.1:0', '--log.format', 'json'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      let log = '';
+      const port = await new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no listening line in:\n${log}`)), 15_000);
+        child.stderr!.on('data', (c: Buffer) => {
+          log += c.toString();
+          const m = /"address":"127\.0\.0\.1:(\d+)"/.exec(log);
+          if (m) {
+            clearTimeout(timer);
+            resolve(Number(m[1]));
+          }
+        });
+      });
+      const probeB = async (): Promise<number> => (await fetch(`http://127.0.0.1:${port}/probe?module=b&target=${device.address}`)).status;
+      expect(await probeB()).toBe(400);
+      await writeFile(hupFile, `modules:\n${moduleYaml('a')}${moduleYaml('b')}`);
+      child.kill('SIGHUP');
+      const deadline = Date.now() + 10_000;
+      while ((await probeB()) !== 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(await probeB()).toBe(200);
+      expect(log).toContain('"msg":"configuration reloaded"');
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+});
