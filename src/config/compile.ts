@@ -68,6 +68,8 @@ export interface CompiledModule {
   name: string;
   description: string;
   file: string;
+  /** The module as validated, for debug output. */
+  spec: ModuleSpec;
   scheme: 'http' | 'https';
   port: number | undefined;
   allowUrl: boolean;
@@ -191,6 +193,7 @@ export function compileModule(
     name,
     description: spec.description,
     file,
+    spec,
     scheme: spec.target.scheme,
     port: spec.target.port,
     allowUrl: spec.target.url,

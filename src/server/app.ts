@@ -8,7 +8,8 @@ import type { Upstream } from '../fetch/upstream.js';
 import type { Logger } from '../log.js';
 import { CONTENT_TYPE, exposeText, negotiate } from '../metrics/expose.js';
 import type { ExporterMetrics } from '../metrics/exporter.js';
-import { BadRequest, resolveProbe } from '../probe/resolve.js';
+import { stringify } from 'yaml';
+import { BadRequest, resolveProbe, type ResolvedProbe } from '../probe/resolve.js';
 import { runProbe } from '../probe/run.js';
 import { landingPage } from './landing.js';
 
@@ -65,7 +66,7 @@ export function createApp(state: AppState): Koa {
 
     if (probe.debug) {
       ctx.type = 'text/plain';
-      ctx.body = `Logs for the probe:\n${result.log.text()}\n\nMetrics that would have been returned:\n${text}`;
+      ctx.body = `Logs for the probe:\n${result.log.text()}\n\nMetrics that would have been returned:\n${text}\n${describeModules(probe.runs)}`;
       return;
     }
     ctx.set('content-type', CONTENT_TYPE[format]);
@@ -119,6 +120,24 @@ export function createApp(state: AppState): Koa {
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;
+}
+
+const SECRET_HEADER = /authorization|cookie|token|key|secret|pass/i;
+
+/** The modules' configuration as loaded, header values that may be secrets masked; auths by name and kind only. */
+function describeModules(runs: ResolvedProbe['runs']): string {
+  const out: string[] = [];
+  for (const run of runs) {
+    const spec = structuredClone(run.module.spec);
+    const mask = (h: Record<string, string> | undefined): void => {
+      for (const k of Object.keys(h ?? {})) if (SECRET_HEADER.test(k)) h![k] = '<secret>';
+    };
+    mask(spec.headers);
+    for (const r of Object.values(spec.requests)) mask(r.headers);
+    out.push(`Module configuration (${run.module.file}):\n${stringify({ [run.module.name]: spec }, { lineWidth: 0 })}`);
+    out.push(`Auth: ${run.auth ? `${run.auth.name} (${run.auth.kind})` : 'none'}\n`);
+  }
+  return out.join('\n');
 }
 
 async function sendMaybeCompressed(ctx: Koa.Context, text: string): Promise<void> {

@@ -192,6 +192,7 @@ auths:
 modules:
   basic: { auth: basic, requests: { s: { path: /status } }, metrics: [{ name: dev_up, from: s, value: '$.up' }] }
   plain: { requests: { s: { path: /status } }, metrics: [{ name: dev_up, from: s, value: '$.up' }] }
+  inline: { headers: { Authorization: 'Bearer ${SECRETS.bearer}' }, requests: { s: { path: /status } }, metrics: [{ name: dev_up, from: s, value: '$.up' }] }
   header: { auth: key_header, requests: { s: { path: /header } }, metrics: [{ name: dev_up, from: s, value: '$.up' }] }
   query: { auth: key_query, requests: { s: { path: /query } }, metrics: [{ name: dev_up, from: s, value: '$.up' }] }
   systems:
@@ -230,6 +231,16 @@ describe('basic, bearer and API keys', () => {
   it('lets &auth= pick other credentials for the same module', async () => {
     expect((await probe({ module: 'plain', target: bearer.address })).series.get('probe_success')).toBe(0);
     expect((await probe({ module: 'plain', target: bearer.address, auth: 'bearer' })).series.get('dev_up')).toBe(1);
+  });
+
+  it('shows the module configuration and the auth by name in debug output, masking secret-looking headers', async () => {
+    const r = await probe({ module: 'basic', target: basic.address });
+    expect(r.text).toMatch(/Module configuration \(.*apiprobe\.yml\):\nbasic:\n/);
+    expect(r.text).toContain('Auth: basic (basic)');
+    // A token written into a module's headers (not where it belongs) is still masked.
+    const inline = await probe({ module: 'inline', target: bearer.address });
+    expect(inline.series.get('dev_up')).toBe(1);
+    expect(inline.text).toContain('Authorization: <secret>');
   });
 
   it('puts an API key in a header or in the query, and never shows the query key', async () => {
