@@ -255,18 +255,18 @@ export class Upstream {
     const contentType = headerValue(res.headers['content-type']);
     const declared = Number(headerValue(res.headers['content-length']));
     if (declared > spec.maxBytes) {
+      // destroy() makes undici's body emit an AbortError: expected here, not a fault.
+      res.body.on('error', () => {});
       res.body.destroy();
       return failed(status, `response of ${declared} bytes exceeds the limit of ${spec.maxBytes} bytes`, started, 0, res.headers);
     }
     const chunks: Buffer[] = [];
     let bytes = 0;
     try {
+      // Leaving the loop early ends the body stream (the connection is not reused).
       for await (const chunk of res.body) {
         bytes += (chunk as Buffer).length;
-        if (bytes > spec.maxBytes) {
-          res.body.destroy();
-          return failed(status, `response exceeds the limit of ${spec.maxBytes} bytes`, started, bytes, res.headers);
-        }
+        if (bytes > spec.maxBytes) return failed(status, `response exceeds the limit of ${spec.maxBytes} bytes`, started, bytes, res.headers);
         chunks.push(chunk as Buffer);
       }
     } catch (err) {
