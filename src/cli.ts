@@ -13,6 +13,12 @@ function positiveNumber(v: string): number {
   return n;
 }
 
+function nonNegativeInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
+
 function positiveInt(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
@@ -28,6 +34,7 @@ interface Flags {
   timeoutOffset: number;
   'upstream.maxConcurrency': number;
   'probe.maxSeries': number;
+  'history.limit': number;
 }
 
 const program = new Command()
@@ -42,6 +49,7 @@ const program = new Command()
   .option('--timeout-offset <seconds>', 'subtracted from X-Prometheus-Scrape-Timeout-Seconds', positiveNumber, 0.5)
   .option('--upstream.max-concurrency <n>', 'upstream requests in flight across all probes', positiveInt, 512)
   .option('--probe.max-series <n>', 'series one probe may return', positiveInt, 20000)
+  .option('--history.limit <n>', 'successful and failed probes kept each for the landing page', nonNegativeInt, 50)
   .action(async (flags: Flags) => {
     const logger = createLogger(flags['log.level'], flags['log.format']);
     if (flags['config.check']) {
@@ -63,6 +71,7 @@ const program = new Command()
         timeoutOffsetSeconds: flags.timeoutOffset,
         maxConcurrency: flags['upstream.maxConcurrency'],
         maxSeries: flags['probe.maxSeries'],
+        historyLimit: flags['history.limit'],
         logger,
       });
     } catch (err) {

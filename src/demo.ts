@@ -26,6 +26,7 @@ if (!flags.devicesOnly) {
     timeoutOffsetSeconds: 0.5,
     maxConcurrency: 512,
     maxSeries: 20000,
+    historyLimit: 50,
     logger: createLogger('info', 'logfmt'),
   });
   exporterUrl = server.url;

@@ -37,7 +37,8 @@ export async function resolveProbe(config: Config, query: Query, scrapeTimeoutHe
     names = [...new Set(moduleParam.split(',').map((s) => s.trim()).filter(Boolean))];
     if (names.length === 0) throw new BadRequest('module parameter is empty');
   }
-  const authParam = single(query, 'auth');
+  // An empty auth= (a form left at "the module's default") is no auth parameter.
+  const authParam = single(query, 'auth') || undefined;
   if (authParam !== undefined && !config.auths.has(authParam)) throw new BadRequest(`unknown auth "${authParam}"`);
 
   const runs: ModuleRun[] = [];

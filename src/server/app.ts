@@ -11,6 +11,7 @@ import type { ExporterMetrics } from '../metrics/exporter.js';
 import { stringify } from 'yaml';
 import { BadRequest, resolveProbe, type ResolvedProbe } from '../probe/resolve.js';
 import { runProbe } from '../probe/run.js';
+import { History } from './history.js';
 import { landingPage } from './landing.js';
 
 const gzip = promisify(gzipCb);
@@ -18,6 +19,8 @@ const gzip = promisify(gzipCb);
 export interface AppOptions {
   timeoutOffsetSeconds: number;
   maxSeries: number;
+  /** Successes and failures kept each for the landing page. */
+  historyLimit: number;
 }
 
 export interface AppState {
@@ -35,6 +38,7 @@ export interface AppState {
 export function createApp(state: AppState): Koa {
   const app = new Koa();
   const router = new Router();
+  const history = new History(state.options.historyLimit);
 
   router.get('/probe', async (ctx) => {
     const config = state.config();
@@ -61,6 +65,16 @@ export function createApp(state: AppState): Koa {
       state.metrics.probeDuration.observe({ module: m.name }, result.durationSeconds);
     }
     const moduleNames = probe.runs.map((r) => r.module.name).join(',');
+    const auths = [...new Set(probe.runs.map((r) => r.auth?.name).filter((a) => a !== undefined))];
+    history.record({
+      module: moduleNames,
+      target: probe.target,
+      auth: auths.length ? auths.join(',') : undefined,
+      success: result.success,
+      durationSeconds: result.durationSeconds,
+      reason: result.log.reason,
+      log: result.log.text(),
+    });
     if (result.success) state.logger.debug({ module: moduleNames, target: probe.target, duration_seconds: result.durationSeconds }, 'probe succeeded');
     else state.logger.info({ module: moduleNames, target: probe.target, reason: result.log.reason }, 'probe failed');
 
@@ -104,7 +118,20 @@ export function createApp(state: AppState): Koa {
 
   router.get('/', (ctx) => {
     ctx.type = 'text/html; charset=utf-8';
-    ctx.body = landingPage(state.config());
+    ctx.body = landingPage(state.config(), history.entries(), history.limit);
+  });
+
+  router.get('/history/:id', (ctx) => {
+    const entry = history.get(Number(ctx.params['id']));
+    ctx.type = 'text/plain';
+    if (!entry) {
+      ctx.status = 404;
+      ctx.body = 'no such probe in the history (it may have been pushed out by newer ones)\n';
+      return;
+    }
+    ctx.body = `Probe ${entry.id} at ${entry.at.toISOString()}: module ${entry.module}, target ${entry.target}` +
+      `${entry.auth ? `, auth ${entry.auth}` : ''}: ${entry.success ? 'success' : 'failure'} in ${entry.durationSeconds.toFixed(3)} s\n` +
+      `${entry.reason ? `Reason: ${entry.reason}\n` : ''}\nLogs for the probe:\n${entry.log}\n`;
   });
 
   app.use(async (ctx, next) => {

@@ -77,7 +77,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     upstream,
     metrics,
     logger: opts.logger,
-    options: { timeoutOffsetSeconds: opts.timeoutOffsetSeconds, maxSeries: opts.maxSeries },
+    options: { timeoutOffsetSeconds: opts.timeoutOffsetSeconds, maxSeries: opts.maxSeries, historyLimit: opts.historyLimit },
   });
   const server = http.createServer(app.callback());
   // Probes can legitimately take as long as their module timeout; keep-alive from

@@ -40,6 +40,7 @@ export async function startExporter(opts: { configFile?: string; configYaml?: st
     timeoutOffsetSeconds: opts.timeoutOffsetSeconds ?? 0.5,
     maxConcurrency: opts.maxConcurrency ?? 512,
     maxSeries: opts.maxSeries ?? 20000,
+    historyLimit: 50,
     logger: createLogger('debug', 'logfmt', sink),
   });
   return {
