@@ -29,6 +29,7 @@ interface Flags {
   'config.file': string;
   'config.check'?: boolean;
   'web.listenAddress': string;
+  'web.config.file'?: string;
   'log.level': LogLevel;
   'log.format': LogFormat;
   timeoutOffset: number;
@@ -44,6 +45,7 @@ const program = new Command()
   .option('--config.file <path>', 'configuration file', 'apiprobe.yml')
   .option('--config.check', 'validate the configuration and exit (0: valid, 1: problems)')
   .option('--web.listen-address <[host]:port>', 'address to listen on', ':7980')
+  .option('--web.config.file <path>', 'TLS and basic auth for the exporter\'s endpoints (exporter-toolkit format)')
   .addOption(new Option('--log.level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
   .addOption(new Option('--log.format <format>', 'log format').choices(['logfmt', 'json']).default('logfmt'))
   .option('--timeout-offset <seconds>', 'subtracted from X-Prometheus-Scrape-Timeout-Seconds', positiveNumber, 0.5)
@@ -67,6 +69,7 @@ const program = new Command()
     try {
       server = await startServer({
         configFile: flags['config.file'],
+        webConfigFile: flags['web.config.file'],
         listenAddress: flags['web.listenAddress'],
         timeoutOffsetSeconds: flags.timeoutOffset,
         maxConcurrency: flags['upstream.maxConcurrency'],

@@ -12,6 +12,7 @@ import { stringify } from 'yaml';
 import { BadRequest, resolveProbe, type ResolvedProbe } from '../probe/resolve.js';
 import { runProbe } from '../probe/run.js';
 import { History } from './history.js';
+import { basicAuth, requireClientCert, type WebConfig } from './web-config.js';
 import { landingPage } from './landing.js';
 
 const gzip = promisify(gzipCb);
@@ -33,6 +34,8 @@ export interface AppState {
   metrics: ExporterMetrics;
   logger: Logger;
   options: AppOptions;
+  /** --web.config.file: basic auth and headers for every endpoint. */
+  web?: WebConfig | undefined;
 }
 
 export function createApp(state: AppState): Koa {
@@ -144,6 +147,15 @@ export function createApp(state: AppState): Koa {
       ctx.body = 'internal error; see the exporter log\n';
     }
   });
+  if (state.web) {
+    const headers = state.web.headers;
+    app.use(async (ctx, next) => {
+      for (const [k, v] of Object.entries(headers)) ctx.set(k, v);
+      await next();
+    });
+    if (state.web.requireAnyClientCert) app.use(requireClientCert());
+    if (state.web.users) app.use(basicAuth(state.web.users));
+  }
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -1,5 +1,6 @@
 // Starting and stopping the exporter: config, upstream client, metrics, HTTP server.
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, type Config } from '../config/load.js';
 import { TargetGuard } from '../fetch/guard.js';
@@ -8,9 +9,12 @@ import type { Logger } from '../log.js';
 import { ExporterMetrics } from '../metrics/exporter.js';
 import { VERSION } from '../version.js';
 import { createApp, type AppOptions } from './app.js';
+import { loadWebConfig } from './web-config.js';
 
 export interface ServeOptions extends AppOptions {
   configFile: string;
+  /** exporter-toolkit web configuration: TLS and basic auth for the exporter's endpoints. */
+  webConfigFile?: string | undefined;
   listenAddress: string;
   maxConcurrency: number;
   logger: Logger;
@@ -36,6 +40,7 @@ export function parseListenAddress(addr: string): { host: string | undefined; po
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   let config = await loadConfig(opts.configFile);
+  const web = opts.webConfigFile ? await loadWebConfig(opts.webConfigFile) : undefined;
   const upstream = new Upstream({ maxConcurrency: opts.maxConcurrency, userAgent: `apiprobe/${VERSION}`, guard: new TargetGuard(config.targets) });
   const metrics = new ExporterMetrics(upstream, () => config.auths.values());
   metrics.reloaded(true);
@@ -77,9 +82,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     upstream,
     metrics,
     logger: opts.logger,
+    web,
     options: { timeoutOffsetSeconds: opts.timeoutOffsetSeconds, maxSeries: opts.maxSeries, historyLimit: opts.historyLimit },
   });
-  const server = http.createServer(app.callback());
+  const server = web?.tls ? https.createServer(web.tls, app.callback()) : http.createServer(app.callback());
   // Probes can legitimately take as long as their module timeout; keep-alive from
   // Prometheus should outlive its scrape interval.
   server.keepAliveTimeout = 65_000;
@@ -100,7 +106,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     'listening',
   );
   return {
-    url: `http://${host && host !== '0.0.0.0' && host !== '::' ? shownHost : '127.0.0.1'}:${address.port}`,
+    url: `${web?.tls ? 'https' : 'http'}://${host && host !== '0.0.0.0' && host !== '::' ? shownHost : '127.0.0.1'}:${address.port}`,
     port: address.port,
     get config() {
       return config;

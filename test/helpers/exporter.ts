@@ -24,7 +24,7 @@ export async function writeTempFiles(files: Record<string, string>): Promise<str
   return dir;
 }
 
-export async function startExporter(opts: { configFile?: string; configYaml?: string; timeoutOffsetSeconds?: number; maxSeries?: number; maxConcurrency?: number } = {}): Promise<TestExporter> {
+export async function startExporter(opts: { configFile?: string; configYaml?: string; webConfigFile?: string; timeoutOffsetSeconds?: number; maxSeries?: number; maxConcurrency?: number } = {}): Promise<TestExporter> {
   let configFile = opts.configFile ?? SHIPPED_CONFIG;
   if (opts.configYaml !== undefined) configFile = path.join(await writeTempFiles({ 'apiprobe.yml': opts.configYaml }), 'apiprobe.yml');
   const logs: string[] = [];
@@ -36,6 +36,7 @@ export async function startExporter(opts: { configFile?: string; configYaml?: st
   });
   const server = await startServer({
     configFile,
+    webConfigFile: opts.webConfigFile,
     listenAddress: '127.0.0.1:0',
     timeoutOffsetSeconds: opts.timeoutOffsetSeconds ?? 0.5,
     maxConcurrency: opts.maxConcurrency ?? 512,
