@@ -1,35 +1,13 @@
 // promtool, the linter Prometheus ships, on everything the exporter serves: its own
 // /metrics and the /probe output for every simulated Redfish device. A clean lint
 // is exit 0 and no output at all.
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CATALOG } from '../../src/sim/catalog/index.js';
 import { startDevice, type RunningDevice } from '../../src/sim/devices.js';
 import { parseSeries, ROOT, startExporter, type TestExporter } from '../helpers/exporter.js';
-import { requireProgram } from '../helpers/system.js';
+import { checkMetrics, promtool, runPromtool } from '../helpers/promtool.js';
 
-const promtool = requireProgram('promtool', 'apt-get install -y prometheus');
-
-interface Run {
-  code: number | null;
-  /** stdout and stderr, in arrival order, split into non-empty lines. */
-  lines: string[];
-}
-
-function runPromtool(args: string[], stdin?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(promtool.path!, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
-    child.stderr.on('data', (b: Buffer) => (out += b.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, lines: out.split('\n').filter((l) => l.trim() !== '') }));
-    child.stdin.end(stdin ?? '');
-  });
-}
-
-const checkMetrics = (text: string): Promise<Run> => runPromtool(['check', 'metrics'], text);
 
 describe('promtool check metrics', () => {
   let exporter: TestExporter;

@@ -5,7 +5,6 @@
 // scale where it converts units (written out as `${fixture value * scale}`, so the
 // arithmetic is JavaScript's, as the exporter's is). Line order is not the point
 // here: lists are compared sorted.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,9 +12,8 @@ import { APPLIANCES_CATALOG, jsonnetAsJson } from '../../src/sim/catalog/applian
 import { FIXTURES, startDevice } from '../../src/sim/devices.js';
 import { startExporter, type TestExporter } from '../helpers/exporter.js';
 import { catalogDevice, probeCatalogDevice, type DeviceProbe } from '../helpers/modules.js';
-import { requireProgram } from '../helpers/system.js';
+import { checkMetrics, promtool } from '../helpers/promtool.js';
 
-const promtool = requireProgram('promtool', 'apt-get install -y prometheus');
 
 let exporter: TestExporter;
 beforeAll(async () => {
@@ -48,17 +46,6 @@ function familyCounts(lines: readonly string[]): Record<string, number> {
   return counts;
 }
 
-function runPromtool(text: string): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(promtool.path!, ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
-    child.stderr.on('data', (b: Buffer) => (out += b.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out }));
-    child.stdin.end(text);
-  });
-}
 
 describe('simulated appliances', () => {
   it('have unique names and demo ports in 8010-8029', () => {
@@ -579,7 +566,7 @@ describe('promtool check metrics', () => {
       promtool.skipIfMissing(ctx);
       const r = await probe(d.name);
       expect(r.series.get('probe_success')).toBe(1);
-      expect(await runPromtool(r.text)).toEqual({ code: 0, out: '' });
+      expect(await checkMetrics(r.text)).toEqual({ code: 0, lines: [] });
     });
   }
 });

@@ -3,7 +3,6 @@
 // real payloads in test/fixtures. Every expected line below was written from the
 // fixture by hand (values, units, which fields are empty); the order is the
 // exposition's: metric names sorted, then series by label values in label-name order.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
@@ -11,9 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, startDevice } from '../../src/sim/devices.js';
 import { parseSeries, startExporter, type TestExporter } from '../helpers/exporter.js';
 import { probeCatalogDevice, type DeviceProbe } from '../helpers/modules.js';
-import { requireProgram } from '../helpers/system.js';
+import { checkMetrics, promtool } from '../helpers/promtool.js';
 
-const promtool = requireProgram('promtool', 'apt-get install -y prometheus');
 
 let exporter: TestExporter;
 beforeAll(async () => {
@@ -23,18 +21,6 @@ afterAll(async () => {
   await exporter.close();
 });
 
-/** `promtool check metrics` on a probe answer: exit code and everything it printed. */
-function checkMetrics(text: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(promtool.path!, ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (b: Buffer) => (output += b.toString('utf8')));
-    child.stderr.on('data', (b: Buffer) => (output += b.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-    child.stdin.end(text);
-  });
-}
 
 /** Probes a catalog device and checks what every successful probe must satisfy. */
 async function probeOk(name: string): Promise<DeviceProbe> {
@@ -43,7 +29,7 @@ async function probeOk(name: string): Promise<DeviceProbe> {
   expect(res.series.get('probe_success')).toBe(1);
   expect(res.series.get('probe_mapping_errors')).toBe(0);
   expect(res.series.get('probe_duplicate_series_dropped')).toBe(0);
-  if (promtool.path) expect(await checkMetrics(res.text)).toEqual({ code: 0, output: '' });
+  if (promtool.path) expect(await checkMetrics(res.text)).toEqual({ code: 0, lines: [] });
   return res;
 }
 
