@@ -2,7 +2,8 @@
 // apiprobe's command line: flags named like the Prometheus exporters'.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from './config/errors.js';
-import { loadConfig } from './config/load.js';
+import { convertJsonExporter } from './compat/convert.js';
+import { loadConfig, type ConfigFormat } from './config/load.js';
 import { createLogger, type LogFormat, type LogLevel } from './log.js';
 import { startServer } from './server/serve.js';
 import { VERSION } from './version.js';
@@ -28,6 +29,7 @@ function positiveInt(v: string): number {
 interface Flags {
   'config.file': string;
   'config.check'?: boolean;
+  'config.format': ConfigFormat;
   'web.listenAddress': string;
   'web.config.file'?: string;
   'log.level': LogLevel;
@@ -44,6 +46,7 @@ const program = new Command()
   .version(VERSION, '--version')
   .option('--config.file <path>', 'configuration file', 'apiprobe.yml')
   .option('--config.check', 'validate the configuration and exit (0: valid, 1: problems)')
+  .addOption(new Option('--config.format <format>', 'format of the configuration file (auto: json_exporter files are recognised)').choices(['auto', 'apiprobe', 'json_exporter']).default('auto'))
   .option('--web.listen-address <[host]:port>', 'address to listen on', ':7980')
   .option('--web.config.file <path>', 'TLS and basic auth for the exporter\'s endpoints (exporter-toolkit format)')
   .addOption(new Option('--log.level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
@@ -56,7 +59,7 @@ const program = new Command()
     const logger = createLogger(flags['log.level'], flags['log.format']);
     if (flags['config.check']) {
       try {
-        const config = await loadConfig(flags['config.file']);
+        const config = await loadConfig(flags['config.file'], { format: flags['config.format'] });
         process.stdout.write(`${config.file}: ${plural(config.modules.size, "module")} from ${plural(config.files.length, "file")}, all valid\n`);
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
@@ -69,6 +72,7 @@ const program = new Command()
     try {
       server = await startServer({
         configFile: flags['config.file'],
+        configFormat: flags['config.format'],
         webConfigFile: flags['web.config.file'],
         listenAddress: flags['web.listenAddress'],
         timeoutOffsetSeconds: flags.timeoutOffset,
@@ -97,6 +101,21 @@ const program = new Command()
         /* logged by reload; the running configuration is kept */
       });
     });
+  });
+
+program
+  .command('convert')
+  .description('print another exporter\'s configuration as apiprobe modules')
+  .command('json-exporter <file>')
+  .description('print the modules of a json_exporter config.yml as apiprobe modules (YAML)')
+  .action(async (file: string) => {
+    try {
+      process.stdout.write(await convertJsonExporter(file));
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      process.stderr.write(`${err.message}\n`);
+      process.exitCode = 1;
+    }
   });
 
 await program.parseAsync(process.argv);

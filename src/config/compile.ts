@@ -60,6 +60,8 @@ export interface CompiledMetric {
   convert: Conversion;
   states: string[] | undefined;
   onMissing: 'skip' | 'error';
+  /** The sample's timestamp in milliseconds since the epoch, when the module gives one. */
+  timestamp: Expr | undefined;
   /** Where the mapping was defined, for logs: `module.metrics[i]`. */
   where: string;
 }
@@ -118,7 +120,7 @@ export function compileModule(
   const paramNames = new Set(params.keys());
   let transport: Transport | undefined;
   try {
-    transport = compileTransport(spec.tls, spec.proxy_url, resolvePath);
+    transport = compileTransport(spec.tls, spec.proxy_url, resolvePath, spec.follow_redirects);
   } catch (err) {
     if (!(err instanceof TransportError)) throw err;
     fail(err.field === 'proxy_url' ? ['proxy_url'] : ['tls', err.field], err.message);
@@ -171,7 +173,7 @@ export function compileModule(
     } else if (!earlier) {
       typesByName.set(m.name, { type: m.type, index: i });
     }
-    checkMetric(m, at, fail);
+    checkMetric(m, at, fail, spec.converted_from !== undefined);
     if (!Object.hasOwn(spec.requests, m.from)) {
       fail([...at, 'from'], `unknown request "${m.from}" (known: ${known()})`);
       return;
@@ -311,11 +313,15 @@ function resolveVars(requests: Map<string, CompiledRequest>, spec: ModuleSpec, f
 }
 
 // Rules on the metric's own fields, independent of the requests.
-function checkMetric(m: MetricSpec, at: PropertyKey[], fail: Report): void {
+// `converted`: the module came from another exporter's configuration, whose counters
+// may lack _total; their names are kept, so that the series stay the same.
+function checkMetric(m: MetricSpec, at: PropertyKey[], fail: Report, converted: boolean): void {
   for (const prefix of RESERVED_PREFIXES) {
     if (m.name.startsWith(prefix)) fail([...at, 'name'], `metric ${m.name}: names starting with ${prefix} are reserved for apiprobe's own metrics`);
   }
-  if (m.type === 'counter' && !m.name.endsWith('_total')) fail([...at, 'name'], `counter ${m.name} must have a name ending in _total`);
+  if (m.type === 'counter' && !m.name.endsWith('_total') && !converted) fail([...at, 'name'], `counter ${m.name} must have a name ending in _total`);
+  if (m.go_text && (m.type === 'info' || m.type === 'stateset')) fail([...at, 'go_text'], `go_text does not apply to ${m.type} metrics`);
+  if (m.go_text && m.convert !== 'number') fail([...at, 'convert'], 'go_text reads values as json_exporter does; convert does not apply');
   if (m.type === 'info' && !m.name.endsWith('_info')) fail([...at, 'name'], `info metric ${m.name} must have a name ending in _info`);
   if (m.type === 'info' && m.value !== undefined) fail([...at, 'value'], 'an info metric has no value (it is always 1); put fields in labels');
   if (m.type !== 'info' && m.value === undefined) fail([...at, 'value'], `a ${m.type} metric needs a value`);
@@ -369,11 +375,13 @@ function compileMetric(
     steps.push({ path, vars: stepVars });
   });
 
+  // go_text: labels and the value read as json_exporter prints them (see gotext.ts).
+  const read = (e: Expr): Expr => (m.go_text && e.kind !== 'literal' ? { kind: 'go', inner: e } : e);
   const labels: Array<[string, Expr]> = [];
   for (const [labelName, src] of Object.entries(m.labels ?? {})) {
     if (labelName.startsWith('__')) continue;
     try {
-      labels.push([labelName, compileExpr(src, vars)]);
+      labels.push([labelName, read(compileExpr(src, vars))]);
     } catch (err) {
       bad([...at, 'labels', labelName], messageOf(err));
     }
@@ -383,9 +391,17 @@ function compileMetric(
   let value: Expr | undefined;
   if (m.value !== undefined) {
     try {
-      value = compileExpr(m.value, vars);
+      value = read(compileExpr(m.value, vars));
     } catch (err) {
       bad([...at, 'value'], messageOf(err));
+    }
+  }
+  let timestamp: Expr | undefined;
+  if (m.timestamp !== undefined) {
+    try {
+      timestamp = compileExpr(m.timestamp, vars);
+    } catch (err) {
+      bad([...at, 'timestamp'], messageOf(err));
     }
   }
   let regex: RegExp | undefined;
@@ -419,9 +435,10 @@ function compileMetric(
     ignoreCase: m.ignore_case,
     scale: m.scale,
     regex,
-    convert: m.convert,
+    convert: m.go_text ? 'go' : m.convert,
     states: m.states,
     onMissing: m.on_missing,
+    timestamp,
     where: `${moduleName}.metrics[${index}] (${m.name})`,
   };
 }

@@ -9,9 +9,21 @@ import type { z } from 'zod';
 import { compileAuth } from '../auth/auths.js';
 import type { Auth } from '../auth/types.js';
 import { HostMatcher, RuleError, type TargetRules } from '../fetch/guard.js';
+import { authName, JsonExporterFileShell, JsonExporterModuleSchema, looksLikeJsonExporter, translateModule } from '../compat/json-exporter.js';
 import { compileModule, type CompiledModule } from './compile.js';
 import { ConfigError, fieldPath, type ConfigProblem } from './errors.js';
-import { MainConfigShell, ModuleFileShell, ModuleName, ModuleSchema, type ModuleSpec } from './schema.js';
+import { AuthSchema, MainConfigShell, ModuleFileShell, ModuleName, ModuleSchema, type AuthSpec, type ModuleSpec } from './schema.js';
+
+/**
+ * How the main file is read: `auto` recognises json_exporter's format by its shape
+ * (included files are always recognised so), `json_exporter` says it is, `apiprobe`
+ * that it is not.
+ */
+export type ConfigFormat = 'auto' | 'apiprobe' | 'json_exporter';
+
+export interface LoadOptions {
+  format?: ConfigFormat;
+}
 
 export interface Config {
   file: string;
@@ -28,16 +40,19 @@ interface ParsedFile {
   lines: LineCounter;
 }
 
-export async function loadConfig(mainFile: string): Promise<Config> {
+export async function loadConfig(mainFile: string, options: LoadOptions = {}): Promise<Config> {
+  const format = options.format ?? 'auto';
   const problems: ConfigProblem[] = [];
   const file = path.resolve(mainFile);
   const files = [file];
   const main = await readYaml(file, problems);
   if (!main) throw new ConfigError(problems);
-  const mainSpec = validate(main, MainConfigShell, problems);
+  const mainIsJsonExporter = format === 'json_exporter' || (format === 'auto' && looksLikeJsonExporter(main.doc.toJS()));
+  const mainSpec = mainIsJsonExporter ? undefined : validate(main, MainConfigShell, problems);
+  if (mainIsJsonExporter) validate(main, JsonExporterFileShell, problems);
   // Modules are checked and compiled even when the rest of the file is not valid:
   // one run reports every problem it can find.
-  const specs: ModuleEntry[] = validateModules(main, problems);
+  const specs: ModuleEntry[] = mainIsJsonExporter ? translateModules(main, problems) : validateModules(main, problems);
 
   const dir = path.dirname(file);
   for (const [i, pattern] of mainSpec?.include.entries() ?? []) {
@@ -53,6 +68,11 @@ export async function loadConfig(mainFile: string): Promise<Config> {
       files.push(included);
       const parsed = await readYaml(included, problems);
       if (!parsed) continue;
+      if (format !== 'apiprobe' && looksLikeJsonExporter(parsed.doc.toJS())) {
+        validate(parsed, JsonExporterFileShell, problems);
+        specs.push(...translateModules(parsed, problems));
+        continue;
+      }
       validate(parsed, ModuleFileShell, problems);
       specs.push(...validateModules(parsed, problems));
     }
@@ -60,7 +80,7 @@ export async function loadConfig(mainFile: string): Promise<Config> {
 
   const modules = new Map<string, CompiledModule>();
   const definedAt = new Map<string, ConfigProblem>();
-  for (const { name, spec, from } of specs) {
+  for (const { name, spec, from, origin } of specs) {
     const here = at(from, ['modules', name], '', true);
     const first = definedAt.get(name);
     if (first) {
@@ -69,7 +89,7 @@ export async function loadConfig(mainFile: string): Promise<Config> {
     }
     definedAt.set(name, here);
     if (!spec) continue;
-    const compiled = compileModule(name, spec, from.file, (p, message, atKey) => problems.push(at(from, ['modules', name, ...p], message, atKey)));
+    const compiled = compileModule(name, spec, from.file, (p, message, atKey) => problems.push(at(from, ['modules', name, ...(origin ? origin(p) : p)], message, atKey)));
     if (compiled) modules.set(name, compiled);
   }
   const resolvePath = (p: string): string => path.resolve(dir, p);
@@ -77,6 +97,20 @@ export async function loadConfig(mainFile: string): Promise<Config> {
   for (const [name, spec] of Object.entries(mainSpec?.auths ?? {})) {
     const auth = compileAuth(name, spec, resolvePath, (p, message) => problems.push(at(main, ['auths', name, ...p], message)));
     if (auth) auths.set(name, auth);
+  }
+  // Credentials of translated json_exporter modules: files relative to their own file.
+  const translatedAuths = new Set<string>();
+  for (const { name, from, auth } of specs) {
+    if (!auth) continue;
+    const where = (p: ReadonlyArray<PropertyKey>): ConfigProblem => at(from, ['modules', name, ...auth.origin(p)], '', true);
+    if (auths.has(auth.name) || Object.hasOwn(mainSpec?.auths ?? {}, auth.name)) {
+      problems.push({ ...where([]), message: `its credentials become auth "${auth.name}", which ${file} already defines` });
+      continue;
+    }
+    translatedAuths.add(auth.name);
+    const fromDir = path.dirname(from.file);
+    const compiled = compileAuth(auth.name, auth.spec, (p) => path.resolve(fromDir, p), (p, message) => problems.push({ ...where(p), message }));
+    if (compiled) auths.set(auth.name, compiled);
   }
   const targets = mainSpec?.targets ?? { allow: [], deny: [] };
   for (const list of ['allow', 'deny'] as const) {
@@ -90,7 +124,7 @@ export async function loadConfig(mainFile: string): Promise<Config> {
     });
   }
   for (const { name, spec, from } of specs) {
-    if (spec?.auth !== undefined && mainSpec && !Object.hasOwn(mainSpec.auths, spec.auth)) {
+    if (spec?.auth !== undefined && mainSpec && !Object.hasOwn(mainSpec.auths, spec.auth) && !translatedAuths.has(spec.auth)) {
       const known = Object.keys(mainSpec.auths);
       problems.push(at(from, ['modules', name, 'auth'], `unknown auth "${spec.auth}" (auths in ${file}: ${known.length ? known.join(', ') : 'none'})`));
     }
@@ -152,6 +186,55 @@ interface ModuleEntry {
   /** Undefined when the module failed validation (its problems are reported). */
   spec: ModuleSpec | undefined;
   from: ParsedFile;
+  /** A translated module: where each of its fields came from in the file. */
+  origin?: (p: ReadonlyArray<PropertyKey>) => PropertyKey[];
+  /** A translated module's credentials. */
+  auth?: { name: string; spec: AuthSpec; origin: (p: ReadonlyArray<PropertyKey>) => PropertyKey[] };
+}
+
+// Each json_exporter module is validated in its own format, then translated into an
+// apiprobe module; problems are reported at the json_exporter fields they come from.
+function translateModules(parsed: ParsedFile, problems: ConfigProblem[]): ModuleEntry[] {
+  const data: unknown = parsed.doc.toJS();
+  const modules = isRecord(data) ? data.modules : undefined;
+  if (!isRecord(modules)) return [];
+  const entries: ModuleEntry[] = [];
+  for (const [name, raw] of Object.entries(modules)) {
+    if (!ModuleName.safeParse(name).success) continue;
+    const base = ['modules', name];
+    const entry: ModuleEntry = { name, spec: undefined, from: parsed };
+    entries.push(entry);
+    const je = check(parsed, base, raw ?? {}, JsonExporterModuleSchema, problems);
+    if (!je) continue;
+    const t = translateModule(name, je, (p, message, atKey) => problems.push(at(parsed, [...base, ...p], message, atKey)));
+    if (!t) continue;
+    entry.origin = t.origin;
+    entry.spec = checkTranslated(parsed, base, t.module, ModuleSchema, t.origin, problems);
+    if (t.auth) {
+      const auth = checkTranslated(parsed, base, t.auth, AuthSchema, t.authOrigin, problems);
+      if (auth) entry.auth = { name: authName(name), spec: auth, origin: t.authOrigin };
+      else entry.spec = undefined;
+    }
+  }
+  return entries;
+}
+
+// A translation the schema refuses is reported at the json_exporter field it came
+// from, naming the apiprobe field too.
+function checkTranslated<S extends z.ZodType>(
+  parsed: ParsedFile,
+  base: PropertyKey[],
+  data: unknown,
+  schema: S,
+  origin: (p: ReadonlyArray<PropertyKey>) => PropertyKey[],
+  problems: ConfigProblem[],
+): z.output<S> | undefined {
+  const result = schema.safeParse(data);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    problems.push(at(parsed, [...base, ...origin(issue.path)], `${fieldPath(issue.path)} in the translated module: ${issue.message}`));
+  }
+  return undefined;
 }
 
 // Each module is validated on its own, so that one broken module does not hide the

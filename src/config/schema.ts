@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 
-const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+export const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const MODULE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -14,12 +14,12 @@ function named(what: string, re: RegExp, form: string) {
   return z.string().regex(re, { error: (iss) => `${JSON.stringify(iss.input)} is not a valid ${what} (expected ${form})` });
 }
 /** One of `values`; the message names the bad value and the choices. */
-function oneOf<const T extends readonly [string, ...string[]]>(what: string, values: T) {
+export function oneOf<const T extends readonly [string, ...string[]]>(what: string, values: T) {
   return z.enum(values, { error: (iss) => `unknown ${what} ${JSON.stringify(iss.input)} (expected one of: ${values.join(', ')})` });
 }
 
-const MetricName = named('metric name', METRIC_NAME, '[a-zA-Z_:][a-zA-Z0-9_:]*');
-const LabelName = named('label name', LABEL_NAME, '[a-zA-Z_][a-zA-Z0-9_]*');
+export const MetricName = named('metric name', METRIC_NAME, '[a-zA-Z_:][a-zA-Z0-9_:]*');
+export const LabelName = named('label name', LABEL_NAME, '[a-zA-Z_][a-zA-Z0-9_]*');
 export const ModuleName = named('module name', MODULE_NAME, '[A-Za-z0-9][A-Za-z0-9_.-]*');
 const RequestName = named('request name', IDENT, '[A-Za-z_][A-Za-z0-9_]*');
 const VarName = named('variable name', IDENT, '[A-Za-z_][A-Za-z0-9_]*');
@@ -104,6 +104,10 @@ export const MetricSchema = z.strictObject({
     .describe('How the value becomes a number: number, size (bytes), duration (seconds), timestamp (unix seconds), hex, length (of a list, map or string), count (matches of regex in a string)'),
   states: z.array(z.string()).min(1).optional(),
   on_missing: oneOf('on_missing', ['skip', 'error']).default('skip'),
+  timestamp: Scalar.optional()
+    .describe('Expression giving the sample\'s timestamp in milliseconds since the epoch (a number or a numeric string)'),
+  go_text: z.boolean().default(false)
+    .describe('Read labels and the value as json_exporter does: matches printed as Go prints them and joined by spaces, values parsed as Go parses them (null is NaN)'),
 });
 
 export const TargetSchema = z.strictObject({
@@ -189,6 +193,10 @@ export const ModuleSchema = z.strictObject({
   headers: StringMap.optional(),
   tls: TlsSchema.default({ insecure_skip_verify: false }),
   proxy_url: z.string().optional().describe('HTTP(S) proxy for the requests of this module'),
+  follow_redirects: z.boolean().default(false)
+    .describe('Follow HTTP redirects (up to 10); a redirect to another host is checked against the target rules and gets no credentials'),
+  converted_from: oneOf('converted_from', ['json_exporter']).optional()
+    .describe('The module was converted from another exporter\'s configuration and keeps its metric names as they were'),
   auth: z.string().optional().describe('Default credentials, by name under auths: (the probe may name others with &auth=)'),
   params: z.record(VarName, z.union([z.string(), z.null()])).optional()
     .describe('Probe query parameters requests may use as {name} in path, query and body: name → default (null: required)'),

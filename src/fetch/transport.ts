@@ -8,6 +8,8 @@ export interface Transport {
   key: string;
   tls: { rejectUnauthorized: boolean; ca?: Buffer; cert?: Buffer; key?: Buffer; servername?: string };
   proxyUrl: string | undefined;
+  /** Follow HTTP redirects (the module's follow_redirects). */
+  followRedirects: boolean;
 }
 
 export class TransportError extends Error {
@@ -24,7 +26,7 @@ function read(file: string, field: string): Buffer {
   }
 }
 
-export function compileTransport(tls: TlsSpec | undefined, proxyUrl: string | undefined, resolvePath: (p: string) => string): Transport {
+export function compileTransport(tls: TlsSpec | undefined, proxyUrl: string | undefined, resolvePath: (p: string) => string, followRedirects = false): Transport {
   const out: Transport['tls'] = { rejectUnauthorized: !(tls?.insecure_skip_verify ?? false) };
   if (tls?.ca_file) out.ca = read(resolvePath(tls.ca_file), 'ca_file');
   if (tls?.cert_file) out.cert = read(resolvePath(tls.cert_file), 'cert_file');
@@ -40,12 +42,12 @@ export function compileTransport(tls: TlsSpec | undefined, proxyUrl: string | un
     }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new TransportError('proxy_url', 'proxy_url must be an http:// or https:// URL');
   }
-  const key = JSON.stringify([out.rejectUnauthorized, tls?.ca_file, tls?.cert_file, tls?.key_file, tls?.server_name, proxyUrl]);
-  return { key, tls: out, proxyUrl };
+  const key = JSON.stringify([out.rejectUnauthorized, tls?.ca_file, tls?.cert_file, tls?.key_file, tls?.server_name, proxyUrl, followRedirects]);
+  return { key, tls: out, proxyUrl, followRedirects };
 }
 
 /** Auth TLS settings (client certificates) over the module's. */
 export function mergeTransport(module: Transport, auth: Transport | undefined): Transport {
   if (!auth) return module;
-  return { key: `${module.key}+${auth.key}`, tls: { ...module.tls, ...auth.tls, rejectUnauthorized: module.tls.rejectUnauthorized && auth.tls.rejectUnauthorized }, proxyUrl: module.proxyUrl };
+  return { key: `${module.key}+${auth.key}`, tls: { ...module.tls, ...auth.tls, rejectUnauthorized: module.tls.rejectUnauthorized && auth.tls.rejectUnauthorized }, proxyUrl: module.proxyUrl, followRedirects: module.followRedirects };
 }

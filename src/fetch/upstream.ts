@@ -58,6 +58,9 @@ interface Shared {
 const DETACHED_SECONDS = 10;
 const CACHE_MAX_ENTRIES = 10_000;
 const CACHE_MAX_BYTES = 64 * 1024 * 1024;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 10;
+const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
 
 export class Upstream {
   private readonly dispatchers = new Map<string, Dispatcher>();
@@ -240,16 +243,50 @@ export class Upstream {
 
   private async transfer(spec: FetchSpec, url: URL, headers: Record<string, string>, signal: AbortSignal, started: number): Promise<FetchResult> {
     let res: Dispatcher.ResponseData;
-    try {
-      res = await request(url, {
-        dispatcher: this.dispatcher(spec.transport),
-        method: spec.method as Dispatcher.HttpMethod,
-        headers: { 'user-agent': this.userAgent, ...headers },
-        body: spec.body,
-        signal,
-      });
-    } catch (err) {
-      return failed(0, describeError(err, signal), started);
+    let current = url;
+    let method = spec.method;
+    let payload = spec.body;
+    let sent = headers;
+    for (let hops = 0; ; hops++) {
+      try {
+        res = await request(current, {
+          dispatcher: this.dispatcher(spec.transport),
+          method: method as Dispatcher.HttpMethod,
+          headers: { 'user-agent': this.userAgent, ...sent },
+          body: payload,
+          signal,
+        });
+      } catch (err) {
+        return failed(0, describeError(err, signal), started);
+      }
+      const location = headerValue(res.headers['location']);
+      if (!spec.transport.followRedirects || !REDIRECTS.has(res.statusCode) || location === undefined) break;
+      await res.body.dump().catch(() => undefined);
+      if (hops === MAX_REDIRECTS) return failed(res.statusCode, `stopped after ${MAX_REDIRECTS} redirects`, started, 0, res.headers);
+      let next: URL;
+      try {
+        next = new URL(location, current);
+      } catch {
+        return failed(res.statusCode, `redirect to ${JSON.stringify(location)}, not a valid URL`, started, 0, res.headers);
+      }
+      if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+        return failed(res.statusCode, `redirect to ${next.protocol} URL refused`, started, 0, res.headers);
+      }
+      if (next.origin !== current.origin) {
+        // Another host is held to the target rules (through a proxy too) and gets no credentials.
+        try {
+          await this.guard.vet(next.hostname);
+        } catch (err) {
+          return failed(res.statusCode, `redirect to ${next.origin} refused: ${(err as Error).message}`, started, 0, res.headers);
+        }
+        sent = Object.fromEntries(Object.entries(sent).filter(([k]) => !CREDENTIAL_HEADERS.has(k.toLowerCase())));
+      }
+      // As browsers and Go's client do: 303, and 301/302 after a POST, continue as a GET without the body.
+      if (res.statusCode === 303 || ((res.statusCode === 301 || res.statusCode === 302) && method === 'POST')) {
+        if (method !== 'HEAD') method = 'GET';
+        payload = undefined;
+      }
+      current = next;
     }
     const status = res.statusCode;
     const contentType = headerValue(res.headers['content-type']);

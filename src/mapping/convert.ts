@@ -1,6 +1,10 @@
 // Strings that carry numbers in human forms: sizes, durations, timestamps, hex.
 // Each converter returns a number, or undefined when the text is not of its form.
-export type Conversion = 'number' | 'size' | 'duration' | 'timestamp' | 'hex' | 'length' | 'count';
+import { parseGoValue } from './gotext.js';
+
+// `go` is not written in modules: it is how metrics with go_text read their values
+// (json_exporter's strconv.ParseFloat, then ParseBool).
+export type Conversion = 'number' | 'size' | 'duration' | 'timestamp' | 'hex' | 'length' | 'count' | 'go';
 
 const NUMERIC = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const SPECIAL: Record<string, number> = { nan: NaN, inf: Infinity, '+inf': Infinity, '-inf': -Infinity };
@@ -95,4 +99,5 @@ export const CONVERTERS: Record<Exclude<Conversion, 'length' | 'count'>, (text: 
   duration: parseDuration,
   timestamp: parseTimestamp,
   hex: parseHex,
+  go: parseGoValue,
 };

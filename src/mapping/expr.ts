@@ -4,6 +4,7 @@
 //   "cpu-{$.Id}/{key}"      a template: text around {JSONPath} or {variable}; {{ and }} escape braces
 // Variables are `key` (the key or index of the current item in its parent) and the
 // names captured with `vars:` by fan-outs and enclosing `each` steps.
+import { goQuote, goText } from './gotext.js';
 import { compilePath, NOTHING, type CompiledPath } from './jsonpath.js';
 
 export interface Scope {
@@ -16,11 +17,16 @@ export type Expr =
   | { kind: 'literal'; value: string | number | boolean }
   | { kind: 'path'; path: CompiledPath }
   | { kind: 'var'; name: string }
-  | { kind: 'template'; parts: Array<string | Expr> };
+  | { kind: 'template'; parts: Array<string | Expr> }
+  // json_exporter's reading (metrics with go_text): every match printed as Go prints
+  // it, joined by spaces; a template with a part that matches nothing is nothing.
+  | { kind: 'go'; inner: Expr }
+  // A request template's {name|quote}: the value double-quoted, as Go's %q.
+  | { kind: 'quote'; inner: Expr };
 
 export class ExprError extends Error {}
 
-const LENIENT_PLACEHOLDER = /^\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}/;
+const LENIENT_PLACEHOLDER = /^\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\|\s*quote\s*)?\}/;
 
 /**
  * `request` templates (paths, query values, bodies of requests) are text first: only
@@ -73,7 +79,8 @@ function compileRequestTemplate(source: string, knownVars: ReadonlySet<string>):
     }
     if (text) parts.push(text);
     text = '';
-    parts.push({ kind: 'var', name: m[1]! });
+    const ref: Expr = { kind: 'var', name: m[1]! };
+    parts.push(m[2] ? { kind: 'quote', inner: ref } : ref);
     i += m[0].length - 1;
   }
   if (text) parts.push(text);
@@ -120,6 +127,38 @@ export function evaluate(expr: Expr, scope: Scope): unknown {
       for (const part of expr.parts) out += typeof part === 'string' ? part : toLabelValue(evaluate(part, scope));
       return out;
     }
+    case 'go':
+      return evaluateGo(expr.inner, scope);
+    case 'quote':
+      return goQuote(toLabelValue(evaluate(expr.inner, scope)));
+  }
+}
+
+function evaluateGo(expr: Expr, scope: Scope): string | typeof NOTHING {
+  switch (expr.kind) {
+    case 'path': {
+      const found = expr.path.all(scope.item);
+      if (found.length === 0) return NOTHING;
+      if (found.length === 1) return goText(found[0]!.value);
+      return found.map((m) => goText(m.value)).join(' ');
+    }
+    case 'template': {
+      let out = '';
+      for (const part of expr.parts) {
+        if (typeof part === 'string') {
+          out += part;
+          continue;
+        }
+        const text = evaluateGo(part, scope);
+        if (text === NOTHING) return NOTHING;
+        out += text;
+      }
+      return out;
+    }
+    default: {
+      const v = evaluate(expr, scope);
+      return v === NOTHING ? NOTHING : goText(v);
+    }
   }
 }
 
@@ -148,7 +187,11 @@ export function describeExpr(expr: Expr): string {
     case 'template':
       // Written back in template syntax: literal braces doubled, placeholders in single braces.
       return expr.parts
-        .map((p) => (typeof p === 'string' ? p.replace(/[{}]/g, '$&$&') : p.kind === 'var' ? `{${p.name}}` : `{${describeExpr(p)}}`))
+        .map((p) => (typeof p === 'string' ? p.replace(/[{}]/g, '$&$&') : p.kind === 'var' ? `{${p.name}}` : p.kind === 'quote' ? describeExpr(p) : `{${describeExpr(p)}}`))
         .join('');
+    case 'go':
+      return describeExpr(expr.inner);
+    case 'quote':
+      return `{${expr.inner.kind === 'var' ? expr.inner.name : describeExpr(expr.inner)}|quote}`;
   }
 }

@@ -2,7 +2,7 @@
 import type { CompiledMetric, CompiledStep } from '../config/compile.js';
 import type { SampleSet } from '../metrics/samples.js';
 import { evaluate, toLabelValue, type Scope } from './expr.js';
-import { CONVERTERS } from './convert.js';
+import { CONVERTERS, parseNumber } from './convert.js';
 import { NOTHING } from './jsonpath.js';
 
 /** One parsed response of the request a metric reads, with the variables its fan-out captured. */
@@ -65,7 +65,7 @@ function emitSample(m: CompiledMetric, names: string[], scope: Scope, out: Sampl
       else report.skip(what);
       return;
     }
-    add(m, names, values, 1, out, report);
+    add(m, names, values, 1, out, report, timestampOf(m, scope, values, report));
     return;
   }
   const raw = evaluate(m.value!, scope);
@@ -92,9 +92,10 @@ function emitSample(m: CompiledMetric, names: string[], scope: Scope, out: Sampl
         return;
       }
     }
+    const ts = timestampOf(m, scope, values, report);
     for (const state of m.states!) {
       values[stateAt] = state;
-      add(m, names, values, (m.ignoreCase ? state.toLowerCase() : state) === current ? 1 : 0, out, report);
+      add(m, names, values, (m.ignoreCase ? state.toLowerCase() : state) === current ? 1 : 0, out, report, ts);
     }
     return;
   }
@@ -103,11 +104,27 @@ function emitSample(m: CompiledMetric, names: string[], scope: Scope, out: Sampl
     report.error(`${m.where}: ${num}${describeLabels(m, values)}`);
     return;
   }
-  add(m, names, values, m.scale === undefined ? num : num * m.scale, out, report);
+  add(m, names, values, m.scale === undefined ? num : num * m.scale, out, report, timestampOf(m, scope, values, report));
 }
 
-function add(m: CompiledMetric, names: string[], values: string[], value: number, out: SampleSet, report: MapReport): void {
-  const result = out.add(m.name, m.help, m.type, names, values, value);
+/** The sample's own timestamp (milliseconds), when the metric has one and it can be read. */
+function timestampOf(m: CompiledMetric, scope: Scope, values: string[], report: MapReport): number | undefined {
+  if (m.timestamp === undefined) return undefined;
+  const raw = evaluate(m.timestamp, scope);
+  if (raw === NOTHING || raw === null || raw === '') {
+    report.skip(`${m.where}: timestamp not found; sample without one${describeLabels(m, values)}`);
+    return undefined;
+  }
+  const ms = typeof raw === 'number' ? raw : typeof raw === 'string' ? parseNumber(raw) : undefined;
+  if (ms === undefined || !Number.isFinite(ms)) {
+    report.error(`${m.where}: timestamp ${typeof raw === 'string' ? JSON.stringify(raw) : `of type ${Array.isArray(raw) ? 'array' : typeof raw}`} is not a number of milliseconds; sample without one${describeLabels(m, values)}`);
+    return undefined;
+  }
+  return Math.trunc(ms);
+}
+
+function add(m: CompiledMetric, names: string[], values: string[], value: number, out: SampleSet, report: MapReport, timestamp?: number): void {
+  const result = out.add(m.name, m.help, m.type, names, values, value, timestamp);
   if (result === 'duplicate') report.duplicate(m.name);
   else if (result === 'limit') report.limit(m.name);
   else if (result === 'conflict') report.error(`${m.where}: metric ${m.name} already exists with another type`);

@@ -2,7 +2,7 @@
 // or OpenMetrics 1.0. The registry is built per probe so nothing from one probe can
 // leak into another.
 import { Registry, type RegistryContentType } from 'prom-client';
-import type { Family, SampleSet } from './samples.js';
+import type { Family, Sample, SampleSet } from './samples.js';
 
 export type ExpositionFormat = 'text' | 'openmetrics';
 
@@ -29,7 +29,7 @@ interface Snapshot {
 // one 0/1 series per state for a stateset). OpenMetrics names an info or counter
 // family without its _info/_total suffix and puts the suffix on the samples.
 function snapshot(f: Family, format: ExpositionFormat): Snapshot {
-  const values = [...f.samples.keys()].sort().map((k) => f.samples.get(k)!);
+  const values = sortedSamples(f);
   if (format === 'text') {
     const type = f.type === 'info' || f.type === 'stateset' ? 'gauge' : f.type;
     return { name: f.name, help: f.help, type, values, aggregator: 'sum' };
@@ -38,7 +38,10 @@ function snapshot(f: Family, format: ExpositionFormat): Snapshot {
     case 'info':
       return { name: f.name.replace(/_info$/, ''), help: f.help, type: 'info', values: values.map((v) => ({ ...v, metricName: f.name })), aggregator: 'sum' };
     case 'counter':
-      // prom-client appends _total to counter samples itself.
+      // prom-client appends _total to counter samples itself. A counter without
+      // _total (kept by a module converted from json_exporter, which serves text
+      // 0.0.4 only) goes out as unknown so that its series keep their name.
+      if (!f.name.endsWith('_total')) return { name: f.name, help: f.help, type: 'unknown', values, aggregator: 'sum' };
       return { name: f.name.replace(/_total$/, ''), help: f.help, type: 'counter', values, aggregator: 'sum' };
     case 'untyped':
       return { name: f.name, help: f.help, type: 'unknown', values, aggregator: 'sum' };
@@ -47,17 +50,25 @@ function snapshot(f: Family, format: ExpositionFormat): Snapshot {
   }
 }
 
+/** A family's samples in the order the Go client prints them: by label values. */
+function sortedSamples(f: Family): Sample[] {
+  return [...f.samples.keys()].sort().map((k) => f.samples.get(k)!);
+}
+
+/** Families with samples, in name order. */
+function familiesOf(sets: readonly SampleSet[]): Family[] {
+  const families: Family[] = [];
+  for (const set of sets) for (const f of set.families.values()) if (f.samples.size > 0) families.push(f);
+  return families.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 // prom-client's constructor takes the content type, but its type declarations omit it.
 const RegistryOf = Registry as unknown as new (contentType: RegistryContentType) => Registry<RegistryContentType>;
 
 /** Families in name order, series by label values: the order the Go client uses. */
 export function buildRegistry(sets: readonly SampleSet[], format: ExpositionFormat = 'text'): Registry<RegistryContentType> {
   const registry = new RegistryOf(CONTENT_TYPE[format] as RegistryContentType);
-  const families: Family[] = [];
-  for (const set of sets) for (const f of set.families.values()) families.push(f);
-  families.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const f of families) {
-    if (f.samples.size === 0) continue;
+  for (const f of familiesOf(sets)) {
     const snap = snapshot(f, format);
     registry.registerMetric({ name: snap.name, type: snap.type, get: async () => snap } as never);
   }
@@ -69,6 +80,32 @@ export function buildRegistry(sets: readonly SampleSet[], format: ExpositionForm
 const PROM_CLIENT_NAN = /^([^#\n].*) Nan$/gm;
 
 export async function exposeText(sets: readonly SampleSet[], format: ExpositionFormat = 'text'): Promise<string> {
-  const text = await buildRegistry(sets, format).metrics();
-  return text.includes(' Nan\n') ? text.replace(PROM_CLIENT_NAN, '$1 NaN') : text;
+  const raw = await buildRegistry(sets, format).metrics();
+  const text = raw.includes(' Nan\n') ? raw.replace(PROM_CLIENT_NAN, '$1 NaN') : raw;
+  return sets.some((s) => s.timestamped > 0) ? withTimestamps(text, sets, format) : text;
+}
+
+// prom-client prints no timestamps. Sample lines come out one per sample, in the
+// order of familiesOf and sortedSamples, so the n-th sample line is the n-th sample.
+function withTimestamps(text: string, sets: readonly SampleSet[], format: ExpositionFormat): string {
+  const stamps: Array<number | undefined> = [];
+  for (const f of familiesOf(sets)) for (const sample of sortedSamples(f)) stamps.push(sample.timestamp);
+  const lines = text.split('\n');
+  let n = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line === '' || line.startsWith('#')) continue;
+    const ts = stamps[n++];
+    if (ts !== undefined) lines[i] = `${line} ${format === 'text' ? String(ts) : openMetricsSeconds(ts)}`;
+  }
+  return lines.join('\n');
+}
+
+/** Milliseconds as OpenMetrics seconds, written exactly: 1700000000123 → 1700000000.123. */
+function openMetricsSeconds(ms: number): string {
+  const sign = ms < 0 ? '-' : '';
+  const abs = Math.abs(ms);
+  const seconds = Math.floor(abs / 1000);
+  const rest = abs - seconds * 1000;
+  return rest === 0 ? `${sign}${seconds}` : `${sign}${seconds}.${String(rest).padStart(3, '0').replace(/0+$/, '')}`;
 }

@@ -6,6 +6,8 @@ export type FamilyType = 'gauge' | 'counter' | 'untyped' | 'info' | 'stateset';
 export interface Sample {
   labels: Record<string, string>;
   value: number;
+  /** Milliseconds since the epoch, for the rare sample that carries its own time. */
+  timestamp?: number;
 }
 
 export interface Family {
@@ -21,6 +23,8 @@ export class SampleSet {
   readonly families = new Map<string, Family>();
   duplicates = 0;
   count = 0;
+  /** Samples with a timestamp: exposition only looks for them when there are some. */
+  timestamped = 0;
 
   constructor(readonly maxSeries = Infinity) {}
 
@@ -28,7 +32,7 @@ export class SampleSet {
    * Adds one sample. `names` and `values` are parallel arrays, names in a fixed order
    * for the family (sorted, state label last); empty values are absent labels.
    */
-  add(name: string, help: string, type: FamilyType, names: readonly string[], values: readonly string[], value: number): AddResult {
+  add(name: string, help: string, type: FamilyType, names: readonly string[], values: readonly string[], value: number, timestamp?: number): AddResult {
     let family = this.families.get(name);
     if (!family) {
       family = { name, help, type, samples: new Map() };
@@ -44,7 +48,11 @@ export class SampleSet {
     if (this.count >= this.maxSeries) return 'limit';
     const labels: Record<string, string> = {};
     for (let i = 0; i < names.length; i++) if (values[i] !== '') labels[names[i]!] = values[i]!;
-    family.samples.set(key, { labels, value });
+    if (timestamp === undefined) family.samples.set(key, { labels, value });
+    else {
+      family.samples.set(key, { labels, value, timestamp });
+      this.timestamped++;
+    }
     this.count++;
     return 'added';
   }

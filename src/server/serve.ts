@@ -2,7 +2,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { loadConfig, type Config } from '../config/load.js';
+import { loadConfig, type Config, type ConfigFormat } from '../config/load.js';
 import { TargetGuard } from '../fetch/guard.js';
 import { Upstream } from '../fetch/upstream.js';
 import type { Logger } from '../log.js';
@@ -13,6 +13,8 @@ import { loadWebConfig } from './web-config.js';
 
 export interface ServeOptions extends AppOptions {
   configFile: string;
+  /** How to read the main configuration file (--config.format); default: recognised by its shape. */
+  configFormat?: ConfigFormat;
   /** exporter-toolkit web configuration: TLS and basic auth for the exporter's endpoints. */
   webConfigFile?: string | undefined;
   listenAddress: string;
@@ -39,7 +41,7 @@ export function parseListenAddress(addr: string): { host: string | undefined; po
 }
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
-  let config = await loadConfig(opts.configFile);
+  let config = await loadConfig(opts.configFile, { format: opts.configFormat });
   const web = opts.webConfigFile ? await loadWebConfig(opts.webConfigFile) : undefined;
   const upstream = new Upstream({ maxConcurrency: opts.maxConcurrency, userAgent: `apiprobe/${VERSION}`, guard: new TargetGuard(config.targets) });
   const metrics = new ExporterMetrics(upstream, () => config.auths.values());
@@ -53,7 +55,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const reload = async (): Promise<void> => {
     let next: Config;
     try {
-      next = await loadConfig(opts.configFile);
+      next = await loadConfig(opts.configFile, { format: opts.configFormat });
     } catch (err) {
       metrics.reloaded(false);
       opts.logger.error({ file: opts.configFile, err: (err as Error).message }, 'reload failed; the running configuration is kept');
