@@ -3,8 +3,10 @@
 // modules) are turned into a plain walker over the document: no node objects,
 // no location arrays on the hot path. Anything else runs through json-p3.
 import { JSONPathEnvironment, jsonpath, type JSONValue } from 'json-p3';
+import { MAX_JSON_DEPTH } from '../parse/json.js';
 
-const env = new JSONPathEnvironment({ strict: true });
+// Descendant queries may go as deep as the JSON parser lets documents nest.
+const env = new JSONPathEnvironment({ strict: true, maxRecursionDepth: MAX_JSON_DEPTH + 1 });
 
 /** One value found by a path, with the key or index it sits under in its parent. */
 export interface Match {
@@ -16,6 +18,11 @@ export interface CompiledPath {
   readonly source: string;
   /** Every match, in document order. */
   all(doc: unknown): Match[];
+  /**
+   * Calls `visit` for each match in document order, without building a list; stops as
+   * soon as `visit` returns false (a probe at its series limit does no more work).
+   */
+  each(doc: unknown, visit: (value: unknown, key: string | number | undefined) => boolean | void): void;
   /** The first match's value, or NOTHING when the path matches nothing. */
   first(doc: unknown): unknown;
 }
@@ -74,26 +81,31 @@ class WalkPath implements CompiledPath {
 
   all(doc: unknown): Match[] {
     const out: Match[] = [];
-    this.walk(doc, undefined, 0, out);
+    this.walk(doc, undefined, 0, (value, key) => {
+      out.push({ value, key });
+    });
     return out;
   }
 
-  private walk(cur: unknown, key: string | number | undefined, i: number, out: Match[]): void {
-    if (i === this.steps.length) {
-      out.push({ value: cur, key });
-      return;
-    }
+  each(doc: unknown, visit: (value: unknown, key: string | number | undefined) => boolean | void): void {
+    this.walk(doc, undefined, 0, visit);
+  }
+
+  /** False once `visit` asked to stop. */
+  private walk(cur: unknown, key: string | number | undefined, i: number, visit: (value: unknown, key: string | number | undefined) => boolean | void): boolean {
+    if (i === this.steps.length) return visit(cur, key) !== false;
     const step = this.steps[i]!;
     if (step.kind === 'wild') {
       if (Array.isArray(cur)) {
-        for (let j = 0; j < cur.length; j++) this.walk(cur[j], j, i + 1, out);
+        for (let j = 0; j < cur.length; j++) if (!this.walk(cur[j], j, i + 1, visit)) return false;
       } else if (cur !== null && typeof cur === 'object') {
-        for (const k of Object.keys(cur)) this.walk((cur as Record<string, unknown>)[k], k, i + 1, out);
+        for (const k of Object.keys(cur)) if (!this.walk((cur as Record<string, unknown>)[k], k, i + 1, visit)) return false;
       }
-      return;
+      return true;
     }
     const next = child(cur, step);
-    if (next !== NOTHING) this.walk(next, step.kind === 'name' ? step.name : normIndex(cur as unknown[], step.index), i + 1, out);
+    if (next === NOTHING) return true;
+    return this.walk(next, step.kind === 'name' ? step.name : normIndex(cur as unknown[], step.index), i + 1, visit);
   }
 }
 
@@ -124,6 +136,12 @@ class LibraryPath implements CompiledPath {
       out.push({ value: node.value, key: node.location[node.location.length - 1] });
     }
     return out;
+  }
+
+  each(doc: unknown, visit: (value: unknown, key: string | number | undefined) => boolean | void): void {
+    for (const node of this.query.lazyQuery(doc as JSONValue)) {
+      if (visit(node.value, node.location[node.location.length - 1]) === false) return;
+    }
   }
 
   first(doc: unknown): unknown {

@@ -31,26 +31,36 @@ export function labelNames(m: CompiledMetric): string[] {
 
 export function mapMetric(m: CompiledMetric, docs: readonly Document[], out: SampleSet, report: MapReport): void {
   const names = labelNames(m);
-  const emit = (scope: Scope): void => emitSample(m, names, scope, out, report);
-  for (const d of docs) iterate(m.steps, 0, { item: d.doc, key: undefined, vars: d.vars }, emit);
+  // Once a series was refused for the probe's series limit nothing more can be
+  // added: stop walking (a million-element array costs no more than the limit).
+  let limited = false;
+  const watch: MapReport = { ...report, limit: (metric) => ((limited = true), report.limit(metric)) };
+  const emit = (scope: Scope): boolean => {
+    emitSample(m, names, scope, out, watch);
+    return !limited;
+  };
+  for (const d of docs) {
+    iterate(m.steps, 0, { item: d.doc, key: undefined, vars: d.vars }, emit);
+    if (limited) return;
+  }
 }
 
-function iterate(steps: readonly CompiledStep[], i: number, scope: Scope, emit: (s: Scope) => void): void {
-  if (i === steps.length) {
-    emit(scope);
-    return;
-  }
+/** False once emitting should stop. */
+function iterate(steps: readonly CompiledStep[], i: number, scope: Scope, emit: (s: Scope) => boolean): boolean {
+  if (i === steps.length) return emit(scope);
   const step = steps[i]!;
-  for (const match of step.path.all(scope.item)) {
-    let vars = scope.vars;
-    const inner: Scope = { item: match.value, key: match.key, vars };
+  let more = true;
+  step.path.each(scope.item, (value, key) => {
+    const inner: Scope = { item: value, key, vars: scope.vars };
     if (step.vars.length) {
-      const captured: Record<string, unknown> = { ...vars };
+      const captured: Record<string, unknown> = { ...scope.vars };
       for (const [name, expr] of step.vars) captured[name] = evaluate(expr, inner);
-      inner.vars = vars = captured;
+      inner.vars = captured;
     }
-    iterate(steps, i + 1, inner, emit);
-  }
+    more = iterate(steps, i + 1, inner, emit);
+    return more;
+  });
+  return more;
 }
 
 function emitSample(m: CompiledMetric, names: string[], scope: Scope, out: SampleSet, report: MapReport): void {

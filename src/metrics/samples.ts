@@ -28,6 +28,7 @@ export class SampleSet {
 
   constructor(readonly maxSeries = Infinity) {}
 
+
   /**
    * Adds one sample. `names` and `values` are parallel arrays, names in a fixed order
    * for the family (sorted, state label last); empty values are absent labels.

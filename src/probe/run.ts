@@ -160,11 +160,20 @@ async function runModule(
         probeLimit,
         signal: controller.signal,
       })
+      // A fetch that throws is a failed fetch; settling it is another matter: a failure
+      // there (a library limit on a hostile document) is that request's error, and the
+      // fetch is still counted once.
+      .then(
+        (res) => res,
+        (err: unknown): FetchResult => ({ ok: false, status: 0, bytes: 0, body: undefined, contentType: undefined, headers: {}, error: String(err), seconds: 0, cached: false }),
+      )
       .then((res) => {
-        if (!closed) settle(attempt, res, vars);
-      })
-      .catch((err: unknown) => {
-        if (!closed) settle(attempt, { ok: false, status: 0, bytes: 0, body: undefined, contentType: undefined, headers: {}, error: String(err), seconds: 0, cached: false }, vars);
+        if (closed) return;
+        try {
+          settle(attempt, res, vars);
+        } catch (err) {
+          fail(req, `${req.method} ${url.pathname}: ${(err as Error).message}`);
+        }
       })
       .finally(() => {
         if (--outstanding === 0) allDone();
@@ -232,7 +241,8 @@ async function runModule(
     clearTimeout(timer);
   }
   closed = true;
-  controller.abort();
+  // Aborting builds a DOMException: only worth it when something is still running.
+  if (pending.size > 0) controller.abort();
   const now = performance.now();
   for (const attempt of pending) {
     const s = stats.get(attempt.req.name)!;

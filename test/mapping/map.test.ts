@@ -394,7 +394,8 @@ describe('series limit', () => {
     mapAll(moduleOf({ ...rpm, name: 'rpm2' }), { doc: [{ doc: fans, vars: {} }] }, { set, report });
     expect(set.count).toBe(5);
     expect(series(set).map(([k]) => k)).toEqual(['rpm{fan="A"}', 'rpm{fan="B"}', 'rpm{fan="C"}', 'rpm{fan="D"}', 'rpm2{fan="A"}']);
-    expect(report.limits).toEqual(['rpm2', 'rpm2', 'rpm2']);
+    // Reported once: a mapping stops walking at the first series it cannot add.
+    expect(report.limits).toEqual(['rpm2']);
   });
 
   it('never emits part of a stateset: the states of one label set are all there or none is', () => {
@@ -473,5 +474,23 @@ describe('SampleSet', () => {
     expect(set.add('x', '', 'gauge', ['a', 'b'], ['1\u0001b\u00002', ''], 1)).toBe('added');
     expect(set.add('x', '', 'gauge', ['a', 'b'], ['1', '2'], 2)).toBe('added');
     expect(set.count).toBe(2);
+  });
+});
+
+describe('work past the series limit', () => {
+  it('stops walking a huge array at the first series it cannot add', () => {
+    let read = 0;
+    const items = Array.from({ length: 200_000 }, (_, i) => ({
+      get id(): number {
+        read++;
+        return i;
+      },
+      v: i,
+    }));
+    const { set, report } = mapAll(moduleOf({ name: 'item', from: 'doc', each: '$.items[*]', labels: { id: '$.id' }, value: '$.v' }), { doc: [{ doc: { items }, vars: {} }] }, { maxSeries: 100 });
+    expect(set.count).toBe(100);
+    expect(report.limits).toEqual(['item']);
+    // 100 series added, the 101st refused: nothing after it was looked at.
+    expect(read).toBe(101);
   });
 });

@@ -1,0 +1,503 @@
+// npm run bench: the exporter under fixed load, one table row per workload (issue 7).
+//
+// Three kinds of process share the machine, each measured apart: a simulated upstream
+// (bench/upstream.ts, its own process so its CPU is not the exporter's), the server under
+// test (the built exporter, `node dist/cli.js`, started fresh for every workload; or a
+// floor: the upstream itself, or bench/proxy.mjs), and autocannon here, at fixed
+// concurrency for a fixed time after a warm-up. The server's CPU time comes from
+// /proc/<pid>/stat (utime + stime) before and after the measured run; its RSS is sampled
+// from /proc/<pid>/status every 100 ms.
+//
+//   npm run bench -- [--duration 10] [--warmup 2] [--connections 32] [--delay 5]
+//                    [--only W1,W3,...] [--no-build] [--cpu-prof]
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { cpus, freemem, tmpdir, totalmem } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { jsonpath, type JSONValue } from 'json-p3';
+import { parse as parseYaml } from 'yaml';
+import { exposeText } from '../src/metrics/expose.js';
+import { SampleSet } from '../src/metrics/samples.js';
+import { BENCH_DIR, LARGE_SERIES, ROOT, largeDocument, manyAddresses, mockupRoutes } from './documents.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '32' },
+    delay: { type: 'string', default: '5' },
+    only: { type: 'string', default: '' },
+    'no-build': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
+  },
+});
+const DURATION = Number(flags.duration);
+const WARMUP = Number(flags.warmup);
+const CONNECTIONS = Number(flags.connections);
+const DELAY_MS = Number(flags.delay);
+const ONLY = new Set(flags.only.split(',').map((s) => s.trim()).filter(Boolean));
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+// ---------------------------------------------------------------------------------------
+// Processes.
+
+interface Proc {
+  child: ChildProcess;
+  pid: number;
+  port: number;
+  profileDir?: string;
+}
+
+/** Spawns a node process that prints {"port":N} as its first line of output. */
+async function spawnReporting(args: string[]): Promise<Proc> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    const rl = createInterface({ input: child.stdout! });
+    rl.once('line', (l) => {
+      rl.close();
+      resolve(l);
+    });
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code} before listening`)));
+  });
+  child.stdout!.resume();
+  return { child, pid: child.pid!, port: (JSON.parse(line) as { port: number }).port };
+}
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+async function startExporter(): Promise<Proc> {
+  const port = await freePort();
+  const profileDir = flags['cpu-prof'] ? mkdtempSync(path.join(tmpdir(), 'apiprobe-prof-')) : undefined;
+  const child = spawn(
+    process.execPath,
+    [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), path.join(ROOT, 'dist/cli.js'),
+      '--config.file', path.join(BENCH_DIR, 'apiprobe.yml'), '--web.listen-address', `127.0.0.1:${port}`, '--log.level', 'error'],
+    { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  const started = Date.now();
+  for (;;) {
+    if (exited) throw new Error('the exporter exited at start');
+    if (Date.now() - started > 30_000) throw new Error('the exporter did not become ready in 30 s');
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/-/ready`)).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { child, pid: child.pid!, port, ...(profileDir ? { profileDir } : {}) };
+}
+
+async function stop(p: Proc): Promise<void> {
+  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+  const exited = new Promise((r) => p.child.once('exit', r));
+  p.child.kill('SIGTERM');
+  const timer = setTimeout(() => p.child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+}
+
+function rssBytes(pid: number): number {
+  const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+// ---------------------------------------------------------------------------------------
+// Workloads.
+
+interface Ctx {
+  upstreamPort: number;
+}
+
+interface Workload {
+  id: string;
+  title: string;
+  server: 'exporter' | 'proxy' | 'upstream';
+  connections?: number;
+  /** The same path for every request… */
+  path?: (ctx: Ctx) => string;
+  /** …or a fixed path per connection… */
+  perConnection?: (ctx: Ctx, connection: number) => string;
+  /** …or the paths to cycle through, one after the other across all connections. */
+  roundRobin?: (ctx: Ctx) => string[];
+  /** Count answers without probe_success 1 as failed probes. */
+  probe: boolean;
+}
+
+const probePath = (module: string, target: string): string => `/probe?${new URLSearchParams({ module, target })}`;
+
+const WORKLOADS: Workload[] = [
+  { id: 'F-up-small', title: 'floor: upstream /small direct', server: 'upstream', path: () => '/small', probe: false },
+  { id: 'F-proxy-small', title: 'floor: minimal proxy /small', server: 'proxy', path: () => '/small', probe: false },
+  { id: 'W1', title: 'W1 small (7 series)', server: 'exporter', path: (c) => probePath('small', `127.0.0.1:${c.upstreamPort}`), probe: true },
+  {
+    id: 'W4', title: 'W4 small, 1,000 targets', server: 'exporter', probe: true,
+    roundRobin: (c) => manyAddresses().map((a) => probePath('small', `${a}:${c.upstreamPort}`)),
+  },
+  {
+    id: 'W4-close', title: 'W4, a new connection per probe', server: 'exporter', probe: true,
+    roundRobin: (c) => manyAddresses().map((a) => probePath('small_close', `${a}:${c.upstreamPort}`)),
+  },
+  { id: 'F-up-large', title: 'floor: upstream /large direct', server: 'upstream', path: () => '/large', probe: false },
+  { id: 'F-proxy-large', title: 'floor: minimal proxy /large', server: 'proxy', path: () => '/large', probe: false },
+  { id: 'W3', title: 'W3 large (1 MiB, 5,000 series)', server: 'exporter', path: (c) => probePath('large', `127.0.0.1:${c.upstreamPort}`), probe: true },
+  {
+    id: 'F-up-redfish', title: 'floor: upstream one redfish path, 1 conn', server: 'upstream', connections: 1,
+    path: () => '/redfish/v1/Systems', probe: false,
+  },
+  {
+    id: 'W2', title: 'W2 redfish fan-out, 1 target/conn', server: 'exporter', probe: true,
+    perConnection: (c, i) => probePath('redfish', `http://${manyAddresses()[i]!}:${c.upstreamPort}`),
+  },
+  {
+    id: 'W2-1', title: 'W2 redfish fan-out, one probe at a time', server: 'exporter', connections: 1, probe: true,
+    path: (c) => probePath('redfish', `http://127.0.0.1:${c.upstreamPort}`),
+  },
+];
+
+interface Row {
+  w: Workload;
+  connections: number;
+  probes: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  cpuPerProbe: number;
+  peakRss: number;
+  rssAfter: number;
+  errors: number;
+  failedProbes: number;
+  /** TCP connections the upstream accepted during the measured run (from anyone). */
+  upstreamConnections: number;
+  profile?: string;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Runs autocannon for `length` seconds, or for a number of requests (`{ requests: n }`). */
+function load(url: string, w: Workload, ctx: Ctx, connections: number, length: number | { requests: number }, onResponse?: (ms: number) => void): Promise<autocannon.Result> {
+  const opts: autocannon.Options = { url, connections, timeout: 30 };
+  if (typeof length === 'number') opts.duration = length;
+  else opts.amount = length.requests;
+  if (w.path) opts.requests = [{ method: 'GET', path: w.path(ctx) }];
+  if (w.perConnection) {
+    let next = 0;
+    opts.requests = [{ method: 'GET', path: w.perConnection(ctx, 0) }];
+    opts.setupClient = (client) => client.setRequests([{ method: 'GET', path: w.perConnection!(ctx, next++ % connections) }]);
+  }
+  if (w.roundRobin) {
+    const paths = w.roundRobin(ctx);
+    let next = 0;
+    opts.requests = [{ method: 'GET', path: paths[0], setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }) }];
+  }
+  if (w.probe) opts.verifyBody = (body) => body.includes('\nprobe_success 1\n');
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
+    if (onResponse) instance.on('response', (_client, _status, _bytes, ms) => onResponse(ms));
+  });
+}
+
+/** Connections the upstream has accepted, this request's own (always a new one) included. */
+function upstreamConnections(ctx: Ctx): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port: ctx.upstreamPort, path: '/__stats', agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve((JSON.parse(body) as { connections: number }).connections));
+    }).on('error', reject);
+  });
+}
+
+async function runWorkload(w: Workload, ctx: Ctx, upstream: Proc): Promise<Row> {
+  const connections = w.connections ?? CONNECTIONS;
+  const server = w.server === 'exporter' ? await startExporter()
+    : w.server === 'proxy' ? await spawnReporting([path.join(BENCH_DIR, 'proxy.mjs'), '--upstream', `http://127.0.0.1:${ctx.upstreamPort}`])
+    : upstream;
+  try {
+    const url = `http://127.0.0.1:${server.port}`;
+    // A round robin first goes once round (every target connected), then warms up.
+    if (w.roundRobin) await load(url, w, ctx, connections, { requests: w.roundRobin(ctx).length });
+    if (WARMUP > 0) await load(url, w, ctx, connections, WARMUP);
+    let peakRss = rssBytes(server.pid);
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssBytes(server.pid))), 100);
+    const latencies: number[] = [];
+    const conns0 = await upstreamConnections(ctx);
+    const cpu0 = cpuMs(server.pid);
+    const result = await load(url, w, ctx, connections, DURATION, (ms) => latencies.push(ms));
+    const cpu1 = cpuMs(server.pid);
+    clearInterval(sampler);
+    const rssAfter = rssBytes(server.pid);
+    peakRss = Math.max(peakRss, rssAfter);
+    const conns1 = await upstreamConnections(ctx);
+    latencies.sort((a, b) => a - b);
+    const probes = latencies.length;
+    return {
+      w, connections, probes,
+      perSecond: probes / DURATION,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      cpuPerProbe: (cpu1 - cpu0) / probes,
+      peakRss, rssAfter,
+      errors: result.non2xx + result.errors + result.timeouts,
+      failedProbes: w.probe ? result.mismatches : 0,
+      upstreamConnections: conns1 - conns0 - 1,
+      ...(server.profileDir ? { profile: server.profileDir } : {}),
+    };
+  } finally {
+    if (server !== upstream) await stop(server);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Reference figures: the ideal fan-out time, JSON.parse and formatting of W3.
+
+interface FanOut {
+  requests: number;
+  depth: number;
+  /** Rounds of `concurrency` upstream requests a FIFO limiter that leaves no slot idle needs (p-limit's order). */
+  fifoRounds: number;
+  /** The same, running the request with the longest chain below it first (the best order for a tree). */
+  rounds: number;
+  concurrency: number;
+}
+
+/** Walks the redfish module's requests over the mockup exactly as the probe does. */
+function redfishFanOut(): FanOut {
+  type Req = { path?: string; follow?: { from: string; path: string } };
+  const mod = (parseYaml(readFileSync(path.join(ROOT, 'modules/redfish.yml'), 'utf8')) as {
+    modules: { redfish: { concurrency?: number; probe_concurrency?: number; requests: Record<string, Req> } };
+  }).modules.redfish;
+  const concurrency = Math.min(mod.concurrency ?? 4, mod.probe_concurrency ?? 16);
+  const docs = mockupRoutes();
+  interface Task { name: string; url: string; children: Task[]; height: number }
+  const seen = new Map<string, Set<string>>();
+  const build = (name: string, url: string): Task => {
+    const task: Task = { name, url, children: [], height: 1 };
+    const doc = docs.get(new URL(url).pathname.replace(/\/+$/, ''));
+    if (!doc) return task;
+    const parsed = JSON.parse(doc.toString('utf8')) as JSONValue;
+    for (const [child, req] of Object.entries(mod.requests)) {
+      if (req.follow?.from !== name) continue;
+      for (const link of jsonpath.query(req.follow.path, parsed).values()) {
+        if (typeof link !== 'string') continue;
+        const next = new URL(link, url).href;
+        const s = seen.get(child) ?? new Set<string>();
+        seen.set(child, s);
+        if (s.has(next)) continue;
+        s.add(next);
+        task.children.push(build(child, next));
+      }
+    }
+    task.height = 1 + Math.max(0, ...task.children.map((c) => c.height));
+    return task;
+  };
+  const roots = Object.entries(mod.requests)
+    .filter(([, r]) => !r.follow)
+    .map(([name, r]) => build(name, new URL(r.path ?? '/', 'http://device/').href));
+  // Every request takes the same time, so time goes in rounds: each round runs up to
+  // `concurrency` of the requests whose source has arrived.
+  const schedule = (pick: (ready: Task[]) => Task[]): { rounds: number; requests: number } => {
+    let ready = [...roots];
+    let rounds = 0;
+    let requests = 0;
+    while (ready.length) {
+      const batch = pick(ready).slice(0, concurrency);
+      ready = ready.filter((t) => !batch.includes(t));
+      rounds++;
+      requests += batch.length;
+      for (const t of batch) ready.push(...t.children);
+    }
+    return { rounds, requests };
+  };
+  const fifo = schedule((ready) => ready);
+  const best = schedule((ready) => [...ready].sort((a, b) => b.height - a.height));
+  return { requests: fifo.requests, depth: Math.max(...roots.map((r) => r.height)), fifoRounds: fifo.rounds, rounds: Math.min(fifo.rounds, best.rounds), concurrency };
+}
+
+/** CPU time (this process, user + system) per call of `fn`, in ms: like the exporter's, not wall time. */
+async function cpuMsPerCall(fn: () => unknown, calls: number): Promise<number> {
+  for (let i = 0; i < 3; i++) await fn();
+  const before = process.cpuUsage();
+  for (let i = 0; i < calls; i++) await fn();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000 / calls;
+}
+
+/** The cost W3 is held to: JSON.parse of its document, and formatting its 5,000 series. */
+async function largeReference(): Promise<{ parseMs: number; formatMs: number }> {
+  const doc = largeDocument();
+  const parseMs = await cpuMsPerCall(() => JSON.parse(doc.toString('utf8')), 40);
+  const parsed = JSON.parse(doc.toString('utf8')) as { sensors: Array<{ name: string; zone: string; reading: number }> };
+  const formatMs = await cpuMsPerCall(async () => {
+    const set = new SampleSet();
+    for (const s of parsed.sensors) set.add('bench_sensor_reading', 'The reading of one sensor', 'gauge', ['sensor', 'zone'], [s.name, s.zone], s.reading);
+    await exposeText([set]);
+  }, 20);
+  return { parseMs, formatMs };
+}
+
+// ---------------------------------------------------------------------------------------
+// Profile summary: the functions with the most self time.
+
+function summarizeProfile(dir: string): string {
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) return '  (no profile written)';
+  const prof = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as {
+    nodes: Array<{ id: number; hitCount?: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+    startTime: number; endTime: number; samples: number[];
+  };
+  const interval = (prof.endTime - prof.startTime) / 1000 / Math.max(1, prof.samples.length);
+  // Where the code lives: a package, a folder of dist/, a part of Node, or native code
+  // (system calls such as writev show up as native functions).
+  const area = (url: string, fn: string): string => {
+    if (fn.startsWith('(')) return fn;
+    if (!url) return `native (${fn || 'anonymous'})`;
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+    if (pkg) return pkg[1]!;
+    const dist = /\/dist\/([^/]+)/.exec(url);
+    if (dist) return `dist/${dist[1]!.replace(/\.js$/, '')}`;
+    const node = /^node:(?:internal\/)?([^/]+)/.exec(url);
+    if (node) return `node:${node[1]!.replace(/\.js$/, '')}`;
+    return url;
+  };
+  const byArea = new Map<string, number>();
+  const byFunction = new Map<string, number>();
+  let busy = 0;
+  for (const n of prof.nodes) {
+    const hits = n.hitCount ?? 0;
+    const { functionName, url, lineNumber } = n.callFrame;
+    if (!hits || functionName === '(idle)') continue;
+    busy += hits;
+    const a = area(url, functionName);
+    byArea.set(a, (byArea.get(a) ?? 0) + hits);
+    const where = url ? ` ${url.replace(/^file:\/\//, '').replace(`${ROOT}/`, '')}:${lineNumber + 1}` : '';
+    const key = `${functionName || '(anonymous)'}${where}`;
+    byFunction.set(key, (byFunction.get(key) ?? 0) + hits);
+  }
+  const top = (m: Map<string, number>, n: number): string[] =>
+    [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n)
+      .map(([k, hits]) => `    ${((hits / busy) * 100).toFixed(1).padStart(5)}%  ${k}`);
+  return [`  busy ${(busy * interval / 1000).toFixed(1)} s (idle left out); self time by area:`, ...top(byArea, 14), '  by function:', ...top(byFunction, 14)].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------
+
+const MiB = 1024 * 1024;
+const fmt = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+
+function table(rows: Row[]): string {
+  const head = ['workload', 'conns', 'probes/s', 'p50 ms', 'p99 ms', 'CPU ms/probe', 'peak RSS MiB', 'RSS after MiB', 'non-2xx/errors', 'probe_success 0', 'upstream conns opened'];
+  const body = rows.map((r) => [
+    r.w.title, String(r.connections), fmt(r.perSecond, 0), fmt(r.p50, 2), fmt(r.p99, 2), fmt(r.cpuPerProbe, 3),
+    fmt(r.peakRss / MiB, 0), fmt(r.rssAfter / MiB, 0), String(r.errors), r.w.probe ? String(r.failedProbes) : '-', String(r.upstreamConnections),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  return [line(head), `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+function verdict(ok: boolean): string {
+  return ok ? 'met' : 'MISSED';
+}
+
+async function main(): Promise<void> {
+  const selected = WORKLOADS.filter((w) => !ONLY.size || ONLY.has(w.id));
+  if (!selected.length) throw new Error(`--only matches no workload (${WORKLOADS.map((w) => w.id).join(', ')})`);
+  if (!flags['no-build']) {
+    const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+    if (build.status !== 0) throw new Error('npm run build failed');
+  }
+  const upstream = await spawnReporting(['--import', 'tsx', path.join(BENCH_DIR, 'upstream.ts'), '--delay', String(DELAY_MS)]);
+  const ctx: Ctx = { upstreamPort: upstream.port };
+  const rows: Row[] = [];
+  try {
+    for (const w of selected) {
+      process.stderr.write(`${w.id}: ${w.title} …\n`);
+      const row = await runWorkload(w, ctx, upstream);
+      rows.push(row);
+    }
+  } finally {
+    await stop(upstream);
+  }
+
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB (${(freemem() / 2 ** 30).toFixed(0)} GiB free), node ${process.version}`;
+  const out: string[] = [];
+  out.push(`apiprobe bench: ${CONNECTIONS} connections, ${WARMUP} s warm-up, ${DURATION} s measured, upstream delay on redfish paths ${DELAY_MS} ms`);
+  out.push(`machine: ${machine}`, '', table(rows), '');
+
+  const by = (id: string): Row | undefined => rows.find((r) => r.w.id === id);
+  const w1 = by('W1');
+  const w2 = by('W2');
+  const w21 = by('W2-1');
+  const w3 = by('W3');
+  const w4 = by('W4');
+  const w4close = by('W4-close');
+  const proxySmall = by('F-proxy-small');
+  const proxyLarge = by('F-proxy-large');
+  if (w1) {
+    out.push(`W1: ${fmt(w1.cpuPerProbe, 3)} ms CPU per probe; target ≤ 0.2 ms: ${verdict(w1.cpuPerProbe <= 0.2)} (${fmt(w1.cpuPerProbe / 0.2, 2)}× the target)` +
+      (proxySmall ? `; ${fmt(w1.cpuPerProbe / proxySmall.cpuPerProbe, 1)}× the minimal proxy's ${fmt(proxySmall.cpuPerProbe, 3)} ms` : ''));
+  }
+  if (w2 || w21) {
+    const f = redfishFanOut();
+    // The upstream's real latency (its timers run late on a busy machine) when measured, else the nominal delay.
+    const upRedfish = by('F-up-redfish');
+    const latency = upRedfish ? upRedfish.p50 : DELAY_MS;
+    const ideal = f.rounds * latency;
+    out.push(`W2: ${f.requests} upstream requests per probe, ${f.depth} levels deep; at concurrency ${f.concurrency} with no slot left idle the best order needs ` +
+      `${f.rounds} rounds (first-come order: ${f.fifoRounds}) × ${upRedfish ? `${fmt(latency, 2)} ms (the upstream's measured p50; nominal ${DELAY_MS} ms)` : `${DELAY_MS} ms`} = ${fmt(ideal, 1)} ms`);
+    if (w21) out.push(`    one probe at a time: p50 ${fmt(w21.p50, 1)} ms = ${fmt(w21.p50 / ideal, 2)}× the ideal; target ≤ 1.3×: ${verdict(w21.p50 / ideal <= 1.3)}`);
+    if (w2) out.push(`    ${w2.connections} at once (one target each): p50 ${fmt(w2.p50, 1)} ms = ${fmt(w2.p50 / ideal, 2)}× the ideal, ${fmt(w2.cpuPerProbe, 2)} ms CPU per probe (${fmt(w2.cpuPerProbe / f.requests, 3)} ms per upstream request)`);
+  }
+  if (w3) {
+    const ref = await largeReference();
+    const budget = 3 * (ref.parseMs + ref.formatMs);
+    out.push(`W3: JSON.parse alone ${fmt(ref.parseMs, 2)} ms, formatting ${LARGE_SERIES} series ${fmt(ref.formatMs, 2)} ms (CPU per call, measured here with the engine's own SampleSet and exposeText); ` +
+      `CPU per probe ${fmt(w3.cpuPerProbe, 2)} ms = ${fmt(w3.cpuPerProbe / (ref.parseMs + ref.formatMs), 2)}× (parse + format); target ≤ 3×: ${verdict(w3.cpuPerProbe <= budget)}` +
+      ` (${fmt(w3.cpuPerProbe / ref.parseMs, 1)}× JSON.parse alone)` +
+      (proxyLarge ? `; the minimal proxy spends ${fmt(proxyLarge.cpuPerProbe, 2)} ms on the same bytes` : ''));
+  }
+  if (w4 && w1) {
+    const ratio = w4.rssAfter / w1.rssAfter;
+    out.push(`W4: RSS after the run ${fmt(w4.rssAfter / MiB, 0)} MiB vs W1's ${fmt(w1.rssAfter / MiB, 0)} MiB = ${fmt(ratio, 2)}×; target ≤ 1.2×: ${verdict(ratio <= 1.2)}; ` +
+      `CPU per probe ${fmt(w4.cpuPerProbe, 3)} ms vs W1's ${fmt(w1.cpuPerProbe, 3)} ms`);
+  }
+  if (w4close) {
+    out.push(`W4, a new connection per probe (devices whose keep-alive is shorter than the scrape interval): ${fmt(w4close.cpuPerProbe, 3)} ms CPU per probe` +
+      (w1 ? `, ${fmt(w4close.cpuPerProbe / w1.cpuPerProbe, 1)}× W1's` : ''));
+  }
+  const broken = rows.filter((r) => r.errors > 0 || r.failedProbes > 0);
+  if (broken.length) out.push(`errors or failed probes in: ${broken.map((r) => r.w.id).join(', ')}`);
+  process.stdout.write(`${out.join('\n')}\n`);
+
+  if (flags['cpu-prof']) {
+    for (const r of rows) {
+      if (r.profile) process.stdout.write(`\nprofile of ${r.w.id} (warm-up and run; self time):\n${summarizeProfile(r.profile)}\n`);
+    }
+  }
+}
+
+await main();
