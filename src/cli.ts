@@ -2,6 +2,10 @@
 // apiprobe's command line: flags named like the Prometheus exporters'.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from './config/errors.js';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { draftModule, snake } from './commands/init.js';
+import { probeCommand } from './commands/probe.js';
 import { convertJsonExporter } from './compat/convert.js';
 import { loadConfig, type ConfigFormat } from './config/load.js';
 import { createLogger, type LogFormat, type LogLevel } from './log.js';
@@ -44,6 +48,8 @@ const program = new Command()
   .name('apiprobe')
   .description('Prometheus exporter for the JSON and status pages of appliances and legacy systems')
   .version(VERSION, '--version')
+  // The exporter's flags go before a subcommand, the subcommand's after it.
+  .enablePositionalOptions()
   .option('--config.file <path>', 'configuration file', 'apiprobe.yml')
   .option('--config.check', 'validate the configuration and exit (0: valid, 1: problems)')
   .addOption(new Option('--config.format <format>', 'format of the configuration file (auto: json_exporter files are recognised)').choices(['auto', 'apiprobe', 'json_exporter']).default('auto'))
@@ -57,17 +63,7 @@ const program = new Command()
   .option('--history.limit <n>', 'successful and failed probes kept each for the landing page', nonNegativeInt, 50)
   .action(async (flags: Flags) => {
     const logger = createLogger(flags['log.level'], flags['log.format']);
-    if (flags['config.check']) {
-      try {
-        const config = await loadConfig(flags['config.file'], { format: flags['config.format'] });
-        process.stdout.write(`${config.file}: ${plural(config.modules.size, "module")} from ${plural(config.files.length, "file")}, all valid\n`);
-      } catch (err) {
-        if (!(err instanceof ConfigError)) throw err;
-        process.stderr.write(`${err.message}\n`);
-        process.exitCode = 1;
-      }
-      return;
-    }
+    if (flags['config.check']) return check(flags['config.file'], flags['config.format']);
     let server;
     try {
       server = await startServer({
@@ -101,6 +97,75 @@ const program = new Command()
         /* logged by reload; the running configuration is kept */
       });
     });
+  });
+
+const FORMAT_CHOICES = ['auto', 'apiprobe', 'json_exporter'];
+
+/** --config.check and `apiprobe check`: every problem as file:line:column field: reason; exit 1 on any. */
+async function check(file: string, format: ConfigFormat): Promise<void> {
+  try {
+    const config = await loadConfig(file, { format });
+    process.stdout.write(`${config.file}: ${plural(config.modules.size, 'module')} from ${plural(config.files.length, 'file')}, all valid\n`);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+program
+  .command('check')
+  .description('validate the configuration: each problem as file:line:column field: reason; exit 1 on any')
+  .option('--config.file <path>', 'configuration file', 'apiprobe.yml')
+  .addOption(new Option('--config.format <format>', 'format of the configuration file').choices(FORMAT_CHOICES).default('auto'))
+  .action(async (o: { 'config.file': string; 'config.format': ConfigFormat }) => check(o['config.file'], o['config.format']));
+
+program
+  .command('probe')
+  .description('run one probe and print the metrics; --file answers requests from saved files, with no network')
+  .requiredOption('--module <name>', 'module (or modules, comma-separated)')
+  .option('--target <target>', 'device: host[:port] or URL (optional with --file)')
+  .option('--auth <name>', 'credentials to use instead of the module\'s')
+  .option('--param <name=value>', 'a module parameter (repeatable)', collect, [])
+  .option('--file <request=file>', 'answer a request (by name, or /path) from a file (repeatable)', collect, [])
+  .option('--explain', 'print what was fetched, what each path matched and why series were skipped')
+  .option('--timeout <seconds>', 'time allowed to the probe', positiveNumber)
+  .option('--config.file <path>', 'configuration file', 'apiprobe.yml')
+  .addOption(new Option('--config.format <format>', 'format of the configuration file').choices(FORMAT_CHOICES).default('auto'))
+  .action(async (o: { module: string; target?: string; auth?: string; param: string[]; file: string[]; explain?: boolean; timeout?: number; 'config.file': string; 'config.format': ConfigFormat }) => {
+    try {
+      const r = await probeCommand({
+        configFile: o['config.file'], configFormat: o['config.format'], module: o.module, target: o.target, auth: o.auth,
+        params: o.param, files: o.file, explain: o.explain ?? false, timeoutSeconds: o.timeout,
+      });
+      (r.exitCode === 2 ? process.stderr : process.stdout).write(r.output);
+      process.exitCode = r.exitCode;
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      process.stderr.write(`${err.message}\n`);
+      process.exitCode = 2;
+    }
+  });
+
+program
+  .command('init')
+  .description('draft a module from a sample answer (JSON) and print it')
+  .requiredOption('--from <file>', 'a sample answer of the device, in JSON')
+  .option('--name <module>', 'module name (default: the file name)')
+  .option('--path <path>', 'path the sample was fetched from', '/')
+  .action(async (o: { from: string; name?: string; path: string }) => {
+    let sample: unknown;
+    try {
+      sample = JSON.parse(await readFile(o.from, 'utf8'));
+    } catch (err) {
+      process.stderr.write(`${o.from}: ${(err as Error).message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    const name = o.name ?? (snake(path.basename(o.from, path.extname(o.from))) || 'device');
+    process.stdout.write(draftModule(sample, { name, path: o.path }));
   });
 
 program

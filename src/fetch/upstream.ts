@@ -11,7 +11,14 @@ import { AuthError, type Answer, type Auth, type Credentials, type Outgoing, typ
 import type { TargetGuard } from './guard.js';
 import type { Transport } from './transport.js';
 
+/** What runs a probe's requests: the network (Upstream) or saved answers (OfflineFetcher). */
+export interface Fetcher {
+  fetch(spec: FetchSpec): Promise<FetchResult>;
+}
+
 export interface FetchSpec {
+  /** The module request this fetch is for (for offline answers and logs). */
+  request: string;
   url: URL;
   method: string;
   headers: Record<string, string>;
@@ -62,7 +69,7 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 10;
 const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
 
-export class Upstream {
+export class Upstream implements Fetcher {
   private readonly dispatchers = new Map<string, Dispatcher>();
   private readonly global: LimitFunction;
   private readonly targets = new Map<string, LimitFunction>();

@@ -1,7 +1,7 @@
 // Document + metric mapping → samples. Pure: no I/O, no clock.
 import type { CompiledMetric, CompiledStep } from '../config/compile.js';
 import type { SampleSet } from '../metrics/samples.js';
-import { evaluate, toLabelValue, type Scope } from './expr.js';
+import { describeExpr, evaluate, toLabelValue, type Scope } from './expr.js';
 import { CONVERTERS, parseNumber } from './convert.js';
 import { NOTHING } from './jsonpath.js';
 
@@ -29,35 +29,51 @@ export function labelNames(m: CompiledMetric): string[] {
   return m.type === 'stateset' ? [...names, m.name] : names;
 }
 
-export function mapMetric(m: CompiledMetric, docs: readonly Document[], out: SampleSet, report: MapReport): void {
+export function mapMetric(m: CompiledMetric, docs: readonly Document[], out: SampleSet, report: MapReport, trace?: (message: string) => void): void {
   const names = labelNames(m);
   // Once a series was refused for the probe's series limit nothing more can be
   // added: stop walking (a million-element array costs no more than the limit).
   let limited = false;
   const watch: MapReport = { ...report, limit: (metric) => ((limited = true), report.limit(metric)) };
+  const matches = trace ? new Array<number>(m.steps.length).fill(0) : undefined;
+  let first = true;
   const emit = (scope: Scope): boolean => {
+    if (trace && first) {
+      first = false;
+      traceSample(m, scope, trace);
+    }
     emitSample(m, names, scope, out, watch);
     return !limited;
   };
   for (const d of docs) {
-    iterate(m.steps, 0, { item: d.doc, key: undefined, vars: d.vars }, emit);
-    if (limited) return;
+    iterate(m.steps, 0, { item: d.doc, key: undefined, vars: d.vars }, emit, matches);
+    if (limited) break;
   }
+  if (trace && matches) m.steps.forEach((step, i) => trace(`${m.where}: each ${step.path.source} matched ${matches[i]} item${matches[i] === 1 ? '' : 's'}`));
+}
+
+/** What the label and value expressions found for the first item, for --explain. */
+function traceSample(m: CompiledMetric, scope: Scope, trace: (message: string) => void): void {
+  const show = (v: unknown): string => (v === NOTHING ? 'nothing' : JSON.stringify(v)?.slice(0, 80) ?? String(v));
+  const parts = m.labels.map(([name, expr]) => `${name}=${describeExpr(expr)} → ${show(evaluate(expr, scope))}`);
+  if (m.value) parts.push(`value ${describeExpr(m.value)} → ${show(evaluate(m.value, scope))}`);
+  trace(`${m.where}: first item: ${parts.join('; ')}`);
 }
 
 /** False once emitting should stop. */
-function iterate(steps: readonly CompiledStep[], i: number, scope: Scope, emit: (s: Scope) => boolean): boolean {
+function iterate(steps: readonly CompiledStep[], i: number, scope: Scope, emit: (s: Scope) => boolean, matches?: number[]): boolean {
   if (i === steps.length) return emit(scope);
   const step = steps[i]!;
   let more = true;
   step.path.each(scope.item, (value, key) => {
+    if (matches) matches[i]!++;
     const inner: Scope = { item: value, key, vars: scope.vars };
     if (step.vars.length) {
       const captured: Record<string, unknown> = { ...scope.vars };
       for (const [name, expr] of step.vars) captured[name] = evaluate(expr, inner);
       inner.vars = captured;
     }
-    more = iterate(steps, i + 1, inner, emit);
+    more = iterate(steps, i + 1, inner, emit, matches);
     return more;
   });
   return more;

@@ -4,7 +4,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { CompiledModule, CompiledRequest } from '../config/compile.js';
 import type { Auth } from '../auth/types.js';
 import { mergeTransport } from '../fetch/transport.js';
-import type { FetchResult, Upstream } from '../fetch/upstream.js';
+import type { Fetcher, FetchResult } from '../fetch/upstream.js';
 import { evaluate, toLabelValue, type Expr } from '../mapping/expr.js';
 import { mapMetric, type Document, type MapReport } from '../mapping/map.js';
 import { SampleSet } from '../metrics/samples.js';
@@ -16,6 +16,8 @@ export interface ProbeOptions {
   scrapeTimeoutSeconds: number | undefined;
   timeoutOffsetSeconds: number;
   maxSeries: number;
+  /** Log what every mapping matched (debug=true, apiprobe probe --explain). */
+  trace?: boolean;
 }
 
 export interface ModuleRun {
@@ -45,7 +47,7 @@ export function moduleTimeout(mod: CompiledModule, opts: Pick<ProbeOptions, 'scr
   return Math.min(mod.timeoutSeconds, budget);
 }
 
-export async function runProbe(runs: readonly ModuleRun[], opts: ProbeOptions, upstream: Upstream): Promise<ProbeResult> {
+export async function runProbe(runs: readonly ModuleRun[], opts: ProbeOptions, upstream: Fetcher): Promise<ProbeResult> {
   const started = performance.now();
   const log = new ProbeLog();
   const data = new SampleSet(opts.maxSeries);
@@ -53,7 +55,7 @@ export async function runProbe(runs: readonly ModuleRun[], opts: ProbeOptions, u
   const counters = { mappingErrors: 0 };
   const timeouts = runs.map((r) => moduleTimeout(r.module, opts));
   const outcomes = await Promise.all(
-    runs.map((r, i) => runModule(r, timeouts[i]!, runs.length > 1, upstream, data, meta, log, counters)),
+    runs.map((r, i) => runModule(r, timeouts[i]!, runs.length > 1, upstream, data, meta, log, counters, opts.trace ?? false)),
   );
   const success = outcomes.every(Boolean);
   const durationSeconds = (performance.now() - started) / 1000;
@@ -99,11 +101,12 @@ async function runModule(
   run: ModuleRun,
   timeoutSeconds: number,
   multi: boolean,
-  upstream: Upstream,
+  upstream: Fetcher,
   data: SampleSet,
   meta: SampleSet,
   log: ProbeLog,
   counters: { mappingErrors: number },
+  traceOn: boolean,
 ): Promise<boolean> {
   const { module: mod, target } = run;
   const prefix = multi ? `${mod.name}/` : '';
@@ -147,6 +150,7 @@ async function runModule(
     log.add('debug', `${prefix}${req.name}: ${req.method} ${url.href}`);
     upstream
       .fetch({
+        request: req.name,
         url,
         method: req.method,
         headers: req.headers,
@@ -287,9 +291,13 @@ async function runModule(
   const duplicatesLogged = new Set<string>();
   let limitLogged = false;
   const errorsBefore = counters.mappingErrors;
+  const trace = traceOn ? (message: string): void => log.add('debug', `${prefix}${message}`) : undefined;
   for (const m of mod.metrics) {
     try {
-      mapMetric(m, stats.get(m.from)!.docs, data, report);
+      const docs = stats.get(m.from)!.docs;
+      const before = data.count;
+      mapMetric(m, docs, data, report, trace);
+      if (trace) trace(`${m.where}: ${data.count - before} series from ${docs.length} response${docs.length === 1 ? '' : 's'} of ${m.from}`);
     } catch (err) {
       // A library limit (json-p3's recursion depth on a hostile document) fails this
       // mapping, not the probe, and never the exporter.

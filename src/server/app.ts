@@ -57,7 +57,7 @@ export function createApp(state: AppState): Koa {
     }
     const result = await runProbe(
       probe.runs,
-      { scrapeTimeoutSeconds: probe.scrapeTimeoutSeconds, timeoutOffsetSeconds: state.options.timeoutOffsetSeconds, maxSeries: state.options.maxSeries },
+      { scrapeTimeoutSeconds: probe.scrapeTimeoutSeconds, timeoutOffsetSeconds: state.options.timeoutOffsetSeconds, maxSeries: state.options.maxSeries, trace: probe.debug },
       state.upstream,
     );
     const format = probe.debug ? 'text' : negotiate(ctx.get('accept'));

@@ -1,0 +1,97 @@
+// apiprobe probe: one probe from the command line, against a device or, with --file,
+// against saved answers with no network at all (write and test a module offline
+// from a colleague's capture).
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { loadConfig, type ConfigFormat } from '../config/load.js';
+import { TargetGuard } from '../fetch/guard.js';
+import { Upstream, type Fetcher, type FetchResult, type FetchSpec } from '../fetch/upstream.js';
+import { exposeText } from '../metrics/expose.js';
+import { BadRequest, resolveProbe } from '../probe/resolve.js';
+import { runProbe } from '../probe/run.js';
+import { VERSION } from '../version.js';
+
+export interface ProbeCommand {
+  configFile: string;
+  configFormat: ConfigFormat;
+  module: string;
+  target: string | undefined;
+  auth: string | undefined;
+  /** Module params, name=value. */
+  params: string[];
+  /** request=file or /path=file. */
+  files: string[];
+  explain: boolean;
+  timeoutSeconds: number | undefined;
+}
+
+export interface ProbeCommandResult {
+  output: string;
+  /** 0: probe_success 1; 1: the probe failed; 2: the command could not run it. */
+  exitCode: number;
+}
+
+const TYPES: Record<string, string> = { '.json': 'application/json', '.xml': 'application/xml', '.csv': 'text/csv' };
+
+/** Answers requests from files: by request name, or by the URL path. */
+export class OfflineFetcher implements Fetcher {
+  private readonly byRequest = new Map<string, string>();
+  private readonly byPath = new Map<string, string>();
+
+  constructor(files: readonly string[]) {
+    for (const f of files) {
+      const i = f.indexOf('=');
+      if (i <= 0) throw new BadRequest(`--file ${JSON.stringify(f)}: expected request=file or /path=file`);
+      const key = f.slice(0, i);
+      (key.startsWith('/') ? this.byPath : this.byRequest).set(key, f.slice(i + 1));
+    }
+  }
+
+  async fetch(spec: FetchSpec): Promise<FetchResult> {
+    const started = performance.now();
+    const file = this.byPath.get(spec.url.pathname) ?? this.byRequest.get(spec.request);
+    const base = { headers: {}, seconds: 0, cached: false };
+    if (!file) {
+      return { ...base, ok: false, status: 0, bytes: 0, body: undefined, contentType: undefined, error: `no --file for request ${spec.request} (${spec.url.pathname}) in offline mode` };
+    }
+    try {
+      const body = await readFile(file);
+      const contentType = TYPES[path.extname(file).toLowerCase()] ?? 'text/plain';
+      return { ...base, ok: true, status: 200, bytes: body.length, body, contentType, error: undefined, seconds: (performance.now() - started) / 1000 };
+    } catch (err) {
+      return { ...base, ok: false, status: 0, bytes: 0, body: undefined, contentType: undefined, error: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+    }
+  }
+}
+
+// Offline, no name is ever looked up: every target "resolves" to a documentation address.
+const noLookup = (async () => [{ address: '192.0.2.1', family: 4 }]) as unknown as ConstructorParameters<typeof TargetGuard>[1];
+
+export async function probeCommand(cmd: ProbeCommand): Promise<ProbeCommandResult> {
+  const config = await loadConfig(cmd.configFile, { format: cmd.configFormat });
+  const offline = cmd.files.length > 0;
+  const query: Record<string, string> = { module: cmd.module, target: cmd.target ?? (offline ? 'device.offline' : '') };
+  if (cmd.auth) query['auth'] = cmd.auth;
+  for (const p of cmd.params) {
+    const i = p.indexOf('=');
+    if (i <= 0) return { output: `--param ${JSON.stringify(p)}: expected name=value\n`, exitCode: 2 };
+    query[p.slice(0, i)] = p.slice(i + 1);
+  }
+  const guard = new TargetGuard(config.targets, offline ? noLookup : undefined);
+  let fetcher: Fetcher;
+  let upstream: Upstream | undefined;
+  try {
+    fetcher = offline ? new OfflineFetcher(cmd.files) : (upstream = new Upstream({ maxConcurrency: 64, userAgent: `apiprobe/${VERSION}`, guard }));
+    const probe = await resolveProbe(config, query, cmd.timeoutSeconds === undefined ? undefined : String(cmd.timeoutSeconds), guard);
+    const result = await runProbe(probe.runs, { scrapeTimeoutSeconds: probe.scrapeTimeoutSeconds, timeoutOffsetSeconds: 0, maxSeries: 20000, trace: cmd.explain }, fetcher);
+    const text = await exposeText(result.sets);
+    const output = cmd.explain ? `What the probe did:\n${result.log.text()}\n\nMetrics:\n${text}` : text;
+    return { output, exitCode: result.success ? 0 : 1 };
+  } catch (err) {
+    if (err instanceof BadRequest) return { output: `${err.message}\n`, exitCode: 2 };
+    throw err;
+  } finally {
+    await Promise.all([...config.auths.values()].map((a) => a.close()));
+    await upstream?.close();
+  }
+}

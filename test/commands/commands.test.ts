@@ -1,0 +1,151 @@
+// The module author's commands: apiprobe probe (--explain, --file), check, init.
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { globSync } from 'tinyglobby';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { draftModule } from '../../src/commands/init.js';
+import { probeCommand, type ProbeCommand } from '../../src/commands/probe.js';
+import { loadConfig } from '../../src/config/load.js';
+import { FIXTURES, REDFISH_DEVICES, startDevice, type RunningDevice } from '../../src/sim/devices.js';
+import { parseSeries, ROOT, SHIPPED_CONFIG, writeTempFiles } from '../helpers/exporter.js';
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: ROOT }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const base: ProbeCommand = { configFile: SHIPPED_CONFIG, configFormat: 'auto', module: 'redfish', target: undefined, auth: undefined, params: [], files: [], explain: false, timeoutSeconds: undefined };
+
+// The DMTF mockup as a capture: one file per URL path.
+const MOCKUP = path.join(FIXTURES, 'redfish/public-rackmount1');
+const mockupFiles = globSync('redfish/v1/**/index.json', { cwd: MOCKUP }).map((f) => `/${path.dirname(f)}=${path.join(MOCKUP, f)}`);
+
+describe('apiprobe probe', () => {
+  let device: RunningDevice;
+  beforeAll(async () => {
+    device = await startDevice(REDFISH_DEVICES['dmtf-rackmount']!);
+  });
+  afterAll(async () => {
+    await device.close();
+  });
+
+  it('probes a device and prints the metrics', async () => {
+    const r = await probeCommand({ ...base, target: device.url });
+    expect(r.exitCode).toBe(0);
+    expect(parseSeries(r.output).get('redfish_temperature_celsius{chassis="1U",sensor="CPU1 Temp"}')).toBe(41);
+  });
+
+  it('runs offline from saved answers, with the same series as against the device', async () => {
+    const online = await probeCommand({ ...base, target: device.url });
+    const offline = await probeCommand({ ...base, files: mockupFiles });
+    expect(offline.exitCode).toBe(0);
+    const strip = (t: string): string[] => t.split('\n').filter((l) => l.startsWith('redfish_'));
+    expect(strip(offline.output)).toEqual(strip(online.output));
+    expect(strip(offline.output).length).toBe(53);
+  });
+
+  it('explains what was fetched, what each path matched and why a series was skipped', async () => {
+    const r = await probeCommand({ ...base, files: mockupFiles, explain: true });
+    expect(r.output).toMatch(/^What the probe did:\n/);
+    expect(r.output).toContain('thermal: GET /redfish/v1/Chassis/1U/Thermal -> 200');
+    expect(r.output).toContain('(redfish_temperature_celsius): each $.Temperatures[*] matched 3 items');
+    expect(r.output).toContain('(redfish_temperature_celsius): first item: chassis={chassis} → "1U"; sensor=$.Name → "CPU1 Temp"; value $.ReadingCelsius → 41');
+    expect(r.output).toContain('(redfish_temperature_celsius): value not found {chassis="1U",sensor="CPU2 Temp"}');
+    expect(r.output).toContain('(redfish_temperature_celsius): 2 series from 1 response of thermal');
+    expect(r.output).toContain('\nMetrics:\n');
+  });
+
+  it('exits 1 when the probe fails and 2 when it cannot run', async () => {
+    const failed = await probeCommand({ ...base, files: ['/redfish/v1/Systems=/nonexistent.json'] });
+    expect(failed.exitCode).toBe(1);
+    expect(parseSeries(failed.output).get('probe_success')).toBe(0);
+    const usage = await probeCommand({ ...base, module: 'nosuch', target: '127.0.0.1' });
+    expect(usage).toEqual({ output: 'unknown module "nosuch"\n', exitCode: 2 });
+  });
+
+  it('is wired into the command line', async () => {
+    const r = await cli(['probe', '--module', 'nginx', '--file', `status=${path.join(FIXTURES, 'nginx/nginx-docs-stub_status-example.txt')}`]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('nginx_connections_active 291');
+  });
+});
+
+describe('apiprobe check', () => {
+  it('exits 0 with a summary for a valid configuration and 1 with located problems', async () => {
+    const ok = await cli(['check', '--config.file', 'apiprobe.yml']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/apiprobe\.yml: \d+ modules from \d+ files, all valid\n$/);
+    const dir = await writeTempFiles({ 'bad.yml': 'modules:\n  m:\n    requests: { s: { path: nope } }\n' });
+    const bad = await cli(['check', '--config.file', path.join(dir, 'bad.yml')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe(`${path.join(dir, 'bad.yml')}:3:28 modules.m.requests.s.path: path must start with "/" (got "nope")\n`);
+  });
+});
+
+describe('apiprobe init', () => {
+  const SAMPLE = {
+    hostname: 'pdu-7',
+    firmware: '3.2.1',
+    status: 'OK',
+    uptime_seconds: 86400,
+    requests_total: 1234,
+    enabled: true,
+    temperature: { inlet: 21.5, exhaust: '33.0' },
+    outlets: [
+      { id: 1, name: 'A1', power_watts: 120, state: 'on', health: 'OK' },
+      { id: 2, name: 'A2', power_watts: 0, state: 'off', health: 'Warning' },
+    ],
+  };
+
+  async function draftAndProbe(sample: unknown, name: string): Promise<{ yaml: string; series: Map<string, number>; exitCode: number }> {
+    const yaml = draftModule(sample, { name, path: '/status' });
+    const dir = await writeTempFiles({ 'apiprobe.yml': 'include: [draft.yml]\n', 'draft.yml': yaml, 'sample.json': JSON.stringify(sample) });
+    await loadConfig(path.join(dir, 'apiprobe.yml'));
+    const r = await probeCommand({ ...base, configFile: path.join(dir, 'apiprobe.yml'), module: name, files: [`status=${path.join(dir, 'sample.json')}`] });
+    return { yaml, series: parseSeries(r.output), exitCode: r.exitCode };
+  }
+
+  it('drafts gauges, counters, statesets, an info metric and per-element series; the draft passes check and maps its sample', async () => {
+    const { yaml, series, exitCode } = await draftAndProbe(SAMPLE, 'pdu');
+    expect(exitCode).toBe(0);
+    expect(series.get('probe_success')).toBe(1);
+    expect(series.get('pdu_uptime_seconds')).toBe(86400);
+    expect(series.get('pdu_requests_total')).toBe(1234);
+    expect(yaml).toMatch(/name: pdu_requests_total\n\s+help: .*\n\s+type: counter/);
+    expect(series.get('pdu_enabled')).toBe(1);
+    expect(series.get('pdu_temperature_inlet')).toBe(21.5);
+    expect(series.get('pdu_temperature_exhaust')).toBe(33);
+    expect(series.get('pdu_status{pdu_status="OK"}')).toBe(1);
+    expect(series.get('pdu_status{pdu_status="Critical"}')).toBe(0);
+    expect(series.get('pdu_info{firmware="3.2.1",hostname="pdu-7"}')).toBe(1);
+    expect(series.get('pdu_outlets_power_watts{id="1"}')).toBe(120);
+    expect(series.get('pdu_outlets_power_watts{id="2"}')).toBe(0);
+    expect(series.get('pdu_outlets_health{id="2",pdu_outlets_health="Warning"}')).toBe(1);
+  });
+
+  it.each([
+    ['rabbitmq/telegraf-set2-overview.json', 'rabbitmq'],
+    ['php-fpm/telegraf-phpfpm-full.json', 'phpfpm'],
+    ['elasticsearch/clusterhealth-7.13.1.json', 'es'],
+  ])('drafts a working module from the real %s', async (file, name) => {
+    const sample: unknown = JSON.parse((await import('node:fs')).readFileSync(path.join(FIXTURES, file), 'utf8'));
+    const { series, exitCode } = await draftAndProbe(sample, name);
+    expect(exitCode).toBe(0);
+    expect([...series.keys()].filter((k) => k.startsWith(`${name}_`)).length).toBeGreaterThan(5);
+  });
+
+  it('is wired into the command line', async () => {
+    const dir = await writeTempFiles({ 'device-status.json': JSON.stringify(SAMPLE) });
+    const r = await cli(['init', '--from', path.join(dir, 'device-status.json'), '--path', '/api/status']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('modules:\n  device_status:\n');
+    expect(r.stdout).toContain('path: /api/status');
+    await writeFile(path.join(dir, 'apiprobe.yml'), 'include: [m.yml]\n');
+    await writeFile(path.join(dir, 'm.yml'), r.stdout);
+    expect((await cli(['check', '--config.file', path.join(dir, 'apiprobe.yml')])).code).toBe(0);
+  });
+});
