@@ -3,12 +3,14 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from './config/errors.js';
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { draftModule, snake } from './commands/init.js';
 import { probeCommand } from './commands/probe.js';
 import { convertJsonExporter } from './compat/convert.js';
 import { loadConfig, type ConfigFormat } from './config/load.js';
 import { createLogger, type LogFormat, type LogLevel } from './log.js';
+import { cluster, runPrimary } from './server/cluster.js';
 import { startServer } from './server/serve.js';
 import { VERSION } from './version.js';
 
@@ -16,6 +18,11 @@ function positiveNumber(v: string): number {
   const n = Number(v);
   if (!(n >= 0) || !Number.isFinite(n)) throw new InvalidArgumentError('expected a non-negative number');
   return n;
+}
+
+function workerCount(v: string): number {
+  if (v === 'auto') return availableParallelism();
+  return positiveInt(v);
 }
 
 function nonNegativeInt(v: string): number {
@@ -42,6 +49,7 @@ interface Flags {
   'upstream.maxConcurrency': number;
   'probe.maxSeries': number;
   'history.limit': number;
+  'web.workers': number;
 }
 
 const program = new Command()
@@ -60,13 +68,19 @@ const program = new Command()
   .option('--timeout-offset <seconds>', 'subtracted from X-Prometheus-Scrape-Timeout-Seconds', positiveNumber, 0.5)
   .option('--upstream.max-concurrency <n>', 'upstream requests in flight across all probes', positiveInt, 512)
   .option('--probe.max-series <n>', 'series one probe may return', positiveInt, 20000)
+  .option('--web.workers <n|auto>', 'worker processes sharing the listening socket (auto: one per core)', workerCount, 1)
   .option('--history.limit <n>', 'successful and failed probes kept each for the landing page', nonNegativeInt, 50)
   .action(async (flags: Flags) => {
     const logger = createLogger(flags['log.level'], flags['log.format']);
     if (flags['config.check']) return check(flags['config.file'], flags['config.format']);
+    if (flags['web.workers'] > 1 && cluster.isPrimary) {
+      await runPrimary(flags['web.workers'], logger);
+      process.exit(0);
+    }
     let server;
     try {
       server = await startServer({
+        clusterWorker: cluster.isWorker,
         configFile: flags['config.file'],
         configFormat: flags['config.format'],
         webConfigFile: flags['web.config.file'],

@@ -97,17 +97,21 @@ export class ExporterMetrics {
     this.reloadOk = new Gauge({
       name: 'apiprobe_config_last_reload_successful',
       help: 'Whether the last configuration (re)load succeeded',
+      // With --web.workers: 0 when any worker failed.
+      aggregator: 'min',
       registers,
     });
     this.reloadTime = new Gauge({
       name: 'apiprobe_config_last_reload_success_timestamp_seconds',
       help: 'When the configuration was last loaded successfully, in unix seconds',
+      aggregator: 'min',
       registers,
     });
     new Gauge({
       name: 'apiprobe_build_info',
       help: 'A metric with a constant 1 value labeled by version and Node.js version of apiprobe',
       labelNames: ['version', 'nodeversion'],
+      aggregator: 'first',
       registers,
     }).set({ version: VERSION, nodeversion: process.version }, 1);
   }

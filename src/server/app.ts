@@ -29,6 +29,8 @@ export interface AppState {
   config(): Config;
   /** Loads the configuration again; throws (keeping the running one) on a problem. */
   reload(): Promise<void>;
+  /** With --web.workers: the metrics of all workers, from the primary. */
+  metricsText?: (() => Promise<{ text: string; contentType: string }>) | undefined;
   ready(): boolean;
   upstream: Upstream;
   metrics: ExporterMetrics;
@@ -91,8 +93,10 @@ export function createApp(state: AppState): Koa {
   });
 
   router.get('/metrics', async (ctx) => {
-    const text = await state.metrics.registry.metrics();
-    ctx.set('content-type', state.metrics.registry.contentType);
+    const { text, contentType } = state.metricsText
+      ? await state.metricsText()
+      : { text: await state.metrics.registry.metrics(), contentType: state.metrics.registry.contentType };
+    ctx.set('content-type', contentType);
     await sendMaybeCompressed(ctx, text);
   });
 

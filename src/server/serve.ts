@@ -9,12 +9,15 @@ import type { Logger } from '../log.js';
 import { ExporterMetrics } from '../metrics/exporter.js';
 import { VERSION } from '../version.js';
 import { createApp, type AppOptions } from './app.js';
+import { WorkerLink } from './cluster.js';
 import { loadWebConfig } from './web-config.js';
 
 export interface ServeOptions extends AppOptions {
   configFile: string;
   /** How to read the main configuration file (--config.format); default: recognised by its shape. */
   configFormat?: ConfigFormat;
+  /** Running as one of --web.workers: metrics and reloads go through the primary. */
+  clusterWorker?: boolean;
   /** exporter-toolkit web configuration: TLS and basic auth for the exporter's endpoints. */
   webConfigFile?: string | undefined;
   listenAddress: string;
@@ -77,9 +80,11 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     retired.add(timer);
   };
 
+  const link = opts.clusterWorker ? new WorkerLink(metrics.registry, reload) : undefined;
   const app = createApp({
     config: () => config,
-    reload,
+    reload: link ? () => link.reload() : reload,
+    metricsText: link ? () => link.metrics() : undefined,
     ready: () => ready,
     upstream,
     metrics,
@@ -104,7 +109,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   opts.logger.info(
-    { version: VERSION, address: `${shownHost}:${address.port}`, config: config.file, modules: config.modules.size },
+    { version: VERSION, address: `${shownHost}:${address.port}`, config: config.file, modules: config.modules.size, pid: process.pid },
     'listening',
   );
   return {
