@@ -123,7 +123,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       ready = false;
       // No new connections; probes in flight finish (each bounded by its deadline).
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        // A connection kept alive after its last answer would hold close() for the
+        // keep-alive timeout: close connections as they become idle.
+        const idle = setInterval(() => server.closeIdleConnections(), 50);
+        server.close(() => {
+          clearInterval(idle);
+          resolve();
+        });
         server.closeIdleConnections();
       });
       for (const t of retired) clearTimeout(t);

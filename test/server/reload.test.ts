@@ -115,3 +115,24 @@ describe('SIGHUP', () => {
     }
   });
 });
+
+describe('SIGTERM', () => {
+  it('lets a probe in flight finish, then exits 0', async () => {
+    const dir = await writeTempFiles({ 'apiprobe.yml': `modules:\n${moduleYaml('slow', '/slow')}` });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--config.file', path.join(dir, 'apiprobe.yml'), '--web.listen-address', '127.0.0.1:0', '--log.format', 'json'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    child.stderr!.on('data', (c: Buffer) => (log += c.toString()));
+    const deadline = Date.now() + 15_000;
+    while (!/"address":"127\.0\.0\.1:\d+"/.test(log) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const port = /"address":"127\.0\.0\.1:(\d+)"/.exec(log)![1];
+    const inFlight = fetch(`http://127.0.0.1:${port}/probe?module=slow&target=${device.address}`);
+    await new Promise((r) => setTimeout(r, 200));
+    const exited = new Promise<number | null>((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const res = await inFlight;
+    expect(res.status).toBe(200);
+    expect(parseSeries(await res.text()).get('probe_success')).toBe(1);
+    expect(await exited).toBe(0);
+    expect(log).toContain('"msg":"shutting down"');
+  });
+});
