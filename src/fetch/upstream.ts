@@ -326,9 +326,17 @@ export class Upstream implements Fetcher {
   }
 }
 
+// A request's headers are one object compiled at config load, shared by every fetch
+// of that request: their part of the key is computed once per object.
+const headerKeys = new WeakMap<Record<string, string>, string>();
+
 function requestKey(spec: FetchSpec): string {
-  let h = '';
-  for (const k of Object.keys(spec.headers).sort()) h += `${k}:${spec.headers[k]}\n`;
+  let h = headerKeys.get(spec.headers);
+  if (h === undefined) {
+    h = '';
+    for (const k of Object.keys(spec.headers).sort()) h += `${k}:${spec.headers[k]}\n`;
+    headerKeys.set(spec.headers, h);
+  }
   return `${spec.method} ${spec.url.href}\n${spec.auth?.name ?? ''}\n${spec.transport.key}\n${h}`;
 }
 
