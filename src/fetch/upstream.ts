@@ -29,7 +29,8 @@ export interface FetchSpec {
   /** Limiter key for the device: host and port. */
   targetKey: string;
   targetConcurrency: number;
-  probeLimit: LimitFunction;
+  /** The probe's own limit (p-limit), or a pass-through when the probe cannot exceed it. */
+  probeLimit: <T>(fn: () => Promise<T>) => Promise<T>;
   signal: AbortSignal;
   /** Seconds a successful answer may be served from the cache; 0: never cached. */
   cacheSeconds: number;

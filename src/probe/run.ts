@@ -1,6 +1,6 @@
 // One probe: for each module, fetch its requests (fan-outs launched as their sources
 // arrive) under the limiters and the deadline, then map what arrived to samples.
-import pLimit, { type LimitFunction } from 'p-limit';
+import pLimit from 'p-limit';
 import type { CompiledModule, CompiledRequest } from '../config/compile.js';
 import type { Auth } from '../auth/types.js';
 import { mergeTransport } from '../fetch/transport.js';
@@ -116,7 +116,9 @@ async function runModule(
   }
   const controller = new AbortController();
   const transport = mergeTransport(mod.transport, run.auth?.transport);
-  const probeLimit: LimitFunction = pLimit(mod.probeConcurrency);
+  // A module with no fan-out and few requests can never exceed its probe limit: no
+  // limiter to pay for on every probe then.
+  const probeLimit = mod.requests.size > mod.probeConcurrency || mod.roots.length < mod.requests.size ? pLimit(mod.probeConcurrency) : passThrough;
   const pending = new Set<Attempt>();
   let closed = false;
   let launched = 0;
@@ -306,6 +308,8 @@ async function runModule(
   }
   return success && counters.mappingErrors === errorsBefore && !limitLogged;
 }
+
+const passThrough = <T>(fn: () => Promise<T>): Promise<T> => fn();
 
 function rootUrl(req: CompiledRequest, base: URL, params: Readonly<Record<string, string>>): URL {
   const url = req.path === undefined ? new URL(base) : new URL(text(req.path, params), base);
