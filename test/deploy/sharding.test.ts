@@ -3,18 +3,15 @@
 // nginx targets (100 of them the same devices). Prometheus's own targets API then
 // says, for every target, which server keeps it and which exporter replica it is
 // sent to.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { requireProgram } from '../helpers/system.js';
+import { prometheusBin, startPrometheus, type RunningPrometheus } from '../helpers/prometheus.js';
 import { DEPLOY } from './helpers.js';
 
-const prometheusBin = requireProgram('prometheus', 'apt-get install -y prometheus');
 
 const SHIPPED = path.join(DEPLOY, 'prometheus-sharding.yml');
 
@@ -90,60 +87,6 @@ interface ActiveTarget {
 interface TargetsAnswer {
   activeTargets: ActiveTarget[];
   droppedTargets: { discoveredLabels: Record<string, string> }[];
-}
-
-interface RunningPrometheus {
-  url: string;
-  logs: () => string;
-  stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** Prometheus on a free loopback port; a watchdog kills it if this process dies first. */
-async function startPrometheus(configFile: string, storage: string, attempt = 1): Promise<RunningPrometheus> {
-  const port = await freePort();
-  let logs = '';
-  const child: ChildProcess = spawn(prometheusBin.path!, [`--config.file=${configFile}`, `--storage.tsdb.path=${storage}`, `--web.listen-address=127.0.0.1:${port}`], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (b: Buffer) => (logs += b.toString('utf8')));
-  child.stderr!.on('data', (b: Buffer) => (logs += b.toString('utf8')));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const watchdog = spawn('sh', ['-c', `read -r _ || kill -KILL ${child.pid}`], { stdio: ['pipe', 'ignore', 'ignore'] });
-  watchdog.unref();
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    watchdog.stdin!.end('\n');
-  };
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      await stop();
-      if (attempt < 3 && /address already in use/.test(logs)) return startPrometheus(configFile, storage, attempt + 1);
-      throw new Error(`prometheus exited before it was ready:\n${logs}`);
-    }
-    try {
-      if ((await fetch(`${url}/-/ready`)).ok) return { url, logs: () => logs, stop };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await stop();
-  throw new Error(`prometheus was not ready within 20s:\n${logs}`);
 }
 
 /** The targets API once every generated target has been discovered (kept or dropped). */
