@@ -10,13 +10,10 @@
 //
 //   npm run bench -- [--duration 10] [--warmup 2] [--connections 32] [--delay 5]
 //                    [--only W1,W3,...] [--no-build] [--cpu-prof]
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { jsonpath, type JSONValue } from 'json-p3';
@@ -24,6 +21,7 @@ import { parse as parseYaml } from 'yaml';
 import { exposeText } from '../src/metrics/expose.js';
 import { SampleSet } from '../src/metrics/samples.js';
 import { BENCH_DIR, LARGE_SERIES, ROOT, largeDocument, manyAddresses, mockupRoutes } from './documents.js';
+import { buildDist, cpuMs, rssBytes, spawnReporting, startExporter, stop, type Proc } from './procs.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -41,85 +39,6 @@ const WARMUP = Number(flags.warmup);
 const CONNECTIONS = Number(flags.connections);
 const DELAY_MS = Number(flags.delay);
 const ONLY = new Set(flags.only.split(',').map((s) => s.trim()).filter(Boolean));
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-
-// ---------------------------------------------------------------------------------------
-// Processes.
-
-interface Proc {
-  child: ChildProcess;
-  pid: number;
-  port: number;
-  profileDir?: string;
-}
-
-/** Spawns a node process that prints {"port":N} as its first line of output. */
-async function spawnReporting(args: string[]): Promise<Proc> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout! });
-    rl.once('line', (l) => {
-      rl.close();
-      resolve(l);
-    });
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code} before listening`)));
-  });
-  child.stdout!.resume();
-  return { child, pid: child.pid!, port: (JSON.parse(line) as { port: number }).port };
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-async function startExporter(): Promise<Proc> {
-  const port = await freePort();
-  const profileDir = flags['cpu-prof'] ? mkdtempSync(path.join(tmpdir(), 'apiprobe-prof-')) : undefined;
-  const child = spawn(
-    process.execPath,
-    [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), path.join(ROOT, 'dist/cli.js'),
-      '--config.file', path.join(BENCH_DIR, 'apiprobe.yml'), '--web.listen-address', `127.0.0.1:${port}`, '--log.level', 'error'],
-    { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
-  );
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  const started = Date.now();
-  for (;;) {
-    if (exited) throw new Error('the exporter exited at start');
-    if (Date.now() - started > 30_000) throw new Error('the exporter did not become ready in 30 s');
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/-/ready`)).status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { child, pid: child.pid!, port, ...(profileDir ? { profileDir } : {}) };
-}
-
-async function stop(p: Proc): Promise<void> {
-  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
-  const exited = new Promise((r) => p.child.once('exit', r));
-  p.child.kill('SIGTERM');
-  const timer = setTimeout(() => p.child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
-}
-
-function rssBytes(pid: number): number {
-  const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : NaN;
-}
 
 // ---------------------------------------------------------------------------------------
 // Workloads.
@@ -233,7 +152,7 @@ function upstreamConnections(ctx: Ctx): Promise<number> {
 
 async function runWorkload(w: Workload, ctx: Ctx, upstream: Proc): Promise<Row> {
   const connections = w.connections ?? CONNECTIONS;
-  const server = w.server === 'exporter' ? await startExporter()
+  const server = w.server === 'exporter' ? await startExporter({ profileDir: flags['cpu-prof'] ? mkdtempSync(path.join(tmpdir(), 'apiprobe-prof-')) : undefined })
     : w.server === 'proxy' ? await spawnReporting([path.join(BENCH_DIR, 'proxy.mjs'), '--upstream', `http://127.0.0.1:${ctx.upstreamPort}`])
     : upstream;
   try {
@@ -426,10 +345,7 @@ function verdict(ok: boolean): string {
 async function main(): Promise<void> {
   const selected = WORKLOADS.filter((w) => !ONLY.size || ONLY.has(w.id));
   if (!selected.length) throw new Error(`--only matches no workload (${WORKLOADS.map((w) => w.id).join(', ')})`);
-  if (!flags['no-build']) {
-    const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
-    if (build.status !== 0) throw new Error('npm run build failed');
-  }
+  if (!flags['no-build']) buildDist();
   const upstream = await spawnReporting(['--import', 'tsx', path.join(BENCH_DIR, 'upstream.ts'), '--delay', String(DELAY_MS)]);
   const ctx: Ctx = { upstreamPort: upstream.port };
   const rows: Row[] = [];
