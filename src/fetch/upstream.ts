@@ -58,9 +58,16 @@ export interface UpstreamOptions {
 
 interface Shared {
   promise: Promise<FetchResult>;
-  controller: AbortController;
-  waiters: number;
+  started: number;
 }
+
+/**
+ * Only requests that start together share a fetch (HA Prometheus pairs scrape within
+ * moments of each other). A fetch ends at the deadline of the probe that sent it; a
+ * probe that comes later sends its own, so a device is asked again on every scrape
+ * even while an earlier request of it hangs.
+ */
+const COALESCE_WINDOW_MS = 1000;
 
 /** Time allowed to a request that outlives its probe (a logout). */
 const DETACHED_SECONDS = 10;
@@ -112,32 +119,28 @@ export class Upstream implements Fetcher {
       if (hit) this.evict(key);
     }
     let shared = this.inflight.get(key);
-    if (shared) this.coalesced++;
-    else {
-      const controller = new AbortController();
-      const created: Shared = { controller, waiters: 0, promise: this.authenticated(spec, controller.signal) };
-      shared = created;
-      this.inflight.set(key, created);
-      void created.promise.then((result) => {
-        this.inflight.delete(key);
-        if (spec.cacheSeconds > 0 && result.ok && result.status >= 200 && result.status < 300) this.store(key, result, spec.cacheSeconds);
-      });
+    if (shared && performance.now() - shared.started < COALESCE_WINDOW_MS) {
+      this.coalesced++;
+      return this.join(shared, spec.signal);
     }
-    return this.join(shared, spec.signal);
+    const created: Shared = { started: performance.now(), promise: this.authenticated(spec, spec.signal) };
+    shared = created;
+    this.inflight.set(key, created);
+    void created.promise.then((result) => {
+      if (this.inflight.get(key) === created) this.inflight.delete(key);
+      if (spec.cacheSeconds > 0 && result.ok && result.status >= 200 && result.status < 300) this.store(key, result, spec.cacheSeconds);
+    });
+    return created.promise;
   }
 
-  // Every caller waits for the shared fetch or its own deadline; the fetch itself is
-  // aborted only when every caller has given up on it.
+  // A probe that joined waits for the shared fetch or for its own deadline, whichever
+  // comes first; the fetch itself belongs to the probe that sent it.
   private join(shared: Shared, signal: AbortSignal): Promise<FetchResult> {
     const started = performance.now();
     if (signal.aborted) return Promise.resolve(failed(0, 'deadline exceeded', started));
-    shared.waiters++;
     let onAbort!: () => void;
     const aborted = new Promise<FetchResult>((resolve) => {
-      onAbort = () => {
-        if (--shared.waiters === 0) shared.controller.abort();
-        resolve(failed(0, 'deadline exceeded', started));
-      };
+      onAbort = () => resolve(failed(0, 'deadline exceeded', started));
       signal.addEventListener('abort', onAbort, { once: true });
     });
     return Promise.race([shared.promise, aborted]).finally(() => signal.removeEventListener('abort', onAbort));

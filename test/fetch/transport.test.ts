@@ -19,7 +19,7 @@ let client: SelfSigned;
 let mtlsServer: https.Server;
 let mtlsPort: number;
 let device: RunningDevice;
-let hits = { slow: 0, posts: [] as string[] };
+let hits = { slow: 0, hang: 0, posts: [] as string[] };
 let proxy: net.Server;
 let proxyPort: number;
 const proxied: string[] = [];
@@ -57,6 +57,9 @@ beforeAll(async () => {
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end(`{"n":${hits.slow}}`);
         }, 300);
+      },
+      '/hang': () => {
+        hits.hang++;
       },
       '/huge': (_req, res) => {
         // 100 MiB announced and streamed: the exporter must stop reading at its limit.
@@ -116,6 +119,7 @@ modules:
   slow: { requests: { s: { path: /slow } }, metrics: [{ name: dev_n, from: s, value: '$.n' }] }
   cached: { requests: { s: { path: /slow, cache_ttl: 1m } }, metrics: [{ name: dev_n, from: s, value: '$.n' }] }
   huge: { requests: { s: { path: /huge } }, metrics: [] }
+  hang: { requests: { s: { path: /hang } }, metrics: [] }
   proxied: { proxy_url: 'http://127.0.0.1:${proxyPort}', requests: { s: { path: /api } }, metrics: [] }
   fgt:
     params: { vdom: root, scope: null }
@@ -209,6 +213,19 @@ describe('coalescing and caching', () => {
     expect(parseSeries(b!.text).get('dev_n')).toBe(1);
     expect(parseSeries(await (await fetch(`${exporter.url}/metrics`)).text()).get('apiprobe_upstream_coalesced_total')).toBeGreaterThanOrEqual(1);
   });
+  it('asks a hanging device again on every scrape: a later probe does not join an old request', async (ctx) => {
+    openssl.skipIfMissing(ctx);
+    hits.hang = 0;
+    // Each probe may take 2 s; the next one starts 1.3 s later, while the previous one still waits.
+    const probes: Array<Promise<unknown>> = [];
+    for (let i = 0; i < 3; i++) {
+      probes.push(exporter.probe({ module: 'hang', target: device.address }, { 'X-Prometheus-Scrape-Timeout-Seconds': '2.5' }));
+      await new Promise((r) => setTimeout(r, 1300));
+    }
+    await Promise.all(probes);
+    expect(hits.hang).toBe(3);
+  });
+
   it('serves a cache_ttl request from the cache and says so', async (ctx) => {
     openssl.skipIfMissing(ctx);
     hits.slow = 0;
