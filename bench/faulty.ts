@@ -9,8 +9,8 @@
 //
 //   node --import tsx bench/faulty.ts --addresses 127.0.1.10,127.0.1.20   → prints {"port":N}
 import http from 'node:http';
-import net from 'node:net';
 import { parseArgs } from 'node:util';
+import { listenEverywhere } from './listen.js';
 
 const { values } = parseArgs({ options: { addresses: { type: 'string', default: '127.0.0.1' } } });
 const addresses = values.addresses.split(',').map((a) => a.trim()).filter(Boolean);
@@ -57,38 +57,6 @@ server.keepAliveTimeout = 65_000;
 server.requestTimeout = 0;
 server.headersTimeout = 0;
 
-async function listenEverywhere(port: number): Promise<net.Server[]> {
-  const listeners: net.Server[] = [];
-  try {
-    for (const address of addresses) {
-      const l = net.createServer((socket) => {
-        connections++;
-        socket.on('error', () => undefined);
-        server.emit('connection', socket);
-      });
-      await new Promise<void>((resolve, reject) => {
-        l.once('error', reject);
-        l.listen({ port, host: address, backlog: 4096 }, () => resolve());
-      });
-      listeners.push(l);
-      if (port === 0) port = (l.address() as net.AddressInfo).port;
-    }
-    return listeners;
-  } catch (err) {
-    for (const l of listeners) l.close();
-    throw err;
-  }
-}
-
-let listeners: net.Server[] | undefined;
-for (let attempt = 0; !listeners; attempt++) {
-  try {
-    listeners = await listenEverywhere(0);
-  } catch (err) {
-    // The free port of the first address may be taken on one of the others.
-    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 10) throw err;
-  }
-}
-const port = (listeners[0]!.address() as net.AddressInfo).port;
-process.stdout.write(`${JSON.stringify({ port, addresses: listeners.length })}\n`);
+const { port, sockets } = await listenEverywhere(server, addresses, () => connections++);
+process.stdout.write(`${JSON.stringify({ port, addresses: sockets })}\n`);
 process.on('SIGTERM', () => process.exit(0));

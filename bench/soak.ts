@@ -358,7 +358,9 @@ async function main(): Promise<number> {
       let nextSample = SAMPLE_S;
       const tick = (): void => {
         const elapsed = (performance.now() - t0) / 1000;
-        const due = Math.min(planned, Math.floor(elapsed * RATE));
+        // The last tick may come a hair before the end (the 1 ms tolerance below): it
+        // sends whatever the schedule still holds.
+        const due = elapsed >= DURATION_S - 1e-3 ? planned : Math.min(planned, Math.floor(elapsed * RATE));
         while (issued < due && !exporterExit) {
           const t = targets[issued % targets.length]!;
           issued++;

@@ -5,8 +5,8 @@
 //
 //   node --import tsx bench/upstream.ts --delay 5     → prints {"port":N} when listening
 import http from 'node:http';
-import net from 'node:net';
 import { parseArgs } from 'node:util';
+import { listenEverywhere } from './listen.js';
 import { largeDocument, manyAddresses, mockupRoutes, smallDocument } from './documents.js';
 
 const { values } = parseArgs({ options: { delay: { type: 'string', default: '5' } } });
@@ -50,38 +50,6 @@ const server = http.createServer((req, res) => {
 // answers with Connection: close instead, to measure a fresh connection per probe.
 server.keepAliveTimeout = 65_000;
 
-// One listening socket per address, all feeding the one HTTP server.
-async function listenEverywhere(port: number): Promise<net.Server[]> {
-  const listeners: net.Server[] = [];
-  try {
-    for (const address of ['127.0.0.1', ...manyAddresses()]) {
-      const l = net.createServer((socket) => {
-        connections++;
-        server.emit('connection', socket);
-      });
-      await new Promise<void>((resolve, reject) => {
-        l.once('error', reject);
-        l.listen({ port, host: address, backlog: 4096 }, () => resolve());
-      });
-      listeners.push(l);
-      if (port === 0) port = (l.address() as net.AddressInfo).port;
-    }
-    return listeners;
-  } catch (err) {
-    for (const l of listeners) l.close();
-    throw err;
-  }
-}
-
-let listeners: net.Server[] | undefined;
-for (let attempt = 0; !listeners; attempt++) {
-  try {
-    listeners = await listenEverywhere(0);
-  } catch (err) {
-    // The free port of 127.0.0.1 may be taken on one of the other addresses.
-    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 10) throw err;
-  }
-}
-const port = (listeners[0]!.address() as net.AddressInfo).port;
-process.stdout.write(`${JSON.stringify({ port, addresses: listeners.length, delayMs })}\n`);
+const { port, sockets } = await listenEverywhere(server, ['127.0.0.1', ...manyAddresses()], () => connections++);
+process.stdout.write(`${JSON.stringify({ port, addresses: sockets, delayMs })}\n`);
 process.on('SIGTERM', () => process.exit(0));
