@@ -84,7 +84,7 @@ export async function probeCommand(cmd: ProbeCommand): Promise<ProbeCommandResul
     fetcher = offline ? new OfflineFetcher(cmd.files) : (upstream = new Upstream({ maxConcurrency: 64, userAgent: `apiprobe/${VERSION}`, guard }));
     const probe = await resolveProbe(config, query, cmd.timeoutSeconds === undefined ? undefined : String(cmd.timeoutSeconds), guard);
     const result = await runProbe(probe.runs, { scrapeTimeoutSeconds: probe.scrapeTimeoutSeconds, timeoutOffsetSeconds: 0, maxSeries: 20000, trace: cmd.explain }, fetcher);
-    const text = await exposeText(result.sets);
+    const text = exposeText(result.sets);
     const output = cmd.explain ? `What the probe did:\n${result.log.text()}\n\nMetrics:\n${text}` : text;
     return { output, exitCode: result.success ? 0 : 1 };
   } catch (err) {

@@ -165,6 +165,7 @@ export function compileModule(
 
   const metrics: CompiledMetric[] = [];
   const typesByName = new Map<string, { type: MetricType; index: number }>();
+  const families = new Map<string, { name: string; index: number }>();
   spec.metrics.forEach((m, i) => {
     const at = ['metrics', i];
     const earlier = typesByName.get(m.name);
@@ -174,6 +175,13 @@ export function compileModule(
       typesByName.set(m.name, { type: m.type, index: i });
     }
     checkMetric(m, at, fail, spec.converted_from !== undefined);
+    const family = openMetricsFamily(m.name, m.type);
+    const sharing = families.get(family);
+    if (sharing && sharing.name !== m.name) {
+      fail([...at, 'name'], `metric ${m.name} and metrics[${sharing.index}] ${sharing.name} would both be the OpenMetrics family ${family}; rename one`);
+    } else if (!sharing) {
+      families.set(family, { name: m.name, index: i });
+    }
     if (!Object.hasOwn(spec.requests, m.from)) {
       fail([...at, 'from'], `unknown request "${m.from}" (known: ${known()})`);
       return;
@@ -310,6 +318,13 @@ function resolveVars(requests: Map<string, CompiledRequest>, spec: ModuleSpec, f
     req.vars = inherited;
   };
   for (const req of requests.values()) visit(req);
+}
+
+/** The name OpenMetrics gives the metric's family: info and counter families drop their suffix. */
+function openMetricsFamily(name: string, type: MetricType): string {
+  if (type === 'info' && name.endsWith('_info')) return name.slice(0, -'_info'.length);
+  if (type === 'counter' && name.endsWith('_total')) return name.slice(0, -'_total'.length);
+  return name;
 }
 
 // Rules on the metric's own fields, independent of the requests.

@@ -8,6 +8,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { Agent, buildConnector, ProxyAgent, request, type Dispatcher } from 'undici';
 import { AuthError, type Answer, type Auth, type Credentials, type Outgoing, type Send } from '../auth/types.js';
+import { Deadline } from './deadline.js';
 import type { TargetGuard } from './guard.js';
 import type { Transport } from './transport.js';
 
@@ -31,7 +32,8 @@ export interface FetchSpec {
   targetConcurrency: number;
   /** The probe's own limit (p-limit), or a pass-through when the probe cannot exceed it. */
   probeLimit: <T>(fn: () => Promise<T>) => Promise<T>;
-  signal: AbortSignal;
+  /** The probe's deadline. */
+  signal: Deadline;
   /** Seconds a successful answer may be served from the cache; 0: never cached. */
   cacheSeconds: number;
 }
@@ -135,15 +137,15 @@ export class Upstream implements Fetcher {
 
   // A probe that joined waits for the shared fetch or for its own deadline, whichever
   // comes first; the fetch itself belongs to the probe that sent it.
-  private join(shared: Shared, signal: AbortSignal): Promise<FetchResult> {
+  private join(shared: Shared, signal: Deadline): Promise<FetchResult> {
     const started = performance.now();
     if (signal.aborted) return Promise.resolve(failed(0, 'deadline exceeded', started));
     let onAbort!: () => void;
     const aborted = new Promise<FetchResult>((resolve) => {
       onAbort = () => resolve(failed(0, 'deadline exceeded', started));
-      signal.addEventListener('abort', onAbort, { once: true });
+      signal.once('abort', onAbort);
     });
-    return Promise.race([shared.promise, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
+    return Promise.race([shared.promise, aborted]).finally(() => signal.removeListener('abort', onAbort));
   }
 
   private store(key: string, result: FetchResult, seconds: number): void {
@@ -165,11 +167,11 @@ export class Upstream implements Fetcher {
   }
 
   /** The request with its credentials; sent once more if the device renews them (digest, expired session). */
-  private async authenticated(spec: FetchSpec, signal: AbortSignal): Promise<FetchResult> {
+  private async authenticated(spec: FetchSpec, signal: Deadline): Promise<FetchResult> {
     const started = performance.now();
     if (!spec.auth) return this.limited(spec, spec.url, spec.headers, signal);
     const send: Send = async (req: Outgoing, opts) =>
-      answerOf(await this.limited({ ...spec, body: req.body, method: req.method }, req.url, req.headers, opts?.detached ? AbortSignal.timeout(DETACHED_SECONDS * 1000) : signal));
+      answerOf(await this.limited({ ...spec, body: req.body, method: req.method }, req.url, req.headers, opts?.detached ? Deadline.after(DETACHED_SECONDS * 1000) : signal));
     const outgoing: Outgoing = { method: spec.method, url: spec.url, headers: spec.headers, body: spec.body };
     try {
       let creds: Credentials = await spec.auth.apply(outgoing, send);
@@ -186,7 +188,7 @@ export class Upstream implements Fetcher {
   }
 
   /** Sends a request once its turn comes under the probe, target and global limits. */
-  private async limited(spec: FetchSpec, url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<FetchResult> {
+  private async limited(spec: FetchSpec, url: URL, headers: Record<string, string>, signal: Deadline): Promise<FetchResult> {
     const started = performance.now();
     const limiter = this.targetLimiter(spec.targetKey, spec.targetConcurrency);
     this.queued++;
@@ -252,7 +254,7 @@ export class Upstream implements Fetcher {
     return d;
   }
 
-  private async transfer(spec: FetchSpec, url: URL, headers: Record<string, string>, signal: AbortSignal, started: number): Promise<FetchResult> {
+  private async transfer(spec: FetchSpec, url: URL, headers: Record<string, string>, signal: Deadline, started: number): Promise<FetchResult> {
     let res: Dispatcher.ResponseData;
     let current = url;
     let method = spec.method;
@@ -356,7 +358,7 @@ function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-function describeError(err: unknown, signal: AbortSignal): string {
+function describeError(err: unknown, signal: Deadline): string {
   if (signal.aborted) return 'deadline exceeded';
   const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   const inner = e.cause ?? e;

@@ -5,6 +5,8 @@ export type FamilyType = 'gauge' | 'counter' | 'untyped' | 'info' | 'stateset';
 
 export interface Sample {
   labels: Record<string, string>;
+  /** The labels as the exposition writes them: `{a="x",b="y"}`, or '' when there are none. */
+  labelText: string;
   value: number;
   /** Milliseconds since the epoch, for the rare sample that carries its own time. */
   timestamp?: number;
@@ -48,10 +50,17 @@ export class SampleSet {
     }
     if (this.count >= this.maxSeries) return 'limit';
     const labels: Record<string, string> = {};
-    for (let i = 0; i < names.length; i++) if (values[i] !== '') labels[names[i]!] = values[i]!;
-    if (timestamp === undefined) family.samples.set(key, { labels, value });
+    let labelText = '';
+    for (let i = 0; i < names.length; i++) {
+      const v = values[i]!;
+      if (v === '') continue;
+      labels[names[i]!] = v;
+      labelText += `${labelText === '' ? '{' : ','}${names[i]}="${escapeLabelValue(v)}"`;
+    }
+    if (labelText !== '') labelText += '}';
+    if (timestamp === undefined) family.samples.set(key, { labels, labelText, value });
     else {
-      family.samples.set(key, { labels, value, timestamp });
+      family.samples.set(key, { labels, labelText, value, timestamp });
       this.timestamped++;
     }
     this.count++;
@@ -82,4 +91,11 @@ const KEY_CONTROL_ALL = /[\u0000-\u0002]/g;
 
 function escapeKey(v: string): string {
   return KEY_CONTROL.test(v) ? v.replace(KEY_CONTROL_ALL, '\u0002$&') : v;
+}
+
+const LABEL_SPECIAL = /[\\\n"]/;
+
+/** A label value as it goes between double quotes in the exposition. */
+export function escapeLabelValue(v: string): string {
+  return LABEL_SPECIAL.test(v) ? v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"') : v;
 }

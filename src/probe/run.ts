@@ -3,6 +3,7 @@
 import pLimit from 'p-limit';
 import type { CompiledModule, CompiledRequest } from '../config/compile.js';
 import type { Auth } from '../auth/types.js';
+import { Deadline } from '../fetch/deadline.js';
 import { mergeTransport } from '../fetch/transport.js';
 import type { Fetcher, FetchResult } from '../fetch/upstream.js';
 import { evaluate, toLabelValue, type Expr } from '../mapping/expr.js';
@@ -114,7 +115,7 @@ async function runModule(
   for (const name of mod.requests.keys()) {
     stats.set(name, { fetches: 0, cached: 0, errors: 0, bytes: 0, status: 0, firstStart: Infinity, lastEnd: 0, docs: [], seen: new Set() });
   }
-  const controller = new AbortController();
+  const deadline = new Deadline();
   const transport = mergeTransport(mod.transport, run.auth?.transport);
   // A module with no fan-out and few requests can never exceed its probe limit: no
   // limiter to pay for on every probe then.
@@ -164,7 +165,7 @@ async function runModule(
         targetKey: target.key,
         targetConcurrency: mod.concurrency,
         probeLimit,
-        signal: controller.signal,
+        signal: deadline,
       })
       // A fetch that throws is a failed fetch; settling it is another matter: a failure
       // there (a library limit on a hostile document) is that request's error, and the
@@ -240,15 +241,15 @@ async function runModule(
 
   if (outstanding > 0) {
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((resolve) => {
+    const timeUp = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, timeoutSeconds * 1000);
     });
-    await Promise.race([finished, deadline]);
+    await Promise.race([finished, timeUp]);
     clearTimeout(timer);
   }
   closed = true;
-  // Aborting builds a DOMException: only worth it when something is still running.
-  if (pending.size > 0) controller.abort();
+  // Aborting builds an Error: only worth it when something is still running.
+  if (pending.size > 0) deadline.abort();
   const now = performance.now();
   for (const attempt of pending) {
     const s = stats.get(attempt.req.name)!;

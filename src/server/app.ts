@@ -1,4 +1,5 @@
 // The HTTP face of the exporter: /probe, /metrics, health, landing page.
+import { parse as parseQuery } from 'node:querystring';
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
 import Router from '@koa/router';
@@ -49,7 +50,9 @@ export function createApp(state: AppState): Koa {
     const config = state.config();
     let probe;
     try {
-      probe = await resolveProbe(config, ctx.query, ctx.get('x-prometheus-scrape-timeout-seconds') || undefined, state.upstream.guard);
+      // node:querystring: the same result as ctx.query (repeated names become arrays) at a
+      // fraction of the cost on a path taken for every probe.
+      probe = await resolveProbe(config, parseQuery(ctx.querystring), ctx.get('x-prometheus-scrape-timeout-seconds') || undefined, state.upstream.guard);
     } catch (err) {
       if (!(err instanceof BadRequest)) throw err;
       ctx.status = 400;
@@ -63,7 +66,7 @@ export function createApp(state: AppState): Koa {
       state.upstream,
     );
     const format = probe.debug ? 'text' : negotiate(ctx.get('accept'));
-    const text = await exposeText(result.sets, format);
+    const text = exposeText(result.sets, format);
 
     for (const m of result.modules) {
       state.metrics.probes.inc({ module: m.name, result: m.success ? 'success' : 'failure' });
@@ -78,7 +81,7 @@ export function createApp(state: AppState): Koa {
       success: result.success,
       durationSeconds: result.durationSeconds,
       reason: result.log.reason,
-      log: result.log.text(),
+      log: result.log.text.bind(result.log),
     });
     if (result.success) state.logger.debug({ module: moduleNames, target: probe.target, duration_seconds: result.durationSeconds }, 'probe succeeded');
     else state.logger.info({ module: moduleNames, target: probe.target, reason: result.log.reason }, 'probe failed');

@@ -63,6 +63,7 @@ const CASES: Case[] = [
   { fixture: 'states-on-gauge.yml', line: 11, column: 17, field: 'modules.m.metrics[0].states', message: /states belong to stateset metrics, not to a gauge/ },
   { fixture: 'value-map-on-stateset.yml', line: 12, column: 20, field: 'modules.m.metrics[0].value_map', message: /value_map does not apply to stateset metrics/ },
   { fixture: 'stateset-label-like-metric.yml', line: 10, column: 19, field: 'modules.m.metrics[0].labels.m_health', message: /stateset uses its own name as the state label/ },
+  { fixture: 'metric-openmetrics-family-clash.yml', line: 10, column: 15, field: 'modules.m.metrics[1].name', message: /^metric m_firmware_info and metrics\[0\] m_firmware would both be the OpenMetrics family m_firmware; rename one$/ },
   { fixture: 'metric-two-types.yml', line: 12, column: 15, field: 'modules.m.metrics[1].type', message: /m_connections is already a gauge in metrics\[0\]/ },
 
   // requests and fan-outs

@@ -1,7 +1,7 @@
-import { register as globalRegistry } from 'prom-client';
+import { register as globalRegistry, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { buildRegistry, exposeText, negotiate, PROMETHEUS_TEXT } from '../../src/metrics/expose.js';
-import { SampleSet } from '../../src/metrics/samples.js';
+import { exposeText, negotiate, PROMETHEUS_TEXT, type ExpositionFormat } from '../../src/metrics/expose.js';
+import { SampleSet, type Family } from '../../src/metrics/samples.js';
 import { mapAll, moduleOf } from './helpers.js';
 
 describe('exposeText', () => {
@@ -93,7 +93,7 @@ describe('exposeText', () => {
     expect(await exposeText([set])).toBe('# HELP a h\n# TYPE a gauge\na 1\n');
   });
 
-  it('builds a fresh registry per call: nothing from an earlier call appears', async () => {
+  it('keeps nothing from one call to the next', async () => {
     const first = new SampleSet();
     first.add('first_metric', 'h', 'gauge', ['k'], ['v'], 1);
     const second = new SampleSet();
@@ -111,7 +111,6 @@ describe('exposeText', () => {
     const c = await exposeText([again]);
     expect(c).toBe('# HELP first_metric h\n# TYPE first_metric gauge\nfirst_metric{k="w"} 5\n');
 
-    expect(buildRegistry([first])).not.toBe(buildRegistry([first]));
     expect(await globalRegistry.metrics()).not.toContain('first_metric');
   });
 
@@ -179,5 +178,97 @@ describe('OpenMetrics', () => {
     expect(negotiate('application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1')).toBe('openmetrics');
     expect(negotiate('text/plain')).toBe('text');
     expect(negotiate(undefined)).toBe('text');
+  });
+});
+
+// The exposition used to go through a prom-client Registry per probe. The writer must
+// produce the same bytes, apart from the two places prom-client is wrong (NaN spelled
+// "Nan"; OpenMetrics HELP with an unescaped double quote), which this reference fixes
+// the way expose.ts documents.
+describe('the exposition writer against prom-client', () => {
+  function reference(sets: SampleSet[], format: ExpositionFormat): Promise<string> {
+    const contentType = format === 'text' ? Registry.PROMETHEUS_CONTENT_TYPE : Registry.OPENMETRICS_CONTENT_TYPE;
+    const registry = new (Registry as unknown as new (t: string) => Registry)(contentType);
+    const families: Family[] = [];
+    for (const set of sets) for (const f of set.families.values()) if (f.samples.size) families.push(f);
+    families.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const f of families) {
+      const values = [...f.samples.keys()].sort().map((k) => ({ labels: f.samples.get(k)!.labels, value: f.samples.get(k)!.value }));
+      let name = f.name;
+      let type: string = f.type;
+      let metricName: string | undefined;
+      if (format === 'text') type = f.type === 'info' || f.type === 'stateset' ? 'gauge' : f.type;
+      else if (f.type === 'info') [name, metricName] = [f.name.replace(/_info$/, ''), f.name];
+      else if (f.type === 'counter') [name, type] = f.name.endsWith('_total') ? [f.name.replace(/_total$/, ''), 'counter'] : [f.name, 'unknown'];
+      else if (f.type === 'untyped') type = 'unknown';
+      const snap = { name, help: f.help, type, aggregator: 'sum', values: values.map((v) => (metricName ? { ...v, metricName } : v)) };
+      registry.registerMetric({ name, type, get: async () => snap } as never);
+    }
+    return registry.metrics().then((t) => t.replace(/^([^#\n].*) Nan$/gm, '$1 NaN'));
+  }
+
+  // A small deterministic generator (no dependency, same input on every run).
+  function rng(seed: number): () => number {
+    let s = seed >>> 0;
+    return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  }
+  const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const TEXTS = ['', 'a', 'OK', 'CPU1 Temp', 'C:\\dir', 'say "hi"', 'two\nlines', 'ünï©ødé ✓', ' ', '\\n', 'x,y=z}'];
+  const VALUES = [0, 1, -1, 0.5, 1e21, 1e-7, -0, 2 ** 53, NaN, Infinity, -Infinity, 123456.789];
+  const TYPES = ['gauge', 'counter', 'untyped', 'info', 'stateset'] as const;
+
+  for (const format of ['text', 'openmetrics'] as const) {
+    it(`writes what prom-client writes (${format}), on 200 random probes`, async () => {
+      const r = rng(format === 'text' ? 7 : 11);
+      for (let probe = 0; probe < 200; probe++) {
+        const sets = [new SampleSet(), new SampleSet()];
+        const families = 1 + Math.floor(r() * 6);
+        for (let f = 0; f < families; f++) {
+          const type = pick(r, TYPES);
+          // Names never repeat across the two sets (device metrics cannot be named probe_*).
+          const s = Math.floor(r() * 2);
+          const set = sets[s]!;
+          // nor share an OpenMetrics family name (foo_info and foo: the test below).
+          const base = `${s ? 'probe' : 'dev'}${Math.floor(r() * 4)}_${pick(r, ['a', 'b', 'c'])}_${type}`;
+          const name = type === 'info' ? `${base}_info` : type === 'counter' && r() < 0.7 ? `${base}_total` : base;
+          // OpenMetrics needs the quote escaped in HELP, prom-client does not: compared on help without one.
+          const help = pick(r, TEXTS.filter((t) => format === 'text' || !t.includes('"')));
+          const names = ['zone', 'id', 'state'].slice(0, Math.floor(r() * 4));
+          for (let n = Math.floor(r() * 5); n >= 0; n--) {
+            set.add(name, help, type, names, names.map(() => pick(r, TEXTS)), pick(r, VALUES));
+          }
+        }
+        expect(exposeText(sets, format)).toBe(await reference(sets, format));
+      }
+    });
+  }
+
+  it('keeps OpenMetrics family names unique when two modules\' metrics would share one', () => {
+    // One module cannot do this (the configuration check refuses it); two modules in one probe can.
+    const set = new SampleSet();
+    set.add('dev_uptime', 'Uptime', 'gauge', [], [], 5);
+    set.add('dev_uptime_total', 'Uptime counter', 'counter', [], [], 6);
+    set.add('dev_uptime_info', 'Uptime info', 'info', ['v'], ['1'], 1);
+    expect(exposeText([set], 'openmetrics')).toBe(
+      [
+        '# HELP dev_uptime Uptime', '# TYPE dev_uptime gauge', 'dev_uptime 5',
+        '# HELP dev_uptime_info Uptime info', '# TYPE dev_uptime_info unknown', 'dev_uptime_info{v="1"} 1',
+        '# HELP dev_uptime_total Uptime counter', '# TYPE dev_uptime_total unknown', 'dev_uptime_total 6',
+        '# EOF', '',
+      ].join('\n'),
+    );
+    const two = new SampleSet();
+    two.add('dev_up_info', 'Info', 'info', [], [], 1);
+    two.add('dev_up_total', 'Counter', 'counter', [], [], 2);
+    expect(exposeText([two], 'openmetrics')).toBe(
+      ['# HELP dev_up Info', '# TYPE dev_up info', 'dev_up_info 1', '# HELP dev_up_total Counter', '# TYPE dev_up_total unknown', 'dev_up_total 2', '# EOF', ''].join('\n'),
+    );
+  });
+
+  it('escapes a double quote in OpenMetrics HELP, and only there', () => {
+    const set = new SampleSet();
+    set.add('v', 'the "main" one', 'gauge', [], [], 1);
+    expect(exposeText([set], 'openmetrics')).toContain('# HELP v the \\"main\\" one\n');
+    expect(exposeText([set], 'text')).toContain('# HELP v the "main" one\n');
   });
 });
