@@ -6,9 +6,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
 import pLimit, { type LimitFunction } from 'p-limit';
-import { Agent, buildConnector, ProxyAgent, request, type Dispatcher } from 'undici';
+import { Agent, buildConnector, ProxyAgent, request, type Client, type Dispatcher } from 'undici';
 import { AuthError, type Answer, type Auth, type Credentials, type Outgoing, type Send } from '../auth/types.js';
 import { Deadline } from './deadline.js';
+import { OriginPool } from './origin-pool.js';
 import type { TargetGuard } from './guard.js';
 import type { Transport } from './transport.js';
 
@@ -242,6 +243,7 @@ export class Upstream implements Fetcher {
       const connector = buildConnector({ ...transport.tls, timeout: 30_000 });
       d = new Agent({
         ...common,
+        factory: (origin, opts) => new OriginPool(origin, opts as Client.Options),
         connect: (opts, callback) => {
           this.guard.vet(opts.hostname).then(
             (vetted) => connector({ ...opts, hostname: vetted.address }, callback),
