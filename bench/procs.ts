@@ -53,6 +53,8 @@ export interface ExporterOptions {
   nodeArgs?: string[];
   /** Run src/cli.ts through tsx instead of the built dist/cli.js (no build needed). */
   fromSource?: boolean;
+  /** More flags for the exporter (after the script), e.g. --runtime.heap-growth=0. */
+  exporterArgs?: string[];
   /** Default bench/apiprobe.yml. */
   configFile?: string;
 }
@@ -65,7 +67,7 @@ export async function startExporter(opts: ExporterOptions = {}): Promise<Proc> {
   const child = spawn(
     process.execPath,
     [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), ...(opts.nodeArgs ?? []), ...entry,
-      '--config.file', opts.configFile ?? path.join(BENCH_DIR, 'apiprobe.yml'), '--web.listen-address', `127.0.0.1:${port}`, '--log.level', 'error'],
+      '--config.file', opts.configFile ?? path.join(BENCH_DIR, 'apiprobe.yml'), '--web.listen-address', `127.0.0.1:${port}`, '--log.level', 'error', ...(opts.exporterArgs ?? [])],
     { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
   );
   let exited = false;

@@ -32,6 +32,7 @@ const { values: flags } = parseArgs({
     only: { type: 'string', default: '' },
     'no-build': { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
+    'exporter-arg': { type: 'string', multiple: true, default: [] },
   },
 });
 const DURATION = Number(flags.duration);
@@ -152,7 +153,7 @@ function upstreamConnections(ctx: Ctx): Promise<number> {
 
 async function runWorkload(w: Workload, ctx: Ctx, upstream: Proc): Promise<Row> {
   const connections = w.connections ?? CONNECTIONS;
-  const server = w.server === 'exporter' ? await startExporter({ profileDir: flags['cpu-prof'] ? mkdtempSync(path.join(tmpdir(), 'apiprobe-prof-')) : undefined })
+  const server = w.server === 'exporter' ? await startExporter({ profileDir: flags['cpu-prof'] ? mkdtempSync(path.join(tmpdir(), 'apiprobe-prof-')) : undefined, exporterArgs: flags['exporter-arg'] })
     : w.server === 'proxy' ? await spawnReporting([path.join(BENCH_DIR, 'proxy.mjs'), '--upstream', `http://127.0.0.1:${ctx.upstreamPort}`])
     : upstream;
   try {

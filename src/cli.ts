@@ -5,7 +5,6 @@ import { ConfigError } from './config/errors.js';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import v8 from 'node:v8';
 import { draftModule, snake } from './commands/init.js';
 import { probeCommand } from './commands/probe.js';
 import { convertJsonExporter } from './compat/convert.js';
@@ -13,6 +12,7 @@ import { loadConfig, type ConfigFormat } from './config/load.js';
 import { createLogger, type LogFormat, type LogLevel } from './log.js';
 import { cluster, runPrimary } from './server/cluster.js';
 import { startServer } from './server/serve.js';
+import { governHeapGrowth } from './runtime/heap.js';
 import { VERSION } from './version.js';
 
 function positiveNumber(v: string): number {
@@ -52,22 +52,11 @@ interface Flags {
   'history.limit': number;
   'web.workers': number;
   'runtime.heapGrowth': number;
+  'runtime.largeHeap': number;
 }
 
-/**
- * V8 lets the heap grow up to 4× what survived the last full collection before it
- * collects again, so an exporter that keeps ~60 MB alive at 500 probes/s sat anywhere
- * between 210 and 350 MiB of RSS, moving for minutes (bench/README.md, soak). Capping the
- * growth keeps RSS close to what is alive; the price is more frequent full collections,
- * mostly done concurrently (see the soak's CPU column). A --heap-growing-percent given
- * to node itself wins.
- */
+/** See src/runtime/heap.ts. */
 const DEFAULT_HEAP_GROWTH = 50;
-
-function limitHeapGrowth(percent: number): void {
-  const given = [...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/)].some((a) => /^--heap[-_]growing[-_]percent/.test(a));
-  if (percent > 0 && !given) v8.setFlagsFromString(`--heap-growing-percent=${percent}`);
-}
 
 const program = new Command()
   .name('apiprobe')
@@ -87,11 +76,12 @@ const program = new Command()
   .option('--probe.max-series <n>', 'series one probe may return', positiveInt, 20000)
   .option('--web.workers <n|auto>', 'worker processes sharing the listening socket (auto: one per core)', workerCount, 1)
   .option('--history.limit <n>', 'successful and failed probes kept each for the landing page', nonNegativeInt, 50)
-  .option('--runtime.heap-growth <percent>', 'how far the JavaScript heap may grow past what the last full garbage collection kept (0: V8 decides, up to 4×)', nonNegativeInt, DEFAULT_HEAP_GROWTH)
+  .option('--runtime.heap-growth <percent>', 'how far the JavaScript heap may grow past what the last full garbage collection kept, while that is under --runtime.large-heap (0: V8 decides, up to 4×)', nonNegativeInt, DEFAULT_HEAP_GROWTH)
+  .option('--runtime.large-heap <MiB>', 'live heap above which V8 decides how far the heap grows', positiveInt, 128)
   .action(async (flags: Flags) => {
     const logger = createLogger(flags['log.level'], flags['log.format']);
     if (flags['config.check']) return check(flags['config.file'], flags['config.format']);
-    limitHeapGrowth(flags['runtime.heapGrowth']);
+    governHeapGrowth({ percent: flags['runtime.heapGrowth'], largeHeapBytes: flags['runtime.largeHeap'] * 1024 * 1024 });
     if (flags['web.workers'] > 1 && cluster.isPrimary) {
       await runPrimary(flags['web.workers'], logger);
       process.exit(0);
