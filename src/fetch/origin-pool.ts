@@ -12,7 +12,7 @@
 // 'drain' event, which comes a tick after the body, so back-to-back requests (a probe
 // that follows links) opened a second connection to the device. Events are passed on as a Pool passes them, so the Agent closes the
 // whole set when its last connection goes.
-import { Client, Dispatcher, type errors } from 'undici';
+import { Client, Dispatcher, errors } from 'undici';
 
 export class OriginPool extends Dispatcher {
   private readonly clients: Client[] = [];
@@ -32,6 +32,11 @@ export class OriginPool extends Dispatcher {
   }
 
   override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    if (this.closed) {
+      // The Agent forgets a set before closing it, so only a direct caller gets here.
+      handler.onError?.(this.destroyed ? new errors.ClientDestroyedError() : new errors.ClientClosedError());
+      return false;
+    }
     let client: Client | undefined;
     for (const c of this.clients) {
       if (idle(c)) {
@@ -48,16 +53,22 @@ export class OriginPool extends Dispatcher {
   private add(): Client {
     const client = new Client(this.origin, this.options);
     client
-      .on('connect', (origin: URL, targets: readonly Dispatcher[]) => this.emit('connect', origin, [this, ...targets]))
+      // Once closed, the Agent has already replaced this set by a new one for the origin, and
+      // its listeners find their bookkeeping by origin: the events of Clients still finishing
+      // here would count against the new set (a stale 'disconnect' made the Agent close it
+      // with a live connection). Pool passes them on regardless; this set does not.
+      .on('connect', (origin: URL, targets: readonly Dispatcher[]) => {
+        if (!this.closed) this.emit('connect', origin, [this, ...targets]);
+      })
       .on('disconnect', (origin: URL, targets: readonly Dispatcher[], err: errors.UndiciError) => {
         // An idle Client without a connection is only memory: the next request makes a new one.
         if (idle(client)) this.drop(client, true);
-        this.emit('disconnect', origin, [this, ...targets], err);
+        if (!this.closed) this.emit('disconnect', origin, [this, ...targets], err);
       })
       .on('connectionError', (origin: URL, targets: readonly Dispatcher[], err: errors.UndiciError) => {
         // As Pool does: a Client whose connection failed is not used again (it is closing itself).
         this.drop(client, false);
-        this.emit('connectionError', origin, [this, ...targets], err);
+        if (!this.closed) this.emit('connectionError', origin, [this, ...targets], err);
       });
     this.clients.push(client);
     return client;

@@ -74,6 +74,8 @@ const COALESCE_WINDOW_MS = 1000;
 
 /** Time allowed to a request that outlives its probe (a logout). */
 const DETACHED_SECONDS = 10;
+/** Longer than any scrape timeout in practice (Prometheus's default is 10 s). */
+const CONNECT_TIMEOUT_MS = 10_000;
 const CACHE_MAX_ENTRIES = 10_000;
 const CACHE_MAX_BYTES = 64 * 1024 * 1024;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -240,7 +242,10 @@ export class Upstream implements Fetcher {
       // when the probe was resolved.
       d = new ProxyAgent({ uri: transport.proxyUrl, requestTls: transport.tls, ...common });
     } else {
-      const connector = buildConnector({ ...transport.tls, timeout: 30_000 });
+      // The probe's deadline cannot end a request while its connection is being opened
+      // (undici looks at the signal once the request is written), so the connect timeout
+      // bounds how long an unreachable device holds its limiter slots.
+      const connector = buildConnector({ ...transport.tls, timeout: CONNECT_TIMEOUT_MS });
       d = new Agent({
         ...common,
         factory: (origin, opts) => new OriginPool(origin, opts as Client.Options),

@@ -134,6 +134,8 @@ function emitSample(m: CompiledMetric, names: string[], scope: Scope, out: Sampl
 }
 
 /** The sample's own timestamp (milliseconds), when the metric has one and it can be read. */
+const MAX_TIMESTAMP_MS = 8.64e15;
+
 function timestampOf(m: CompiledMetric, scope: Scope, values: string[], report: MapReport): number | undefined {
   if (m.timestamp === undefined) return undefined;
   const raw = evaluate(m.timestamp, scope);
@@ -144,6 +146,12 @@ function timestampOf(m: CompiledMetric, scope: Scope, values: string[], report: 
   const ms = typeof raw === 'number' ? raw : typeof raw === 'string' ? parseNumber(raw) : undefined;
   if (ms === undefined || !Number.isFinite(ms)) {
     report.error(`${m.where}: timestamp ${typeof raw === 'string' ? JSON.stringify(raw) : `of type ${Array.isArray(raw) ? 'array' : typeof raw}`} is not a number of milliseconds; sample without one${describeLabels(m, values)}`);
+    return undefined;
+  }
+  // Past ±8.64e15 ms (the range of a JavaScript Date) a timestamp is no time at all, and
+  // Prometheus would refuse the whole scrape over a number it cannot read as an int64.
+  if (Math.abs(ms) > MAX_TIMESTAMP_MS) {
+    report.error(`${m.where}: timestamp ${String(raw)} ms is outside the range of dates; sample without one${describeLabels(m, values)}`);
     return undefined;
   }
   return Math.trunc(ms);

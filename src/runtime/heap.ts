@@ -17,9 +17,9 @@ export interface HeapGrowthOptions {
   largeHeapBytes: number;
 }
 
-/** Whether node itself was given --heap-growing-percent (that wins). */
+/** Whether node itself was given --heap-growing-percent (that wins; NODE_OPTIONS cannot carry it). */
 function givenToNode(): boolean {
-  return [...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/)].some((a) => /^--heap[-_]growing[-_]percent/.test(a));
+  return process.execArgv.some((a) => /^--heap[-_]growing[-_]percent/.test(a));
 }
 
 /** Starts the governor; returns a function that stops it (and leaves V8's default in place). */

@@ -132,4 +132,26 @@ describe('OriginPool', () => {
       await d.close();
     }
   });
+
+  it('once closed, refuses new requests and says nothing more to the Agent, while its last request still completes', async () => {
+    const d = await device({ delayMs: 200 });
+    const pool = new OriginPool(d.url, {});
+    const events: string[] = [];
+    pool.on('connect', () => events.push('connect'));
+    pool.on('disconnect', () => events.push('disconnect'));
+    pool.on('connectionError', () => events.push('connectionError'));
+    try {
+      const pending = request(`${d.url}/last`, { dispatcher: pool }).then((r) => r.body.text());
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(events).toEqual(['connect']);
+      const closing = pool.close();
+      await expect(request(`${d.url}/late`, { dispatcher: pool })).rejects.toThrow(/closed/i);
+      // The Agent has a new set for the origin by now: the old Client's disconnect is not for it.
+      expect(await pending).toBe('{"path":"/last"}');
+      await closing;
+      expect(events).toEqual(['connect']);
+    } finally {
+      await d.close();
+    }
+  });
 });

@@ -494,3 +494,18 @@ describe('work past the series limit', () => {
     expect(read).toBe(101);
   });
 });
+
+describe('sample timestamps', () => {
+  it('takes milliseconds from the document, and refuses one outside the range of dates without losing the sample', () => {
+    const { set, report } = mapDoc(
+      { items: [{ id: 'ok', v: 1, t: 1700000000123.9 }, { id: 'huge', v: 2, t: 1e22 }, { id: 'text', v: 3, t: 'soon' }] },
+      { name: 'v', from: 'doc', each: '$.items[*]', labels: { id: '$.id' }, value: '$.v', timestamp: '$.t' },
+    );
+    const samples = [...set.families.get('v')!.samples.values()].map((s) => [s.labels['id'], s.value, s.timestamp]);
+    expect(samples).toEqual([['ok', 1, 1700000000123], ['huge', 2, undefined], ['text', 3, undefined]]);
+    expect(report.errors).toEqual([
+      expect.stringMatching(/timestamp 1e\+22 ms is outside the range of dates; sample without one \{id="huge"\}/),
+      expect.stringMatching(/timestamp "soon" is not a number of milliseconds/),
+    ]);
+  });
+});
