@@ -1,5 +1,6 @@
 // Turns a validated module into the plan the probe executes: JSONPaths, templates,
 // value maps and URL plans are all compiled here, once, at config load.
+import { openMetricsFamily } from '../metrics/expose.js';
 import type { Conversion } from '../mapping/convert.js';
 import { compileExpr, ExprError, type Expr } from '../mapping/expr.js';
 import { compilePath, JsonPathError, type CompiledPath } from '../mapping/jsonpath.js';
@@ -318,13 +319,6 @@ function resolveVars(requests: Map<string, CompiledRequest>, spec: ModuleSpec, f
     req.vars = inherited;
   };
   for (const req of requests.values()) visit(req);
-}
-
-/** The name OpenMetrics gives the metric's family: info and counter families drop their suffix. */
-function openMetricsFamily(name: string, type: MetricType): string {
-  if (type === 'info' && name.endsWith('_info')) return name.slice(0, -'_info'.length);
-  if (type === 'counter' && name.endsWith('_total')) return name.slice(0, -'_total'.length);
-  return name;
 }
 
 // Rules on the metric's own fields, independent of the requests.

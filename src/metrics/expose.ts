@@ -60,20 +60,18 @@ export function exposeText(sets: readonly SampleSet[], format: ExpositionFormat 
 
 const TEXT_TYPE: Record<Family['type'], string> = { gauge: 'gauge', counter: 'counter', untyped: 'untyped', info: 'gauge', stateset: 'gauge' };
 
+/** The name OpenMetrics gives a family: info and counter families drop their suffix. */
+export function openMetricsFamily(name: string, type: Family['type']): string {
+  if (type === 'info' && name.endsWith('_info')) return name.slice(0, -'_info'.length);
+  if (type === 'counter' && name.endsWith('_total')) return name.slice(0, -'_total'.length);
+  return name;
+}
+
 function openMetricsNames(f: Family): { family: string; type: string; sample: string } {
-  switch (f.type) {
-    case 'info':
-      return { family: f.name.replace(/_info$/, ''), type: 'info', sample: f.name };
-    case 'counter':
-      // A counter without _total (kept by a module converted from json_exporter, which
-      // serves text 0.0.4 only) goes out as unknown so that its series keep their name.
-      if (!f.name.endsWith('_total')) return { family: f.name, type: 'unknown', sample: f.name };
-      return { family: f.name.slice(0, -'_total'.length), type: 'counter', sample: f.name };
-    case 'untyped':
-      return { family: f.name, type: 'unknown', sample: f.name };
-    default:
-      return { family: f.name, type: f.type, sample: f.name };
-  }
+  // A counter without _total (kept by a module converted from json_exporter, which serves
+  // text 0.0.4 only) goes out as unknown so that its series keep their name.
+  const type = f.type === 'untyped' || (f.type === 'counter' && !f.name.endsWith('_total')) ? 'unknown' : f.type;
+  return { family: openMetricsFamily(f.name, f.type), type, sample: f.name };
 }
 
 /** A family's samples in the order the Go client prints them: by label values. */
