@@ -52,7 +52,7 @@ export function largeDocument(): Buffer {
   return Buffer.from(`{"sensors":[${padded.join(',')}]}`);
 }
 
-/** The DMTF mockup as src/sim/devices.ts serves a `mockupDir`: /redfish/v1/X → X/index.json. */
+/** The DMTF mockup as test/sim/devices.ts serves a `mockupDir`: /redfish/v1/X → X/index.json. */
 export function mockupRoutes(): Map<string, Buffer> {
   const routes = new Map<string, Buffer>();
   const walk = (dir: string): void => {

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { draftModule, snake } from './commands/init.js';
 import { probeCommand } from './commands/probe.js';
-import { convertJsonExporter } from './compat/convert.js';
+import { convertJsonExporter } from './commands/convert.js';
 import { loadConfig, type ConfigFormat } from './config/load.js';
 import { createLogger, type LogFormat, type LogLevel } from './log.js';
 import { cluster, runPrimary } from './server/cluster.js';

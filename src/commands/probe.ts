@@ -3,12 +3,9 @@
 // from a colleague's capture).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadConfig, type ConfigFormat } from '../config/load.js';
-import { TargetGuard } from '../fetch/guard.js';
+import { loadConfig, type ConfigFormat, type LoadOptions } from '../config/load.js';
 import { Upstream, type Fetcher, type FetchResult, type FetchSpec } from '../fetch/upstream.js';
-import { exposeText } from '../metrics/expose.js';
-import { BadRequest, resolveProbe } from '../probe/resolve.js';
-import { runProbe } from '../probe/run.js';
+import { probe } from '../probe/pipeline.js';
 import { VERSION } from '../version.js';
 
 export interface ProbeCommand {
@@ -33,6 +30,8 @@ export interface ProbeCommandResult {
 
 const TYPES: Record<string, string> = { '.json': 'application/json', '.xml': 'application/xml', '.csv': 'text/csv' };
 
+class UsageError extends Error {}
+
 /** Answers requests from files: by request name, or by the URL path. */
 export class OfflineFetcher implements Fetcher {
   private readonly byRequest = new Map<string, string>();
@@ -41,7 +40,7 @@ export class OfflineFetcher implements Fetcher {
   constructor(files: readonly string[]) {
     for (const f of files) {
       const i = f.indexOf('=');
-      if (i <= 0) throw new BadRequest(`--file ${JSON.stringify(f)}: expected request=file or /path=file`);
+      if (i <= 0) throw new UsageError(`--file ${JSON.stringify(f)}: expected request=file or /path=file`);
       const key = f.slice(0, i);
       (key.startsWith('/') ? this.byPath : this.byRequest).set(key, f.slice(i + 1));
     }
@@ -65,10 +64,9 @@ export class OfflineFetcher implements Fetcher {
 }
 
 // Offline, no name is ever looked up: every target "resolves" to a documentation address.
-const noLookup = (async () => [{ address: '192.0.2.1', family: 4 }]) as unknown as ConstructorParameters<typeof TargetGuard>[1];
+const noLookup = (async () => [{ address: '192.0.2.1', family: 4 }]) as unknown as NonNullable<LoadOptions['lookup']>;
 
 export async function probeCommand(cmd: ProbeCommand): Promise<ProbeCommandResult> {
-  const config = await loadConfig(cmd.configFile, { format: cmd.configFormat });
   const offline = cmd.files.length > 0;
   const query: Record<string, string> = { module: cmd.module, target: cmd.target ?? (offline ? 'device.offline' : '') };
   if (cmd.auth) query['auth'] = cmd.auth;
@@ -77,21 +75,22 @@ export async function probeCommand(cmd: ProbeCommand): Promise<ProbeCommandResul
     if (i <= 0) return { output: `--param ${JSON.stringify(p)}: expected name=value\n`, exitCode: 2 };
     query[p.slice(0, i)] = p.slice(i + 1);
   }
-  const guard = new TargetGuard(config.targets, offline ? noLookup : undefined);
+  if (cmd.explain) query['debug'] = 'true';
   let fetcher: Fetcher;
-  let upstream: Upstream | undefined;
   try {
-    fetcher = offline ? new OfflineFetcher(cmd.files) : (upstream = new Upstream({ maxConcurrency: 64, userAgent: `apiprobe/${VERSION}`, guard }));
-    const probe = await resolveProbe(config, query, cmd.timeoutSeconds === undefined ? undefined : String(cmd.timeoutSeconds), guard);
-    const result = await runProbe(probe.runs, { scrapeTimeoutSeconds: probe.scrapeTimeoutSeconds, timeoutOffsetSeconds: 0, maxSeries: 20000, trace: cmd.explain }, fetcher);
-    const text = exposeText(result.sets);
-    const output = cmd.explain ? `What the probe did:\n${result.log.text()}\n\nMetrics:\n${text}` : text;
-    return { output, exitCode: result.success ? 0 : 1 };
+    fetcher = offline ? new OfflineFetcher(cmd.files) : new Upstream({ maxConcurrency: 64, userAgent: `apiprobe/${VERSION}` });
   } catch (err) {
-    if (err instanceof BadRequest) return { output: `${err.message}\n`, exitCode: 2 };
+    if (err instanceof UsageError) return { output: `${err.message}\n`, exitCode: 2 };
     throw err;
+  }
+  const plan = await loadConfig(cmd.configFile, { format: cmd.configFormat, lookup: offline ? noLookup : undefined });
+  try {
+    const answer = await probe(plan, { query, scrapeTimeout: cmd.timeoutSeconds === undefined ? undefined : String(cmd.timeoutSeconds) }, { fetcher, timeoutOffsetSeconds: 0, maxSeries: 20000 });
+    if (answer.kind === 'refused') return { output: `${answer.message}\n`, exitCode: 2 };
+    const { result } = answer;
+    const output = cmd.explain ? `What the probe did:\n${result.log.text()}\n\nMetrics:\n${result.exposition}` : result.exposition;
+    return { output, exitCode: result.success ? 0 : 1 };
   } finally {
-    await Promise.all([...config.auths.values()].map((a) => a.close()));
-    await upstream?.close();
+    await plan.close();
   }
 }

@@ -1,96 +1,17 @@
-// Turns a validated module into the plan the probe executes: JSONPaths, templates,
-// value maps and URL plans are all compiled here, once, at config load.
-import { openMetricsFamily } from '../metrics/expose.js';
-import type { Conversion } from '../mapping/convert.js';
-import { compileExpr, ExprError, type Expr } from '../mapping/expr.js';
-import { compilePath, JsonPathError, type CompiledPath } from '../mapping/jsonpath.js';
+// Turns a validated module into the plan the probe executes (probe/plan.ts,
+// mapping/plan.ts): JSONPaths, templates, value maps, parsers and transports are all
+// compiled here, once, at config load. The rules a module must follow are in rules.ts.
 import path from 'node:path';
 import { compileTransport, TransportError, type Transport } from '../fetch/transport.js';
+import { compileExpr, ExprError, type Expr } from '../mapping/expr.js';
+import { compilePath, JsonPathError, type CompiledPath } from '../mapping/jsonpath.js';
+import type { CompiledMetric, CompiledStep } from '../mapping/plan.js';
 import { compileParser, type FormatSpec, type Parser } from '../parse/index.js';
+import type { CompiledFollow, CompiledModule, CompiledRequest } from '../probe/plan.js';
+import { checkFanOut, checkMetric, checkMetricNames, checkRequest, knownRequests, type Report } from './rules.js';
 import type { EachStepSpec, MetricSpec, ModuleSpec, RequestSpec } from './schema.js';
 
-/** A problem at a field of the module; `atKey` locates it at the field's name rather than its value. */
-export type Report = (path: ReadonlyArray<PropertyKey>, message: string, atKey?: boolean) => void;
-
-export interface CompiledFollow {
-  from: string;
-  links: CompiledPath;
-  vars: Array<[string, Expr]>;
-}
-
-export interface CompiledRequest {
-  name: string;
-  method: string;
-  /** Path (and query) relative to the target; undefined means the target URL itself. Templates may use the module's params. */
-  path: Expr | undefined;
-  /** Query parameters added to the URL. */
-  query: Array<[string, Expr]>;
-  headers: Record<string, string>;
-  body: Expr | undefined;
-  /** Seconds a successful answer may be served from the cache; 0: never. */
-  cacheSeconds: number;
-  follow: CompiledFollow | undefined;
-  parser: Parser;
-  validStatus: (status: number) => boolean;
-  optional: boolean;
-  /** Requests that fan out from this one's responses. */
-  followers: string[];
-  /** Variables available to metrics reading this request. */
-  vars: ReadonlySet<string>;
-}
-
-export interface CompiledStep {
-  path: CompiledPath;
-  vars: Array<[string, Expr]>;
-}
-
-export type MetricType = MetricSpec['type'];
-
-export interface CompiledMetric {
-  name: string;
-  help: string;
-  type: MetricType;
-  from: string;
-  steps: CompiledStep[];
-  labels: Array<[string, Expr]>;
-  value: Expr | undefined;
-  valueMap: Map<string, number> | undefined;
-  ignoreCase: boolean;
-  scale: number | undefined;
-  regex: RegExp | undefined;
-  convert: Conversion;
-  states: string[] | undefined;
-  onMissing: 'skip' | 'error';
-  /** The sample's timestamp in milliseconds since the epoch, when the module gives one. */
-  timestamp: Expr | undefined;
-  /** Where the mapping was defined, for logs: `module.metrics[i]`. */
-  where: string;
-}
-
-export interface CompiledModule {
-  name: string;
-  description: string;
-  file: string;
-  /** The module as validated, for debug output. */
-  spec: ModuleSpec;
-  scheme: 'http' | 'https';
-  port: number | undefined;
-  allowUrl: boolean;
-  timeoutSeconds: number;
-  concurrency: number;
-  probeConcurrency: number;
-  maxRequests: number;
-  maxResponseBytes: number;
-  transport: Transport;
-  /** The credentials used when the probe names none. */
-  auth: string | undefined;
-  /** Probe parameters the requests may use: name → default (null: the probe must give it). */
-  params: Map<string, string | null>;
-  requests: Map<string, CompiledRequest>;
-  /** Requests that start at once (the ones that follow nothing). */
-  roots: string[];
-  metrics: CompiledMetric[];
-}
+export type { Report } from './rules.js';
 
 const ACCEPT: Record<FormatSpec['type'], string> = {
   auto: 'application/json, application/xml;q=0.9, */*;q=0.8',
@@ -100,8 +21,6 @@ const ACCEPT: Record<FormatSpec['type'], string> = {
   kv: 'text/plain, */*;q=0.8',
   regex: 'text/plain, */*;q=0.8',
 };
-
-const RESERVED_PREFIXES = ['probe_', 'apiprobe_'];
 
 export function compileModule(
   name: string,
@@ -129,65 +48,28 @@ export function compileModule(
 
   for (const [reqName, req] of Object.entries(spec.requests)) {
     const at = ['requests', reqName];
-    const compiled = compileRequest(reqName, req, moduleHeaders, spec, paramNames, at, fail);
+    if (!checkRequest(req, spec, at, fail)) continue;
+    const compiled = compileRequest(reqName, req, moduleHeaders, paramNames, at, fail);
     if (compiled) requests.set(reqName, compiled);
   }
-  const declared = Object.keys(spec.requests);
-  if (declared.length === 0) fail(['requests'], 'a module needs at least one request');
-  const known = (): string => (declared.length ? declared.join(', ') : 'none');
-
-  // Fan-out sources must exist and form no cycle; variables flow down the chain.
+  checkFanOut(spec, fail);
   // A source that exists but failed to compile has been reported already.
   for (const [reqName, req] of Object.entries(spec.requests)) {
-    if (!req.follow) continue;
-    if (!Object.hasOwn(spec.requests, req.follow.from)) {
-      fail(['requests', reqName, 'follow', 'from'], `unknown request "${req.follow.from}" (known: ${known()})`);
-      continue;
-    }
-    requests.get(req.follow.from)?.followers.push(reqName);
+    if (req.follow) requests.get(req.follow.from)?.followers.push(reqName);
   }
-  // Each cycle is reported once, on its first request.
-  const inCycle = new Set<string>();
-  for (const [reqName, req] of Object.entries(spec.requests)) {
-    if (inCycle.has(reqName)) continue;
-    const chain = [reqName];
-    for (let cur = req.follow?.from; cur !== undefined && Object.hasOwn(spec.requests, cur); cur = spec.requests[cur]!.follow?.from) {
-      if (cur === reqName) {
-        fail(['requests', reqName, 'follow', 'from'], `fan-out cycle: ${[...chain, cur].join(' -> ')}`);
-        for (const member of chain) inCycle.add(member);
-        break;
-      }
-      if (chain.includes(cur)) break;
-      chain.push(cur);
-    }
-  }
+  // Variables flow down fan-out chains: only resolvable once every request compiled.
   const requestsOk = ok;
   if (requestsOk) resolveVars(requests, spec, fail);
 
+  checkMetricNames(spec.metrics, fail);
   const metrics: CompiledMetric[] = [];
-  const typesByName = new Map<string, { type: MetricType; index: number }>();
-  const families = new Map<string, { name: string; index: number }>();
   spec.metrics.forEach((m, i) => {
     const at = ['metrics', i];
-    const earlier = typesByName.get(m.name);
-    if (earlier && earlier.type !== m.type) {
-      fail([...at, 'type'], `metric ${m.name} is already a ${earlier.type} in metrics[${earlier.index}]; one name has one type`);
-    } else if (!earlier) {
-      typesByName.set(m.name, { type: m.type, index: i });
-    }
     checkMetric(m, at, fail, spec.converted_from !== undefined);
-    const family = openMetricsFamily(m.name, m.type);
-    const sharing = families.get(family);
-    if (sharing && sharing.name !== m.name) {
-      fail([...at, 'name'], `metric ${m.name} and metrics[${sharing.index}] ${sharing.name} would both be the OpenMetrics family ${family}; rename one`);
-    } else if (!sharing) {
-      families.set(family, { name: m.name, index: i });
-    }
     if (!Object.hasOwn(spec.requests, m.from)) {
-      fail([...at, 'from'], `unknown request "${m.from}" (known: ${known()})`);
+      fail([...at, 'from'], `unknown request "${m.from}" (known: ${knownRequests(spec)})`);
       return;
     }
-    // Variables are only known once every request compiled; until then, stop here.
     const source = requests.get(m.from);
     if (!requestsOk || !source) return;
     const compiled = compileMetric(name, m, i, source, at, fail);
@@ -200,6 +82,7 @@ export function compileModule(
   for (const m of metrics) m.help = helpOf.get(m.name) ?? m.help;
 
   if (!ok) return undefined;
+  const roots = [...requests.values()].filter((r) => !r.follow).map((r) => r.name);
   return {
     name,
     description: spec.description,
@@ -217,7 +100,9 @@ export function compileModule(
     auth: spec.auth,
     params,
     requests,
-    roots: [...requests.values()].filter((r) => !r.follow).map((r) => r.name),
+    roots,
+    // No fan-out and no more requests than the probe's limit: it can never be exceeded.
+    boundedByShape: roots.length === requests.size && requests.size <= spec.probe_concurrency,
     metrics,
   };
 }
@@ -226,23 +111,10 @@ function compileRequest(
   name: string,
   req: RequestSpec,
   moduleHeaders: Record<string, string>,
-  spec: ModuleSpec,
   params: ReadonlySet<string>,
   at: PropertyKey[],
   fail: Report,
 ): CompiledRequest | undefined {
-  if (req.path !== undefined && req.follow) {
-    fail([...at, 'path'], 'a request has either path or follow, not both');
-    return undefined;
-  }
-  if (req.path === undefined && !req.follow && !spec.target.url) {
-    fail([...at, 'path'], 'a request needs a path or a follow; only modules with target: { url: true } may fetch the target URL itself');
-    return undefined;
-  }
-  if (req.path !== undefined && !req.path.startsWith('/') && !spec.target.url) {
-    fail([...at, 'path'], `path must start with "/" (got ${JSON.stringify(req.path)})`);
-    return undefined;
-  }
   let follow: CompiledFollow | undefined;
   if (req.follow) {
     let links: CompiledPath;
@@ -321,30 +193,6 @@ function resolveVars(requests: Map<string, CompiledRequest>, spec: ModuleSpec, f
   for (const req of requests.values()) visit(req);
 }
 
-// Rules on the metric's own fields, independent of the requests.
-// `converted`: the module came from another exporter's configuration, whose counters
-// may lack _total; their names are kept, so that the series stay the same.
-function checkMetric(m: MetricSpec, at: PropertyKey[], fail: Report, converted: boolean): void {
-  for (const prefix of RESERVED_PREFIXES) {
-    if (m.name.startsWith(prefix)) fail([...at, 'name'], `metric ${m.name}: names starting with ${prefix} are reserved for apiprobe's own metrics`);
-  }
-  if (m.type === 'counter' && !m.name.endsWith('_total') && !converted) fail([...at, 'name'], `counter ${m.name} must have a name ending in _total`);
-  if (m.go_text && (m.type === 'info' || m.type === 'stateset')) fail([...at, 'go_text'], `go_text does not apply to ${m.type} metrics`);
-  if (m.go_text && m.convert !== 'number') fail([...at, 'convert'], 'go_text reads values as json_exporter does; convert does not apply');
-  if (m.type === 'info' && !m.name.endsWith('_info')) fail([...at, 'name'], `info metric ${m.name} must have a name ending in _info`);
-  if (m.type === 'info' && m.value !== undefined) fail([...at, 'value'], 'an info metric has no value (it is always 1); put fields in labels');
-  if (m.type !== 'info' && m.value === undefined) fail([...at, 'value'], `a ${m.type} metric needs a value`);
-  if (m.type === 'stateset' && !m.states) fail([...at, 'states'], 'a stateset metric needs states (the values it can take)');
-  if (m.type !== 'stateset' && m.states) fail([...at, 'states'], `states belong to stateset metrics, not to a ${m.type}`);
-  if ((m.type === 'stateset' || m.type === 'info') && m.value_map) fail([...at, 'value_map'], `value_map does not apply to ${m.type} metrics`);
-  for (const labelName of Object.keys(m.labels ?? {})) {
-    if (labelName.startsWith('__')) fail([...at, 'labels', labelName], `label name ${labelName}: names starting with __ are reserved`, true);
-  }
-  if (m.type === 'stateset' && m.labels && Object.hasOwn(m.labels, m.name)) {
-    fail([...at, 'labels', m.name], `label ${m.name}: a stateset uses its own name as the state label`, true);
-  }
-}
-
 function compileMetric(
   moduleName: string,
   m: MetricSpec,
@@ -414,9 +262,7 @@ function compileMetric(
     }
   }
   let regex: RegExp | undefined;
-  if (m.convert === 'count' && m.regex === undefined) bad([...at, 'convert'], 'count counts the matches of regex: give a regex');
   if (m.regex !== undefined) {
-    if (m.type === 'stateset' || m.type === 'info') bad([...at, 'regex'], `regex does not apply to ${m.type} metrics`);
     try {
       // count needs every match; otherwise the first match is the value.
       regex = new RegExp(m.regex, m.convert === 'count' ? 'g' : '');
@@ -424,7 +270,6 @@ function compileMetric(
       bad([...at, 'regex'], `invalid regular expression: ${(err as Error).message}`);
     }
   }
-  if (m.convert !== 'number' && (m.type === 'stateset' || m.type === 'info')) bad([...at, 'convert'], `convert does not apply to ${m.type} metrics`);
   if (!ok) return undefined;
 
   let valueMap: Map<string, number> | undefined;
@@ -439,6 +284,7 @@ function compileMetric(
     from: m.from,
     steps,
     labels,
+    labelNames: m.type === 'stateset' ? [...labels.map(([n]) => n), m.name] : labels.map(([n]) => n),
     value,
     valueMap,
     ignoreCase: m.ignore_case,

@@ -1,6 +1,8 @@
 // Reads apiprobe.yml and the module files it includes, validates them strictly and
-// compiles every module. All problems of all files are collected, each located by
-// file, line, column and field, before anything is reported.
+// compiles every module into one configuration generation: the whole plan probes
+// execute (modules, credentials, target guard, connections), replaced as a whole on
+// reload. All problems of all files are collected, each located by file, line,
+// column and field, before anything is reported.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
@@ -8,9 +10,12 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Docume
 import type { z } from 'zod';
 import { compileAuth } from '../auth/auths.js';
 import type { Auth } from '../auth/types.js';
-import { HostMatcher, RuleError, type TargetRules } from '../fetch/guard.js';
 import { authName, JsonExporterFileShell, JsonExporterModuleSchema, looksLikeJsonExporter, translateModule } from '../compat/json-exporter.js';
-import { compileModule, type CompiledModule } from './compile.js';
+import { Connections } from '../fetch/connections.js';
+import { HostMatcher, RuleError, TargetGuard, type TargetRules } from '../fetch/guard.js';
+import { mergeTransport, type Transport } from '../fetch/transport.js';
+import type { CompiledModule } from '../probe/plan.js';
+import { compileModule } from './compile.js';
 import { ConfigError, fieldPath, type ConfigProblem } from './errors.js';
 import { AuthSchema, MainConfigShell, ModuleFileShell, ModuleName, ModuleSchema, type AuthSpec, type ModuleSpec } from './schema.js';
 
@@ -23,8 +28,11 @@ export type ConfigFormat = 'auto' | 'apiprobe' | 'json_exporter';
 
 export interface LoadOptions {
   format?: ConfigFormat;
+  /** How the target guard resolves names (tests, and the offline probe command, give their own). */
+  lookup?: ConstructorParameters<typeof TargetGuard>[1];
 }
 
+/** One configuration generation. */
 export interface Config {
   file: string;
   /** Every file the configuration was read from: the main file, then the included ones. */
@@ -32,6 +40,13 @@ export interface Config {
   modules: Map<string, CompiledModule>;
   auths: Map<string, Auth>;
   targets: TargetRules;
+  guard: TargetGuard;
+  /** This generation's connections to devices, made through `guard`. */
+  connections: Connections;
+  /** The transport of a module's requests made with an auth (its client certificate over the module's TLS settings). */
+  transportFor(module: CompiledModule, auth: Auth | undefined): Transport;
+  /** Logs out the generation's sessions, then closes its connections. */
+  close(): Promise<void>;
 }
 
 interface ParsedFile {
@@ -130,7 +145,29 @@ export async function loadConfig(mainFile: string, options: LoadOptions = {}): P
     }
   }
   if (problems.length) throw new ConfigError(sortProblems(problems, files));
-  return { file, files, modules, auths, targets };
+  const guard = new TargetGuard(targets, options.lookup);
+  const connections = new Connections(guard);
+  // Every module × auth-with-a-certificate pair, once: a probe only looks its transport up.
+  const merged = new Map<CompiledModule, Map<Auth, Transport>>();
+  for (const module of modules.values()) {
+    const byAuth = new Map<Auth, Transport>();
+    for (const auth of auths.values()) if (auth.transport) byAuth.set(auth, mergeTransport(module.transport, auth.transport));
+    merged.set(module, byAuth);
+  }
+  return {
+    file,
+    files,
+    modules,
+    auths,
+    targets,
+    guard,
+    connections,
+    transportFor: (module, auth) => (auth?.transport ? merged.get(module)?.get(auth) ?? mergeTransport(module.transport, auth.transport) : module.transport),
+    async close() {
+      await Promise.all([...auths.values()].map((a) => a.close()));
+      await connections.close();
+    },
+  };
 }
 
 /** Problems in the order of the files, then of their lines. */

@@ -1,16 +1,16 @@
 // Every upstream request goes through here: the response cache, coalescing of
 // identical requests in flight, credentials (with one retry when a device asks for
-// them anew), three limiters (probe, target host, global), undici with keep-alive per
-// origin over connections to vetted addresses only, and a byte cap enforced while
-// streaming. The probe's deadline is an abort signal covering queueing and transfer.
+// them anew), three limiters (probe, target host, global), undici over the
+// configuration generation's connections (keep-alive per origin, vetted addresses
+// only), and a byte cap enforced while streaming. The probe's deadline is an abort
+// signal covering queueing and transfer.
 import type { IncomingHttpHeaders } from 'node:http';
 
 import pLimit, { type LimitFunction } from 'p-limit';
-import { Agent, buildConnector, ProxyAgent, request, type Client, type Dispatcher } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import { AuthError, type Answer, type Auth, type Credentials, type Outgoing, type Send } from '../auth/types.js';
+import type { Connections } from './connections.js';
 import { Deadline } from './deadline.js';
-import { OriginPool } from './origin-pool.js';
-import type { TargetGuard } from './guard.js';
 import type { Transport } from './transport.js';
 
 /** What runs a probe's requests: the network (Upstream) or saved answers (OfflineFetcher). */
@@ -26,6 +26,8 @@ export interface FetchSpec {
   headers: Record<string, string>;
   body: string | undefined;
   transport: Transport;
+  /** The configuration generation's connections (and its target guard). */
+  connections: Connections;
   auth: Auth | undefined;
   maxBytes: number;
   /** Limiter key for the device: host and port. */
@@ -56,7 +58,6 @@ export interface FetchResult {
 export interface UpstreamOptions {
   maxConcurrency: number;
   userAgent: string;
-  guard: TargetGuard;
 }
 
 interface Shared {
@@ -74,8 +75,6 @@ const COALESCE_WINDOW_MS = 1000;
 
 /** Time allowed to a request that outlives its probe (a logout). */
 const DETACHED_SECONDS = 10;
-/** Longer than any scrape timeout in practice (Prometheus's default is 10 s). */
-const CONNECT_TIMEOUT_MS = 10_000;
 const CACHE_MAX_ENTRIES = 10_000;
 const CACHE_MAX_BYTES = 64 * 1024 * 1024;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -83,15 +82,12 @@ const MAX_REDIRECTS = 10;
 const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
 
 export class Upstream implements Fetcher {
-  private readonly dispatchers = new Map<string, Dispatcher>();
   private readonly global: LimitFunction;
   private readonly targets = new Map<string, LimitFunction>();
   private readonly inflight = new Map<string, Shared>();
   private readonly cache = new Map<string, { result: FetchResult; expires: number }>();
   private cacheBytes = 0;
   private readonly userAgent: string;
-  /** Replaced as a whole when the configuration changes. */
-  guard: TargetGuard;
   /** Requests waiting for a limiter slot. */
   queued = 0;
   /** Requests being transferred. */
@@ -103,7 +99,6 @@ export class Upstream implements Fetcher {
   constructor(opts: UpstreamOptions) {
     this.global = pLimit(opts.maxConcurrency);
     this.userAgent = opts.userAgent;
-    this.guard = opts.guard;
   }
 
   /** Number of per-target limiters alive: bounded by the targets being probed right now. */
@@ -233,34 +228,6 @@ export class Upstream implements Fetcher {
     if (limiter.activeCount === 0 && limiter.pendingCount === 0 && this.targets.get(key) === limiter) this.targets.delete(key);
   }
 
-  private dispatcher(transport: Transport): Dispatcher {
-    let d = this.dispatchers.get(transport.key);
-    if (d) return d;
-    const common = { keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000 };
-    if (transport.proxyUrl !== undefined) {
-      // Through a proxy the proxy connects; the target was vetted by name and address
-      // when the probe was resolved.
-      d = new ProxyAgent({ uri: transport.proxyUrl, requestTls: transport.tls, ...common });
-    } else {
-      // The probe's deadline cannot end a request while its connection is being opened
-      // (undici looks at the signal once the request is written), so the connect timeout
-      // bounds how long an unreachable device holds its limiter slots.
-      const connector = buildConnector({ ...transport.tls, timeout: CONNECT_TIMEOUT_MS });
-      d = new Agent({
-        ...common,
-        factory: (origin, opts) => new OriginPool(origin, opts as Client.Options),
-        connect: (opts, callback) => {
-          this.guard.vet(opts.hostname).then(
-            (vetted) => connector({ ...opts, hostname: vetted.address }, callback),
-            (err: Error) => callback(err, null),
-          );
-        },
-      });
-    }
-    this.dispatchers.set(transport.key, d);
-    return d;
-  }
-
   private async transfer(spec: FetchSpec, url: URL, headers: Record<string, string>, signal: Deadline, started: number): Promise<FetchResult> {
     let res: Dispatcher.ResponseData;
     let current = url;
@@ -270,7 +237,7 @@ export class Upstream implements Fetcher {
     for (let hops = 0; ; hops++) {
       try {
         res = await request(current, {
-          dispatcher: this.dispatcher(spec.transport),
+          dispatcher: spec.connections.dispatcher(spec.transport),
           method: method as Dispatcher.HttpMethod,
           headers: { 'user-agent': this.userAgent, ...sent },
           body: payload,
@@ -295,7 +262,7 @@ export class Upstream implements Fetcher {
       if (next.origin !== current.origin) {
         // Another host is held to the target rules (through a proxy too) and gets no credentials.
         try {
-          await this.guard.vet(next.hostname);
+          await spec.connections.guard.vet(next.hostname);
         } catch (err) {
           return failed(res.statusCode, `redirect to ${next.origin} refused: ${(err as Error).message}`, started, 0, res.headers);
         }
@@ -332,11 +299,6 @@ export class Upstream implements Fetcher {
     const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes);
     return { ok: true, status, bytes, body, contentType, headers: res.headers, error: undefined, seconds: (performance.now() - started) / 1000, cached: false };
   }
-
-  async close(): Promise<void> {
-    await Promise.all([...this.dispatchers.values()].map((d) => d.close()));
-    this.dispatchers.clear();
-  }
 }
 
 // A request's headers are one object compiled at config load, shared by every fetch
@@ -350,7 +312,7 @@ function requestKey(spec: FetchSpec): string {
     for (const k of Object.keys(spec.headers).sort()) h += `${k}:${spec.headers[k]}\n`;
     headerKeys.set(spec.headers, h);
   }
-  return `${spec.method} ${spec.url.href}\n${spec.auth?.name ?? ''}\n${spec.transport.key}\n${h}`;
+  return `${spec.method} ${spec.url.href}\n${spec.auth?.name ?? ''}\n${spec.connections.id}:${spec.transport.key}\n${h}`;
 }
 
 function answerOf(r: FetchResult): Answer {

@@ -1,9 +1,9 @@
 // Document + metric mapping → samples. Pure: no I/O, no clock.
-import type { CompiledMetric, CompiledStep } from '../config/compile.js';
 import type { SampleSet } from '../metrics/samples.js';
 import { describeExpr, evaluate, toLabelValue, type Scope } from './expr.js';
 import { CONVERTERS, parseNumber } from './convert.js';
 import { NOTHING } from './jsonpath.js';
+import type { CompiledMetric, CompiledStep } from './plan.js';
 
 /** One parsed response of the request a metric reads, with the variables its fan-out captured. */
 export interface Document {
@@ -23,14 +23,8 @@ export interface MapReport {
 }
 
 
-/** Label names in the order every sample of a metric carries them: sorted, state label last. */
-export function labelNames(m: CompiledMetric): string[] {
-  const names = m.labels.map(([n]) => n);
-  return m.type === 'stateset' ? [...names, m.name] : names;
-}
-
 export function mapMetric(m: CompiledMetric, docs: readonly Document[], out: SampleSet, report: MapReport, trace?: (message: string) => void): void {
-  const names = labelNames(m);
+  const names = m.labelNames;
   // Once a series was refused for the probe's series limit nothing more can be
   // added: stop walking (a million-element array costs no more than the limit).
   let limited = false;

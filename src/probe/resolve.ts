@@ -1,12 +1,25 @@
 // First step of a probe: the request's parameters → modules, targets, credentials,
 // parameters, deadline. Anything wrong here is the caller's mistake (or a target the
 // rules refuse) and becomes a 400 with one line; nothing has been sent anywhere yet.
+import type { Auth } from '../auth/types.js';
 import type { Config } from '../config/load.js';
-import { TargetRefused, type TargetGuard } from '../fetch/guard.js';
-import type { ModuleRun } from './run.js';
-import { resolveTarget, TargetError } from './target.js';
+import { TargetRefused } from '../fetch/guard.js';
+import type { Transport } from '../fetch/transport.js';
+import type { CompiledModule } from './plan.js';
+import { resolveTarget, TargetError, type ResolvedTarget } from './target.js';
 
 export class BadRequest extends Error {}
+
+/** One module of a probe, with everything its requests need. */
+export interface ModuleRun {
+  module: CompiledModule;
+  target: ResolvedTarget;
+  auth: Auth | undefined;
+  /** The module's TLS and proxy settings, with the auth's client certificate if it has one. */
+  transport: Transport;
+  /** Values of the module's params for this probe. */
+  params: Readonly<Record<string, string>>;
+}
 
 export interface ResolvedProbe {
   runs: ModuleRun[];
@@ -15,7 +28,7 @@ export interface ResolvedProbe {
   scrapeTimeoutSeconds: number | undefined;
 }
 
-type Query = Record<string, string | string[] | undefined>;
+export type Query = Record<string, string | string[] | undefined>;
 
 function single(query: Query, name: string): string | undefined {
   const v = query[name];
@@ -23,7 +36,7 @@ function single(query: Query, name: string): string | undefined {
   return v;
 }
 
-export async function resolveProbe(config: Config, query: Query, scrapeTimeoutHeader: string | undefined, guard: TargetGuard): Promise<ResolvedProbe> {
+export async function resolveProbe(config: Config, query: Query, scrapeTimeoutHeader: string | undefined): Promise<ResolvedProbe> {
   const target = single(query, 'target');
   if (target === undefined || target.trim() === '') throw new BadRequest('target parameter is missing');
   // module=a,b and module=a&module=b (what Prometheus sends for params: { module: [a, b] }) alike.
@@ -60,7 +73,7 @@ export async function resolveProbe(config: Config, query: Query, scrapeTimeoutHe
     }
     const authName = authParam ?? module.auth;
     const auth = authName === undefined ? undefined : config.auths.get(authName);
-    runs.push({ module, target: resolved, auth, params });
+    runs.push({ module, target: resolved, auth, transport: config.transportFor(module, auth), params });
   }
 
   // The rules are checked on the resolved address before anything is sent; a name
@@ -68,7 +81,7 @@ export async function resolveProbe(config: Config, query: Query, scrapeTimeoutHe
   const host = runs[0]!.target.base.hostname;
   let address = '';
   try {
-    address = (await guard.vet(host)).address;
+    address = (await config.guard.vet(host)).address;
   } catch (err) {
     if (err instanceof TargetRefused) throw new BadRequest(err.message);
   }

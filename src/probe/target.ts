@@ -1,7 +1,7 @@
 // The `target` parameter, checked against what the module allows. A bare host can
 // only reach the paths its module names; a URL with a path only where the module
 // says `target: { url: true }`.
-import type { CompiledModule } from '../config/compile.js';
+import type { CompiledModule } from './plan.js';
 
 export interface ResolvedTarget {
   /** The URL requests are resolved against. */

@@ -4,15 +4,16 @@ import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
 import Router from '@koa/router';
 import Koa from 'koa';
-import type { Config } from '../config/load.js';
+import { stringify } from 'yaml';
 import type { Upstream } from '../fetch/upstream.js';
 import type { Logger } from '../log.js';
-import { CONTENT_TYPE, exposeText, negotiate } from '../metrics/expose.js';
-import type { ExporterMetrics } from '../metrics/exporter.js';
-import { stringify } from 'yaml';
-import { BadRequest, resolveProbe, type ResolvedProbe } from '../probe/resolve.js';
-import { runProbe } from '../probe/run.js';
+import { CONTENT_TYPE } from '../metrics/expose.js';
+import { probe } from '../probe/pipeline.js';
+import type { ResolvedProbe } from '../probe/resolve.js';
+import type { ExporterMetrics } from './exporter-metrics.js';
+import type { Generations } from './generations.js';
 import { History } from './history.js';
+import { countIn, logTo, recordIn } from './observers.js';
 import { basicAuth, requireClientCert, type WebConfig } from './web-config.js';
 import { landingPage } from './landing.js';
 
@@ -26,8 +27,8 @@ export interface AppOptions {
 }
 
 export interface AppState {
-  /** The configuration probes start with; replaced as a whole on reload. */
-  config(): Config;
+  /** The configuration generation probes start with, and those still finishing. */
+  generations: Generations;
   /** Loads the configuration again; throws (keeping the running one) on a problem. */
   reload(): Promise<void>;
   /** With --web.workers: the metrics of all workers, from the primary. */
@@ -46,53 +47,33 @@ export function createApp(state: AppState): Koa {
   const router = new Router();
   const history = new History(state.options.historyLimit);
 
+  const observers = [recordIn(history), logTo(state.logger), countIn(state.metrics)];
+  const deps = { fetcher: state.upstream, timeoutOffsetSeconds: state.options.timeoutOffsetSeconds, maxSeries: state.options.maxSeries, observers };
+
   router.get('/probe', async (ctx) => {
-    const config = state.config();
-    let probe;
+    const lease = state.generations.acquire();
+    let answer;
     try {
       // node:querystring: the same result as ctx.query (repeated names become arrays) at a
       // fraction of the cost on a path taken for every probe.
-      probe = await resolveProbe(config, parseQuery(ctx.querystring), ctx.get('x-prometheus-scrape-timeout-seconds') || undefined, state.upstream.guard);
-    } catch (err) {
-      if (!(err instanceof BadRequest)) throw err;
+      answer = await probe(lease.config, { query: parseQuery(ctx.querystring), scrapeTimeout: ctx.get('x-prometheus-scrape-timeout-seconds') || undefined, accept: ctx.get('accept') }, deps);
+    } finally {
+      lease.release();
+    }
+    if (answer.kind === 'refused') {
       ctx.status = 400;
       ctx.type = 'text/plain';
-      ctx.body = `${err.message}\n`;
+      ctx.body = `${answer.message}\n`;
       return;
     }
-    const result = await runProbe(
-      probe.runs,
-      { scrapeTimeoutSeconds: probe.scrapeTimeoutSeconds, timeoutOffsetSeconds: state.options.timeoutOffsetSeconds, maxSeries: state.options.maxSeries, trace: probe.debug },
-      state.upstream,
-    );
-    const format = probe.debug ? 'text' : negotiate(ctx.get('accept'));
-    const text = exposeText(result.sets, format);
-
-    for (const m of result.modules) {
-      state.metrics.probes.inc({ module: m.name, result: m.success ? 'success' : 'failure' });
-      state.metrics.probeDuration.observe({ module: m.name }, result.durationSeconds);
-    }
-    const moduleNames = probe.runs.map((r) => r.module.name).join(',');
-    const auths = [...new Set(probe.runs.map((r) => r.auth?.name).filter((a) => a !== undefined))];
-    history.record({
-      module: moduleNames,
-      target: probe.target,
-      auth: auths.length ? auths.join(',') : undefined,
-      success: result.success,
-      durationSeconds: result.durationSeconds,
-      reason: result.log.reason,
-      log: result.log.text.bind(result.log),
-    });
-    if (result.success) state.logger.debug({ module: moduleNames, target: probe.target, duration_seconds: result.durationSeconds }, 'probe succeeded');
-    else state.logger.info({ module: moduleNames, target: probe.target, reason: result.log.reason }, 'probe failed');
-
-    if (probe.debug) {
+    const { result } = answer;
+    if (answer.probe.debug) {
       ctx.type = 'text/plain';
-      ctx.body = `Logs for the probe:\n${result.log.text()}\n\nMetrics that would have been returned:\n${text}\n${describeModules(probe.runs)}`;
+      ctx.body = `Logs for the probe:\n${result.log.text()}\n\nMetrics that would have been returned:\n${result.exposition}\n${describeModules(answer.probe.runs)}`;
       return;
     }
-    ctx.set('content-type', CONTENT_TYPE[format]);
-    await sendMaybeCompressed(ctx, text);
+    ctx.set('content-type', CONTENT_TYPE[result.format]);
+    await sendMaybeCompressed(ctx, result.exposition);
   });
 
   router.get('/metrics', async (ctx) => {
@@ -128,7 +109,7 @@ export function createApp(state: AppState): Koa {
 
   router.get('/', (ctx) => {
     ctx.type = 'text/html; charset=utf-8';
-    ctx.body = landingPage(state.config(), history.entries(), history.limit);
+    ctx.body = landingPage(state.generations.current, history.entries(), history.limit);
   });
 
   router.get('/history/:id', (ctx) => {

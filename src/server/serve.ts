@@ -3,13 +3,13 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, type Config, type ConfigFormat } from '../config/load.js';
-import { TargetGuard } from '../fetch/guard.js';
 import { Upstream } from '../fetch/upstream.js';
 import type { Logger } from '../log.js';
-import { ExporterMetrics } from '../metrics/exporter.js';
+import { ExporterMetrics } from './exporter-metrics.js';
 import { VERSION } from '../version.js';
 import { createApp, type AppOptions } from './app.js';
 import { WorkerLink } from './cluster.js';
+import { Generations } from './generations.js';
 import { loadWebConfig } from './web-config.js';
 
 export interface ServeOptions extends AppOptions {
@@ -30,6 +30,8 @@ export interface RunningServer {
   port: number;
   /** The configuration new probes start with. */
   readonly config: Config;
+  /** Every generation still open: the current one and those replaced while probes ran on them. */
+  readonly generations: Generations;
   /** Loads the configuration again; on a problem keeps the running one and throws. */
   reload(): Promise<void>;
   close(): Promise<void>;
@@ -44,17 +46,17 @@ export function parseListenAddress(addr: string): { host: string | undefined; po
 }
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
-  let config = await loadConfig(opts.configFile, { format: opts.configFormat });
+  const generations = new Generations(await loadConfig(opts.configFile, { format: opts.configFormat }), (err) => {
+    opts.logger.warn({ err: err.message }, 'closing a replaced configuration failed');
+  });
   const web = opts.webConfigFile ? await loadWebConfig(opts.webConfigFile) : undefined;
-  const upstream = new Upstream({ maxConcurrency: opts.maxConcurrency, userAgent: `apiprobe/${VERSION}`, guard: new TargetGuard(config.targets) });
-  const metrics = new ExporterMetrics(upstream, () => config.auths.values());
+  const upstream = new Upstream({ maxConcurrency: opts.maxConcurrency, userAgent: `apiprobe/${VERSION}` });
+  const metrics = new ExporterMetrics(upstream, () => generations.current.auths.values());
   metrics.reloaded(true);
   let ready = false;
-  const retired = new Set<NodeJS.Timeout>();
-  const retiredAuths = new Set<Config['auths']>();
 
-  // Probes in flight keep the configuration they started with (they hold it); the
-  // sessions of replaced credentials are logged out once those probes are surely done.
+  // Probes in flight keep the generation they started with; it is closed (sessions
+  // logged out, connections closed) when the last of them is over.
   const reload = async (): Promise<void> => {
     let next: Config;
     try {
@@ -64,25 +66,14 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       opts.logger.error({ file: opts.configFile, err: (err as Error).message }, 'reload failed; the running configuration is kept');
       throw err;
     }
-    const previous = config;
-    config = next;
-    upstream.guard = new TargetGuard(next.targets);
+    generations.replace(next);
     metrics.reloaded(true);
     opts.logger.info({ config: next.file, modules: next.modules.size }, 'configuration reloaded');
-    const longest = Math.max(10, ...[...previous.modules.values()].map((m) => m.timeoutSeconds));
-    retiredAuths.add(previous.auths);
-    const timer = setTimeout(() => {
-      retired.delete(timer);
-      retiredAuths.delete(previous.auths);
-      void Promise.all([...previous.auths.values()].map((a) => a.close()));
-    }, (longest + 1) * 1000);
-    timer.unref();
-    retired.add(timer);
   };
 
   const link = opts.clusterWorker ? new WorkerLink(metrics.registry, reload) : undefined;
   const app = createApp({
-    config: () => config,
+    generations,
     reload: link ? () => link.reload() : reload,
     metricsText: link ? () => link.metrics() : undefined,
     ready: () => ready,
@@ -109,15 +100,16 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   opts.logger.info(
-    { version: VERSION, address: `${shownHost}:${address.port}`, config: config.file, modules: config.modules.size, pid: process.pid },
+    { version: VERSION, address: `${shownHost}:${address.port}`, config: generations.current.file, modules: generations.current.modules.size, pid: process.pid },
     'listening',
   );
   return {
     url: `${web?.tls ? 'https' : 'http'}://${host && host !== '0.0.0.0' && host !== '::' ? shownHost : '127.0.0.1'}:${address.port}`,
     port: address.port,
     get config() {
-      return config;
+      return generations.current;
     },
+    generations,
     reload,
     async close() {
       ready = false;
@@ -132,11 +124,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         });
         server.closeIdleConnections();
       });
-      for (const t of retired) clearTimeout(t);
-      // Log sessions out while the connections are still there.
-      const all = [config.auths, ...retiredAuths].flatMap((m) => [...m.values()]);
-      await Promise.all(all.map((a) => a.close()));
-      await upstream.close();
+      // Sessions are logged out before each generation's connections close.
+      await generations.close();
     },
   };
 }

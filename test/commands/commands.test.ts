@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { draftModule } from '../../src/commands/init.js';
 import { probeCommand, type ProbeCommand } from '../../src/commands/probe.js';
 import { loadConfig } from '../../src/config/load.js';
-import { FIXTURES, REDFISH_DEVICES, startDevice, type RunningDevice } from '../../src/sim/devices.js';
+import { FIXTURES, REDFISH_DEVICES, startDevice, type RunningDevice } from '../sim/devices.js';
 import { parseSeries, ROOT, SHIPPED_CONFIG, writeTempFiles } from '../helpers/exporter.js';
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -19,7 +19,7 @@ import { parse, parseAllDocuments, stringify } from 'yaml';
 import { loadConfig } from '../../src/config/load.js';
 import { parseSeries, ROOT, startExporter } from '../helpers/exporter.js';
 import { catalogDevice, probeCatalogDevice } from '../helpers/modules.js';
-import { startDevice } from '../../src/sim/devices.js';
+import { startDevice } from '../sim/devices.js';
 import { promtool, runPromtool } from '../helpers/promtool.js';
 import {
   cliFlags,

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { REDFISH_DEVICES, startDevice, type RunningDevice } from '../../src/sim/devices.js';
+import { REDFISH_DEVICES, startDevice, type RunningDevice } from '../sim/devices.js';
 import { ROOT, startExporter, type TestExporter } from '../helpers/exporter.js';
 import { freePort, prometheusBin, startPrometheus, type RunningPrometheus } from '../helpers/prometheus.js';
 

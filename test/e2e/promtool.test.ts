@@ -3,8 +3,8 @@
 // is exit 0 and no output at all.
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CATALOG } from '../../src/sim/catalog/index.js';
-import { startDevice, type RunningDevice } from '../../src/sim/devices.js';
+import { CATALOG } from '../sim/catalog/index.js';
+import { startDevice, type RunningDevice } from '../sim/devices.js';
 import { parseSeries, ROOT, startExporter, type TestExporter } from '../helpers/exporter.js';
 import { checkMetrics, promtool, runPromtool } from '../helpers/promtool.js';
 

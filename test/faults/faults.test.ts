@@ -19,7 +19,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevice, type RunningDevice } from '../../src/sim/devices.js';
+import { startDevice, type RunningDevice } from '../sim/devices.js';
 import { parseSeries, ROOT, writeTempFiles } from '../helpers/exporter.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));

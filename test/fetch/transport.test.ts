@@ -5,7 +5,7 @@ import https from 'node:https';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevice, type RunningDevice } from '../../src/sim/devices.js';
+import { startDevice, type RunningDevice } from '../sim/devices.js';
 import { parseSeries, startExporter, type TestExporter } from '../helpers/exporter.js';
 import { requireProgram } from '../helpers/system.js';
 import { selfSigned, type SelfSigned } from '../helpers/tls.js';

@@ -1,6 +1,6 @@
 // Probing the simulated devices of the catalog through the shipped configuration.
-import { CATALOG, type CatalogDevice } from '../../src/sim/catalog/index.js';
-import { startDevice } from '../../src/sim/devices.js';
+import { CATALOG, type CatalogDevice } from '../sim/catalog/index.js';
+import { startDevice } from '../sim/devices.js';
 import { parseSeries, type TestExporter } from './exporter.js';
 
 export function catalogDevice(name: string): CatalogDevice {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { labelNames, toNumber } from '../../src/mapping/map.js';
+import { toNumber } from '../../src/mapping/map.js';
 import { SampleSet } from '../../src/metrics/samples.js';
 import { compile, mapAll, mapDoc, moduleOf, recorder, series } from './helpers.js';
 
@@ -282,7 +282,7 @@ describe('stateset', () => {
 
   it('puts the state label after labels that sort after it', () => {
     const mod = moduleOf({ ...spec, labels: { zone: 'z', alpha: 'a' } });
-    expect(labelNames(mod.metrics[0]!)).toEqual(['alpha', 'zone', 'health']);
+    expect(mod.metrics[0]!.labelNames).toEqual(['alpha', 'zone', 'health']);
   });
 
   it('sets every state to 0 when the value is not one of the states', () => {

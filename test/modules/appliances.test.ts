@@ -8,8 +8,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APPLIANCES_CATALOG, jsonnetAsJson } from '../../src/sim/catalog/appliances.js';
-import { FIXTURES, startDevice } from '../../src/sim/devices.js';
+import { APPLIANCES_CATALOG, jsonnetAsJson } from '../sim/catalog/appliances.js';
+import { FIXTURES, startDevice } from '../sim/devices.js';
 import { startExporter, type TestExporter } from '../helpers/exporter.js';
 import { catalogDevice, probeCatalogDevice, type DeviceProbe } from '../helpers/modules.js';
 import { checkMetrics, promtool } from '../helpers/promtool.js';

@@ -3,7 +3,7 @@
 // src/sim/catalog/services.ts (real payloads from test/fixtures). Every expected
 // line below was written from the fixture, not copied from the exporter's output.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SERVICES_CATALOG } from '../../src/sim/catalog/services.js';
+import { SERVICES_CATALOG } from '../sim/catalog/services.js';
 import { startExporter, type TestExporter } from '../helpers/exporter.js';
 import { probeCatalogDevice, type DeviceProbe } from '../helpers/modules.js';
 import { checkMetrics, promtool } from '../helpers/promtool.js';

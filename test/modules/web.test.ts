@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, startDevice } from '../../src/sim/devices.js';
+import { FIXTURES, startDevice } from '../sim/devices.js';
 import { parseSeries, startExporter, type TestExporter } from '../helpers/exporter.js';
 import { probeCatalogDevice, type DeviceProbe } from '../helpers/modules.js';
 import { checkMetrics, promtool } from '../helpers/promtool.js';

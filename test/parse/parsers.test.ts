@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileParser, type FormatSpec } from '../../src/parse/index.js';
-import { FIXTURES } from '../../src/sim/devices.js';
+import { FIXTURES } from '../sim/devices.js';
 
 const fixture = (p: string): Buffer => readFileSync(path.join(FIXTURES, p));
 const parse = (spec: FormatSpec, body: Buffer | string, contentType?: string) =>

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REDFISH_DEVICES, startDevice, type RunningDevice } from '../../src/sim/devices.js';
+import { REDFISH_DEVICES, startDevice, type RunningDevice } from '../sim/devices.js';
 import { parseSeries, startExporter, type TestExporter } from '../helpers/exporter.js';
 
 let exporter: TestExporter;

@@ -2,7 +2,7 @@
 // upstreams that fail in every common way.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevice, type RunningDevice } from '../../src/sim/devices.js';
+import { startDevice, type RunningDevice } from '../sim/devices.js';
 import { parseSeries, startExporter, type TestExporter } from '../helpers/exporter.js';
 
 const CONFIG = `

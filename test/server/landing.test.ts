@@ -2,7 +2,7 @@
 // debug output, find it in the history, open its log; readable on a phone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { startDevice, type RunningDevice } from '../../src/sim/devices.js';
+import { startDevice, type RunningDevice } from '../sim/devices.js';
 import { startExporter, type TestExporter } from '../helpers/exporter.js';
 import { catalogDevice } from '../helpers/modules.js';
 import { requireProgram } from '../helpers/system.js';

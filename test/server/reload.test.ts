@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevice, type RunningDevice } from '../../src/sim/devices.js';
+import { startDevice, type RunningDevice } from '../sim/devices.js';
 import { parseSeries, ROOT, startExporter, writeTempFiles, type TestExporter } from '../helpers/exporter.js';
 
 const moduleYaml = (name: string, path_ = '/status'): string =>

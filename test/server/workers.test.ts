@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevice, type RunningDevice } from '../../src/sim/devices.js';
+import { startDevice, type RunningDevice } from '../sim/devices.js';
 import { parseSeries, ROOT, writeTempFiles } from '../helpers/exporter.js';
 
 const moduleYaml = (name: string): string => `  ${name}: { requests: { s: { path: /status } }, metrics: [{ name: dev_up, from: s, value: '$.up' }] }\n`;

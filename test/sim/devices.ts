@@ -1,13 +1,13 @@
 // Simulated devices: real HTTP servers on loopback answering with real payloads
-// captured from devices (test/fixtures). Used by the tests and by `npm run demo`.
+// captured from devices (test/fixtures). Used by the tests, the benchmark and
+// `npm run demo`; not part of the shipped exporter.
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// src/sim and dist/sim are both two levels below the project root.
-export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test/fixtures');
+export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
 
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Document, isMap, isPair, isScalar, parse, visit } from 'yaml';
 import { loadConfig } from '../config/load.js';
-import { authName, JsonExporterModuleSchema, translateModule } from './json-exporter.js';
+import { authName, JsonExporterModuleSchema, translateModule } from '../compat/json-exporter.js';
 
 // Small maps read best on one line.
 const FLOW_KEYS = new Set(['target', 'labels', 'value_map', 'params', 'headers', 'tls', 'valid_status_codes', 'basic', 'bearer', 'api_key']);

@@ -1,10 +1,10 @@
 // `npm run demo`: simulated devices serving real captured payloads on loopback,
 // the exporter on the shipped configuration, and a curl command for each device.
 import { Command } from 'commander';
-import { createLogger } from './log.js';
-import { startServer } from './server/serve.js';
-import { CATALOG } from './sim/catalog/index.js';
-import { startDevice, type RunningDevice } from './sim/devices.js';
+import { createLogger } from '../../src/log.js';
+import { startServer } from '../../src/server/serve.js';
+import { CATALOG } from './catalog/index.js';
+import { startDevice, type RunningDevice } from './devices.js';
 
 const program = new Command()
   .name('apiprobe-demo')

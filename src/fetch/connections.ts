@@ -1,0 +1,67 @@
+// The connections of one configuration generation: one undici dispatcher per
+// transport (TLS and proxy settings), each connecting only to addresses the
+// generation's target guard vetted. Built from the generation's own transports, so a
+// certificate rotated in place and a reload give new connections with the new files;
+// closed as a whole once the generation's last probe is over.
+import { Agent, buildConnector, ProxyAgent, type Client, type Dispatcher } from 'undici';
+import type { TargetGuard } from './guard.js';
+import { OriginPool } from './origin-pool.js';
+import type { Transport } from './transport.js';
+
+/** Longer than any scrape timeout in practice (Prometheus's default is 10 s). */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+let generations = 0;
+
+export class Connections {
+  /** Distinguishes generations: answers fetched over another generation's connections are never shared with this one. */
+  readonly id = ++generations;
+  // By the transport's key: modules with the same settings share connections to a device.
+  private readonly dispatchers = new Map<string, Dispatcher>();
+  private closed = false;
+
+  constructor(readonly guard: TargetGuard) {}
+
+  /** How many dispatchers this generation holds (one per transport in use). */
+  get size(): number {
+    return this.dispatchers.size;
+  }
+
+  dispatcher(transport: Transport): Dispatcher {
+    let d = this.dispatchers.get(transport.key);
+    if (d) return d;
+    if (this.closed) throw new Error('the configuration these connections belong to was replaced');
+    const common = { keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000 };
+    if (transport.proxyUrl !== undefined) {
+      // Through a proxy the proxy connects; the target was vetted by name and address
+      // when the probe was resolved.
+      d = new ProxyAgent({ uri: transport.proxyUrl, requestTls: transport.tls, ...common });
+    } else {
+      // The probe's deadline cannot end a request while its connection is being opened
+      // (undici looks at the signal once the request is written), so the connect timeout
+      // bounds how long an unreachable device holds its limiter slots.
+      const connector = buildConnector({ ...transport.tls, timeout: CONNECT_TIMEOUT_MS });
+      const guard = this.guard;
+      d = new Agent({
+        ...common,
+        factory: (origin, opts) => new OriginPool(origin, opts as Client.Options),
+        connect: (opts, callback) => {
+          guard.vet(opts.hostname).then(
+            (vetted) => connector({ ...opts, hostname: vetted.address }, callback),
+            (err: Error) => callback(err, null),
+          );
+        },
+      });
+    }
+    this.dispatchers.set(transport.key, d);
+    return d;
+  }
+
+  /** Closes every connection: requests in flight finish first. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.dispatchers.values()];
+    this.dispatchers.clear();
+    await Promise.all(all.map((d) => d.close()));
+  }
+}

@@ -1,0 +1,39 @@
+// What a metric mapping is once compiled: the plan `map.ts` executes on every probe.
+// Built by config/compile.ts at load; nothing here is computed per probe.
+import type { FamilyType } from '../metrics/samples.js';
+import type { Conversion } from './convert.js';
+import type { Expr } from './expr.js';
+import type { CompiledPath } from './jsonpath.js';
+
+export type MetricType = FamilyType;
+
+/** One `each` step: the items a path selects, and variables captured on each. */
+export interface CompiledStep {
+  path: CompiledPath;
+  vars: Array<[string, Expr]>;
+}
+
+export interface CompiledMetric {
+  name: string;
+  help: string;
+  type: MetricType;
+  /** The request whose responses are read. */
+  from: string;
+  steps: CompiledStep[];
+  /** Sorted by name: a fixed order lets the sample set key series without sorting. */
+  labels: Array<[string, Expr]>;
+  /** The label names every sample carries, in order: the labels', then a stateset's own name. */
+  labelNames: string[];
+  value: Expr | undefined;
+  valueMap: Map<string, number> | undefined;
+  ignoreCase: boolean;
+  scale: number | undefined;
+  regex: RegExp | undefined;
+  convert: Conversion;
+  states: string[] | undefined;
+  onMissing: 'skip' | 'error';
+  /** The sample's timestamp in milliseconds since the epoch, when the module gives one. */
+  timestamp: Expr | undefined;
+  /** Where the mapping was defined, for logs: `module.metrics[i] (name)`. */
+  where: string;
+}

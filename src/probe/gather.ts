@@ -1,0 +1,214 @@
+// Stage one of a module's probe: fetch its requests under the limiters and the
+// deadline, parse each answer, and launch the fan-outs that follow it as soon as it
+// has arrived. What comes out is, per request, its documents and what its fetches did.
+import pLimit from 'p-limit';
+import type { Connections } from '../fetch/connections.js';
+import { Deadline } from '../fetch/deadline.js';
+import type { Fetcher, FetchResult } from '../fetch/upstream.js';
+import { evaluate, toLabelValue, type Expr } from '../mapping/expr.js';
+import type { Document } from '../mapping/map.js';
+import type { ProbeLog } from './log.js';
+import type { CompiledRequest } from './plan.js';
+import type { ModuleRun } from './resolve.js';
+
+export interface RequestStats {
+  fetches: number;
+  /** Fetches answered from the cache. */
+  cached: number;
+  errors: number;
+  bytes: number;
+  /** First failed status, else the last status seen. */
+  status: number;
+  firstStart: number;
+  lastEnd: number;
+  /** The parsed answers, with the variables their fan-out captured. */
+  docs: Document[];
+  /** URLs fetched (a link found twice is fetched once). */
+  seen: Set<string>;
+}
+
+export interface GatherOptions {
+  fetcher: Fetcher;
+  connections: Connections;
+  timeoutSeconds: number;
+  log: ProbeLog;
+  /** `module/` when several modules are probed together, so their requests stay apart. */
+  prefix: string;
+  /** Log what every follow found, not only the follows that found nothing. */
+  trace: boolean;
+}
+
+interface Attempt {
+  req: CompiledRequest;
+  url: URL;
+  started: number;
+}
+
+export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<string, RequestStats>> {
+  const { module: mod, target } = run;
+  const { log, prefix, timeoutSeconds } = opts;
+  const stats = new Map<string, RequestStats>();
+  for (const name of mod.requests.keys()) {
+    stats.set(name, { fetches: 0, cached: 0, errors: 0, bytes: 0, status: 0, firstStart: Infinity, lastEnd: 0, docs: [], seen: new Set() });
+  }
+  const deadline = new Deadline();
+  const probeLimit = mod.boundedByShape ? passThrough : pLimit(mod.probeConcurrency);
+  const pending = new Set<Attempt>();
+  let closed = false;
+  let launched = 0;
+  let outstanding = 0;
+  let allDone!: () => void;
+  const finished = new Promise<void>((resolve) => (allDone = resolve));
+  let overLimit = false;
+
+  const fail = (req: CompiledRequest, message: string): void => {
+    stats.get(req.name)!.errors++;
+    const text = `${prefix}${req.name}: ${message}`;
+    if (req.optional) log.add('warn', `${text} (optional request)`);
+    else log.fail(text);
+  };
+
+  const launch = (req: CompiledRequest, url: URL, vars: Readonly<Record<string, unknown>>): void => {
+    const s = stats.get(req.name)!;
+    if (s.seen.has(url.href)) return;
+    s.seen.add(url.href);
+    if (launched >= mod.maxRequests) {
+      if (!overLimit) fail(req, `more than max_requests (${mod.maxRequests}) upstream requests; ${url.pathname} and later links not fetched`);
+      overLimit = true;
+      return;
+    }
+    launched++;
+    outstanding++;
+    const attempt: Attempt = { req, url, started: performance.now() };
+    pending.add(attempt);
+    s.firstStart = Math.min(s.firstStart, attempt.started);
+    log.add('debug', `${prefix}${req.name}: ${req.method} ${url.href}`);
+    opts.fetcher
+      .fetch({
+        request: req.name,
+        url,
+        method: req.method,
+        headers: req.headers,
+        body: req.body === undefined ? undefined : fill(req.body, run.params),
+        transport: run.transport,
+        connections: opts.connections,
+        auth: run.auth,
+        cacheSeconds: req.cacheSeconds,
+        maxBytes: mod.maxResponseBytes,
+        targetKey: target.key,
+        targetConcurrency: mod.concurrency,
+        probeLimit,
+        signal: deadline,
+      })
+      // A fetch that throws is a failed fetch; settling it is another matter: a failure
+      // there (a library limit on a hostile document) is that request's error, and the
+      // fetch is still counted once.
+      .then(
+        (res) => res,
+        (err: unknown): FetchResult => ({ ok: false, status: 0, bytes: 0, body: undefined, contentType: undefined, headers: {}, error: String(err), seconds: 0, cached: false }),
+      )
+      .then((res) => {
+        if (closed) return;
+        try {
+          settle(attempt, res, vars);
+        } catch (err) {
+          fail(req, `${req.method} ${url.pathname}: ${(err as Error).message}`);
+        }
+      })
+      .finally(() => {
+        if (--outstanding === 0) allDone();
+      });
+  };
+
+  const settle = (attempt: Attempt, res: FetchResult, vars: Readonly<Record<string, unknown>>): void => {
+    pending.delete(attempt);
+    const { req, url } = attempt;
+    const s = stats.get(req.name)!;
+    s.fetches++;
+    if (res.cached) s.cached++;
+    s.bytes += res.bytes;
+    s.lastEnd = Math.max(s.lastEnd, performance.now());
+    if (s.errors === 0) s.status = res.status;
+    const where = `${req.method} ${url.pathname}${url.search}`;
+    if (!res.ok) return fail(req, `${where}: ${res.error}`);
+    log.add('debug', `${prefix}${req.name}: ${where} -> ${res.status}, ${res.bytes} bytes ${res.cached ? 'from the cache' : `in ${res.seconds.toFixed(3)}s`}`);
+    if (!req.validStatus(res.status)) return fail(req, `${where}: unexpected HTTP status ${res.status}`);
+    const parsed = req.parser(res.body ?? Buffer.alloc(0), res.contentType);
+    if (!parsed.ok) return fail(req, `${where}: ${parsed.error}`);
+    s.docs.push({ doc: parsed.doc, vars });
+    for (const name of req.followers) follow(mod.requests.get(name)!, parsed.doc, url, where, vars);
+  };
+
+  // The links a follower finds in one answer of its source, each launched at once.
+  const follow = (follower: CompiledRequest, doc: unknown, url: URL, where: string, vars: Readonly<Record<string, unknown>>): void => {
+    const spec = follower.follow!;
+    let childVars = vars;
+    if (spec.vars.length) {
+      const captured: Record<string, unknown> = { ...vars };
+      const scope = { item: doc, key: undefined, vars };
+      for (const [v, expr] of spec.vars) captured[v] = evaluate(expr, scope);
+      childVars = captured;
+    }
+    const links = spec.links.all(doc);
+    // A follow that finds nothing is how a device shaped unlike the module's author
+    // expected shows itself: always said, so that --explain and debug=true show it.
+    if (links.length === 0) log.add('debug', `${prefix}${follower.name}: ${spec.links.source} matched nothing in ${where} (0 links)`);
+    else if (opts.trace) log.add('debug', `${prefix}${follower.name}: ${spec.links.source} matched ${links.length} link${links.length === 1 ? '' : 's'} in ${where}`);
+    for (const link of links) {
+      if (typeof link.value !== 'string') {
+        fail(follower, `${spec.links.source} in ${where} matched a ${link.value === null ? 'null' : typeof link.value}, not a link`);
+        continue;
+      }
+      let next: URL;
+      try {
+        next = new URL(link.value, url);
+      } catch {
+        fail(follower, `link ${JSON.stringify(link.value)} in ${where} is not a valid URL`);
+        continue;
+      }
+      if (next.origin !== target.base.origin) {
+        fail(follower, `link ${JSON.stringify(link.value)} in ${where} leaves the target (${target.base.origin}); not followed`);
+        continue;
+      }
+      launch(follower, next, childVars);
+    }
+  };
+
+  for (const name of mod.roots) {
+    const req = mod.requests.get(name)!;
+    launch(req, rootUrl(req, target.base, run.params), run.params);
+  }
+
+  if (outstanding > 0) {
+    let timer: NodeJS.Timeout | undefined;
+    const timeUp = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutSeconds * 1000);
+    });
+    await Promise.race([finished, timeUp]);
+    clearTimeout(timer);
+  }
+  closed = true;
+  // Aborting builds an Error: only worth it when something is still running.
+  if (pending.size > 0) deadline.abort();
+  const now = performance.now();
+  for (const attempt of pending) {
+    const s = stats.get(attempt.req.name)!;
+    s.fetches++;
+    s.lastEnd = now;
+    fail(attempt.req, `${attempt.req.method} ${attempt.url.pathname}${attempt.url.search}: deadline of ${Number(timeoutSeconds.toFixed(3))}s exceeded`);
+  }
+  return stats;
+}
+
+const passThrough = <T>(fn: () => Promise<T>): Promise<T> => fn();
+
+function rootUrl(req: CompiledRequest, base: URL, params: Readonly<Record<string, string>>): URL {
+  const url = req.path === undefined ? new URL(base) : new URL(fill(req.path, params), base);
+  for (const [k, v] of req.query) url.searchParams.append(k, fill(v, params));
+  return url;
+}
+
+/** A request template filled with the probe's params. */
+function fill(expr: Expr, params: Readonly<Record<string, string>>): string {
+  return expr.kind === 'literal' ? String(expr.value) : toLabelValue(evaluate(expr, { item: undefined, key: undefined, vars: params }));
+}

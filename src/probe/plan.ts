@@ -1,0 +1,64 @@
+// What a module is once compiled: the plan a probe executes. Built by
+// config/compile.ts at load (JSONPaths, templates, parsers, transports); a probe only
+// reads it.
+import type { ModuleSpec } from '../config/schema.js';
+import type { Transport } from '../fetch/transport.js';
+import type { Expr } from '../mapping/expr.js';
+import type { CompiledPath } from '../mapping/jsonpath.js';
+import type { CompiledMetric } from '../mapping/plan.js';
+import type { Parser } from '../parse/index.js';
+
+export interface CompiledFollow {
+  /** The request whose responses hold the links. */
+  from: string;
+  links: CompiledPath;
+  vars: Array<[string, Expr]>;
+}
+
+export interface CompiledRequest {
+  name: string;
+  method: string;
+  /** Path (and query) relative to the target; undefined means the target URL itself. Templates may use the module's params. */
+  path: Expr | undefined;
+  /** Query parameters added to the URL. */
+  query: Array<[string, Expr]>;
+  headers: Record<string, string>;
+  body: Expr | undefined;
+  /** Seconds a successful answer may be served from the cache; 0: never. */
+  cacheSeconds: number;
+  follow: CompiledFollow | undefined;
+  parser: Parser;
+  validStatus: (status: number) => boolean;
+  optional: boolean;
+  /** Requests that fan out from this one's responses. */
+  followers: string[];
+  /** Variables available to metrics reading this request. */
+  vars: ReadonlySet<string>;
+}
+
+export interface CompiledModule {
+  name: string;
+  description: string;
+  file: string;
+  /** The module as validated, for debug output. */
+  spec: ModuleSpec;
+  scheme: 'http' | 'https';
+  port: number | undefined;
+  allowUrl: boolean;
+  timeoutSeconds: number;
+  concurrency: number;
+  probeConcurrency: number;
+  maxRequests: number;
+  maxResponseBytes: number;
+  transport: Transport;
+  /** The credentials used when the probe names none. */
+  auth: string | undefined;
+  /** Probe parameters the requests may use: name → default (null: the probe must give it). */
+  params: Map<string, string | null>;
+  requests: Map<string, CompiledRequest>;
+  /** Requests that start at once (the ones that follow nothing). */
+  roots: string[];
+  /** A probe of this module can never have more requests in flight than probe_concurrency: no limiter needed. */
+  boundedByShape: boolean;
+  metrics: CompiledMetric[];
+}

@@ -1,0 +1,41 @@
+// What the server does with every probe besides answering it: the landing page's
+// history, the log line of a failed probe, and the exporter's own metrics.
+import type { Logger } from '../log.js';
+import type { ProbeObserver } from '../probe/pipeline.js';
+import type { ExporterMetrics } from './exporter-metrics.js';
+import type { History } from './history.js';
+
+const modulesOf = (runs: ReadonlyArray<{ module: { name: string } }>): string => runs.map((r) => r.module.name).join(',');
+
+export function recordIn(history: History): ProbeObserver {
+  return (probe, result) => {
+    const auths = [...new Set(probe.runs.map((r) => r.auth?.name).filter((a) => a !== undefined))];
+    history.record({
+      module: modulesOf(probe.runs),
+      target: probe.target,
+      auth: auths.length ? auths.join(',') : undefined,
+      success: result.success,
+      durationSeconds: result.durationSeconds,
+      reason: result.log.reason,
+      // Rendered only when someone looks at it: most entries never are.
+      log: result.log.text.bind(result.log),
+    });
+  };
+}
+
+/** A failed probe is one info line with its reason; a successful one logs at debug. */
+export function logTo(logger: Logger): ProbeObserver {
+  return (probe, result) => {
+    if (result.success) logger.debug({ module: modulesOf(probe.runs), target: probe.target, duration_seconds: result.durationSeconds }, 'probe succeeded');
+    else logger.info({ module: modulesOf(probe.runs), target: probe.target, reason: result.log.reason }, 'probe failed');
+  };
+}
+
+export function countIn(metrics: ExporterMetrics): ProbeObserver {
+  return (_probe, result) => {
+    for (const m of result.modules) {
+      metrics.probes.inc({ module: m.name, result: m.success ? 'success' : 'failure' });
+      metrics.probeDuration.observe({ module: m.name }, result.durationSeconds);
+    }
+  };
+}
