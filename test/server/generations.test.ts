@@ -40,7 +40,8 @@ beforeAll(async () => {
     } else answer();
   });
   server.on('secureConnection', (socket: TLSSocket) => {
-    const entry = { cn: socket.getPeerCertificate().subject?.CN, closed: false };
+    const cn = socket.getPeerCertificate().subject?.CN;
+    const entry = { cn: Array.isArray(cn) ? cn.join(",") : cn, closed: false };
     connections.push(entry);
     bySocket.set(socket, entry);
     socket.once('close', () => (entry.closed = true));
