@@ -5,6 +5,14 @@ import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 
 export type LogFormat = 'logfmt' | 'json';
+
+/**
+ * Text from outside (a target, a device's answer, a reason quoting either) as it goes
+ * into a log line or a one-line error: at most `max` characters, the rest counted.
+ */
+export function clip(text: string, max = 256): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…(${text.length - max} more characters)`;
+}
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type { Logger };
 

@@ -1,5 +1,6 @@
 // The kinds of credentials, compiled from `auths:` at config load.
 import { HostMatcher, RuleError } from '../fetch/guard.js';
+import { withQueryParam } from '../fetch/query.js';
 import { compileTransport, TransportError, type Transport } from '../fetch/transport.js';
 import type { AuthSpec } from '../config/schema.js';
 import { expandEnv, reveal, Secret } from './secret.js';
@@ -114,9 +115,7 @@ export function compileAuth(name: string, spec: AuthSpec, resolvePath: (p: strin
         async apply(req) {
           const key = await reveal(value);
           if (s.header !== undefined) return { headers: { [s.header.toLowerCase()]: key }, url: req.url, renew: NO_RENEW };
-          const url = new URL(req.url);
-          url.searchParams.set(s.query!, key);
-          return { headers: {}, url, renew: NO_RENEW };
+          return { headers: {}, url: withQueryParam(req.url, s.query!, key), renew: NO_RENEW };
         },
         close: async () => {},
       };

@@ -5,6 +5,7 @@
 // logged out.
 import type { HostMatcher } from '../fetch/guard.js';
 import type { SessionSpec as SessionSpecOut } from '../config/schema.js';
+import { withQueryParam } from '../fetch/query.js';
 import type { Transport } from '../fetch/transport.js';
 import { compilePath, NOTHING, type CompiledPath } from '../mapping/jsonpath.js';
 import { reveal, type Secret } from './secret.js';
@@ -66,9 +67,7 @@ export class SessionAuth implements Auth {
     const use = this.spec.use;
     if (use.header !== undefined) return { headers: { [use.header.toLowerCase()]: `${use.prefix ?? ''}${s.token}` }, url: target };
     if (use.cookie !== undefined) return { headers: { cookie: `${use.cookie}=${s.token}` }, url: target };
-    const url = new URL(target);
-    url.searchParams.set(use.query!, s.token);
-    return { headers: {}, url };
+    return { headers: {}, url: withQueryParam(target, use.query!, s.token) };
   }
 
   private current(origin: string, send: Send): Promise<Session> {

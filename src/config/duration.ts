@@ -16,6 +16,15 @@ export function parseDuration(text: string): number | undefined {
   return end === text.length && Number.isFinite(total) ? total : undefined;
 }
 
+/** Prometheus style, largest units first: 1h, 24d20h31m23s, 500ms. */
 export function formatDuration(seconds: number): string {
-  return seconds < 1 ? `${Math.round(seconds * 1000)}ms` : `${seconds}s`;
+  if (seconds < 1) return `${Math.round(seconds * 1000)}ms`;
+  let rest = Math.round(seconds);
+  let out = '';
+  for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+    const n = Math.floor(rest / size);
+    if (n > 0) out += `${n}${unit}`;
+    rest -= n * size;
+  }
+  return out;
 }

@@ -2,7 +2,7 @@
 // (a metric's `from`, a follow's source, JSONPath syntax) are checked in compile.ts,
 // which reports them with the same file:line:column precision.
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { formatDuration, parseDuration } from './duration.js';
 
 export const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -24,20 +24,32 @@ export const ModuleName = named('module name', MODULE_NAME, '[A-Za-z0-9][A-Za-z0
 const RequestName = named('request name', IDENT, '[A-Za-z_][A-Za-z0-9_]*');
 const VarName = named('variable name', IDENT, '[A-Za-z_][A-Za-z0-9_]*');
 
-export const Duration = z
-  .union([z.number().positive(), z.string()], { error: 'expected a duration such as 500ms, 10s or 1m30s, or a number of seconds' })
-  .transform((v, ctx) => {
-    const seconds = typeof v === 'number' ? v : parseDuration(v);
-    if (seconds === undefined) {
-      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(v)} is not a duration (examples: 500ms, 10s, 1m30s)` });
-      return z.NEVER;
-    }
-    if (seconds <= 0) {
-      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(v)}: a duration must be longer than 0` });
-      return z.NEVER;
-    }
-    return seconds;
-  });
+/** The longest a timer can wait (2^31−1 ms, ~24.8 days): a longer one fires at once. */
+const TIMER_MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+/** A duration in seconds, at most `maxSeconds` (`limit` says what the bound is in words). */
+export function duration(maxSeconds = TIMER_MAX_SECONDS, limit = 'the longest a timer can wait') {
+  return z
+    .union([z.number().positive(), z.string()], { error: 'expected a duration such as 500ms, 10s or 1m30s, or a number of seconds' })
+    .transform((v, ctx) => {
+      const seconds = typeof v === 'number' ? v : parseDuration(v);
+      if (seconds === undefined) {
+        ctx.addIssue({ code: 'custom', message: `${JSON.stringify(v)} is not a duration (examples: 500ms, 10s, 1m30s)` });
+        return z.NEVER;
+      }
+      if (seconds <= 0) {
+        ctx.addIssue({ code: 'custom', message: `${JSON.stringify(v)}: a duration must be longer than 0` });
+        return z.NEVER;
+      }
+      if (seconds > maxSeconds) {
+        ctx.addIssue({ code: 'custom', message: `${JSON.stringify(v)} is longer than ${formatDuration(maxSeconds)} (${limit})` });
+        return z.NEVER;
+      }
+      return seconds;
+    });
+}
+
+export const Duration = duration();
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' });
 const StringMap = z.record(z.string(), z.string());
@@ -185,11 +197,12 @@ export const TargetsSchema = z.strictObject({
 export const ModuleSchema = z.strictObject({
   description: z.string().default(''),
   target: TargetSchema.default({ scheme: 'http', url: false }),
-  timeout: Duration.default(10),
+  timeout: duration(3600, 'the longest a probe may take').default(10),
   concurrency: z.number().int().min(1).max(256).default(4),
   probe_concurrency: z.number().int().min(1).max(1024).default(16),
   max_requests: z.number().int().min(1).max(100_000).default(500),
-  max_response_bytes: z.number().int().min(1).default(16 * 1024 * 1024),
+  // Bodies become one string to parse: V8's strings stop at 512 MiB; well under that.
+  max_response_bytes: z.number().int().min(1).max(256 * 1024 * 1024, { error: 'at most 268435456 (256 MiB): a body is parsed in memory as one string' }).default(16 * 1024 * 1024),
   headers: StringMap.optional(),
   tls: TlsSchema.default({ insecure_skip_verify: false }),
   proxy_url: z.string().optional().describe('HTTP(S) proxy for the requests of this module'),

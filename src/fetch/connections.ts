@@ -10,6 +10,8 @@ import type { Transport } from './transport.js';
 
 /** Longer than any scrape timeout in practice (Prometheus's default is 10 s). */
 export const CONNECT_TIMEOUT_MS = 10_000;
+/** How long closing waits for requests still running before it cuts them. */
+const CLOSE_GRACE_MS = 1000;
 
 let generations = 0;
 
@@ -57,11 +59,22 @@ export class Connections {
     return d;
   }
 
-  /** Closes every connection: requests in flight finish first. */
-  async close(): Promise<void> {
+  /**
+   * Closes every connection. The generation's probes are over by now: what may still
+   * run is a connect attempt a deadline gave up on (bounded only by the connect
+   * timeout) or a logout; they get a moment to end, then the connections are destroyed.
+   */
+  async close(graceMs = CLOSE_GRACE_MS): Promise<void> {
     this.closed = true;
     const all = [...this.dispatchers.values()];
     this.dispatchers.clear();
-    await Promise.all(all.map((d) => d.close()));
+    await Promise.all(all.map(async (d) => {
+      let timer: NodeJS.Timeout | undefined;
+      const closed = d.close().then(() => true);
+      const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));
+      const inTime = await Promise.race([closed, late]);
+      clearTimeout(timer);
+      if (!inTime) await d.destroy();
+    }));
   }
 }

@@ -6,6 +6,14 @@
 // costs little more than an object.
 import { EventEmitter } from 'node:events';
 
+/** Node's timers overflow past 2^31−1 ms, and then fire at once: never ask for more. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Milliseconds for setTimeout: `seconds` clamped to what a timer can wait. */
+export function timerMs(seconds: number): number {
+  return Number.isNaN(seconds) ? 0 : Math.min(Math.max(0, seconds * 1000), MAX_TIMER_MS);
+}
+
 export class DeadlineExceeded extends Error {
   override name = 'DeadlineExceeded';
 }
@@ -24,7 +32,7 @@ export class Deadline extends EventEmitter {
   /** A deadline that passes by itself after `ms` (the timer does not keep the process alive). */
   static after(ms: number): Deadline {
     const d = new Deadline();
-    setTimeout(() => d.abort(), ms).unref();
+    setTimeout(() => d.abort(), Math.min(Math.max(0, ms), MAX_TIMER_MS)).unref();
     return d;
   }
 

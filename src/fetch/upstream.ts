@@ -79,7 +79,21 @@ const CACHE_MAX_ENTRIES = 10_000;
 const CACHE_MAX_BYTES = 64 * 1024 * 1024;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 10;
+/**
+ * Headers never sent to another origin after a redirect, whoever set them: the standard
+ * credential headers, and any whose name says it holds a secret (a module's own
+ * `X-Api-Key`). Headers an auth or a session added are dropped too, whatever their name.
+ */
 const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
+const SECRET_NAME = /token|key|secret|pass|auth|session|cookie|credential/i;
+
+/**
+ * What in a request is a credential, for redirects: the headers an auth added, or
+ * `everything` for an auth's own requests (a login carries the password in its body,
+ * a logout the session token), which never follow a redirect to another origin.
+ */
+type Secrets = ReadonlySet<string> | 'everything';
+const NO_SECRETS: Secrets = new Set();
 
 export class Upstream implements Fetcher {
   private readonly global: LimitFunction;
@@ -167,16 +181,18 @@ export class Upstream implements Fetcher {
   /** The request with its credentials; sent once more if the device renews them (digest, expired session). */
   private async authenticated(spec: FetchSpec, signal: Deadline): Promise<FetchResult> {
     const started = performance.now();
-    if (!spec.auth) return this.limited(spec, spec.url, spec.headers, signal);
+    if (!spec.auth) return this.limited(spec, spec.url, spec.headers, signal, NO_SECRETS);
     const send: Send = async (req: Outgoing, opts) =>
-      answerOf(await this.limited({ ...spec, body: req.body, method: req.method }, req.url, req.headers, opts?.detached ? Deadline.after(DETACHED_SECONDS * 1000) : signal));
+      answerOf(await this.limited({ ...spec, body: req.body, method: req.method }, req.url, req.headers, opts?.detached ? Deadline.after(DETACHED_SECONDS * 1000) : signal, 'everything'));
     const outgoing: Outgoing = { method: spec.method, url: spec.url, headers: spec.headers, body: spec.body };
+    const withCredentials = (creds: Credentials): Promise<FetchResult> =>
+      this.limited(spec, creds.url, { ...spec.headers, ...creds.headers }, signal, new Set(Object.keys(creds.headers).map((k) => k.toLowerCase())));
     try {
       let creds: Credentials = await spec.auth.apply(outgoing, send);
-      let res = await this.limited(spec, creds.url, { ...spec.headers, ...creds.headers }, signal);
+      let res = await withCredentials(creds);
       if (res.ok && (await creds.renew(answerOf(res)))) {
         creds = await spec.auth.apply(outgoing, send);
-        res = await this.limited(spec, creds.url, { ...spec.headers, ...creds.headers }, signal);
+        res = await withCredentials(creds);
       }
       return res;
     } catch (err) {
@@ -186,7 +202,7 @@ export class Upstream implements Fetcher {
   }
 
   /** Sends a request once its turn comes under the probe, target and global limits. */
-  private async limited(spec: FetchSpec, url: URL, headers: Record<string, string>, signal: Deadline): Promise<FetchResult> {
+  private async limited(spec: FetchSpec, url: URL, headers: Record<string, string>, signal: Deadline, secrets: Secrets): Promise<FetchResult> {
     const started = performance.now();
     const limiter = this.targetLimiter(spec.targetKey, spec.targetConcurrency);
     this.queued++;
@@ -197,7 +213,7 @@ export class Upstream implements Fetcher {
       if (signal.aborted) return failed(0, 'deadline exceeded while queued behind the concurrency limits', started);
       this.inFlight++;
       try {
-        return await this.transfer(spec, url, headers, signal, started);
+        return await untilDeadline(this.transfer(spec, url, headers, signal, started, secrets), signal, started);
       } finally {
         this.inFlight--;
       }
@@ -228,21 +244,32 @@ export class Upstream implements Fetcher {
     if (limiter.activeCount === 0 && limiter.pendingCount === 0 && this.targets.get(key) === limiter) this.targets.delete(key);
   }
 
-  private async transfer(spec: FetchSpec, url: URL, headers: Record<string, string>, signal: Deadline, started: number): Promise<FetchResult> {
+  private async transfer(spec: FetchSpec, url: URL, headers: Record<string, string>, signal: Deadline, started: number, secrets: Secrets): Promise<FetchResult> {
     let res: Dispatcher.ResponseData;
     let current = url;
     let method = spec.method;
     let payload = spec.body;
     let sent = headers;
     for (let hops = 0; ; hops++) {
-      try {
-        res = await request(current, {
+      const send = (): Promise<Dispatcher.ResponseData> =>
+        request(current, {
           dispatcher: spec.connections.dispatcher(spec.transport),
           method: method as Dispatcher.HttpMethod,
           headers: { 'user-agent': this.userAgent, ...sent },
           body: payload,
           signal,
         });
+      try {
+        try {
+          res = await send();
+        } catch (err) {
+          // A device may close a kept-alive connection just as a request goes out on it:
+          // the request never reached it. A GET or HEAD is sent once more, on a fresh
+          // connection (the closed one is gone from the pool); anything else could have
+          // had an effect, and fails.
+          if ((method !== 'GET' && method !== 'HEAD') || signal.aborted || !closedUnderneath(err)) throw err;
+          res = await send();
+        }
       } catch (err) {
         return failed(0, describeError(err, signal), started);
       }
@@ -260,13 +287,19 @@ export class Upstream implements Fetcher {
         return failed(res.statusCode, `redirect to ${next.protocol} URL refused`, started, 0, res.headers);
       }
       if (next.origin !== current.origin) {
-        // Another host is held to the target rules (through a proxy too) and gets no credentials.
+        // Another origin is held to the target rules (through a proxy too) and gets no
+        // credentials: not the auth's headers, not a secret-looking header of the module,
+        // and an auth's own request (a login with the password in its body) not at all.
+        if (secrets === 'everything') {
+          return failed(res.statusCode, `redirect to ${next.origin} refused: a request of auth ${spec.auth?.name ?? ''} carries credentials and stays on ${current.origin}`, started, 0, res.headers);
+        }
         try {
           await spec.connections.guard.vet(next.hostname);
         } catch (err) {
           return failed(res.statusCode, `redirect to ${next.origin} refused: ${(err as Error).message}`, started, 0, res.headers);
         }
-        sent = Object.fromEntries(Object.entries(sent).filter(([k]) => !CREDENTIAL_HEADERS.has(k.toLowerCase())));
+        sent = withoutCredentials(sent, secrets);
+        secrets = NO_SECRETS;
       }
       // As browsers and Go's client do: 303, and 301/302 after a POST, continue as a GET without the body.
       if (res.statusCode === 303 || ((res.statusCode === 301 || res.statusCode === 302) && method === 'POST')) {
@@ -315,6 +348,39 @@ function requestKey(spec: FetchSpec): string {
   return `${spec.method} ${spec.url.href}\n${spec.auth?.name ?? ''}\n${spec.connections.id}:${spec.transport.key}\n${h}`;
 }
 
+function withoutCredentials(headers: Record<string, string>, added: ReadonlySet<string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    const name = k.toLowerCase();
+    if (!added.has(name) && !CREDENTIAL_HEADERS.has(name) && !SECRET_NAME.test(name)) out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * The transfer, or a failure at the deadline, whichever comes first. undici looks at a
+ * request's signal only once a connection is there, so a device that does not answer
+ * the connect would hold its limiter slots until the connect timeout, past the probe's
+ * deadline, and the next probe of that device would wait behind it. At the deadline the
+ * slot is given back; the connect attempt is aborted by undici as soon as it ends.
+ */
+function untilDeadline(transfer: Promise<FetchResult>, signal: Deadline, started: number): Promise<FetchResult> {
+  if (signal.aborted) return transfer;
+  let onAbort!: () => void;
+  const ended = new Promise<FetchResult>((resolve) => {
+    onAbort = () => resolve(failed(0, 'deadline exceeded', started));
+    signal.once('abort', onAbort);
+  });
+  // A transfer that settles at the abort itself (the usual case) wins the race with
+  // what it received: its status and bytes, not the bare failure.
+  return Promise.race([transfer, ended.then(async (bare) => Promise.race([transfer, settleSoon(bare)]))]).finally(() => signal.removeListener('abort', onAbort));
+}
+
+/** Resolves with `value` after the transfer had a few turns of the event loop to settle on its own. */
+function settleSoon(value: FetchResult): Promise<FetchResult> {
+  return new Promise((resolve) => setTimeout(() => resolve(value), 20));
+}
+
 function answerOf(r: FetchResult): Answer {
   return { ok: r.ok, status: r.status, headers: r.headers, body: r.body, error: r.error };
 }
@@ -325,6 +391,13 @@ function failed(status: number, error: string, started: number, bytes = 0, heade
 
 function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
+}
+
+/** The connection closed before any answer came: the other side closed it, or reset it. */
+function closedUnderneath(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+  const code = e.code ?? e.cause?.code;
+  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE';
 }
 
 function describeError(err: unknown, signal: Deadline): string {

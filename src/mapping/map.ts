@@ -124,7 +124,12 @@ function emitSample(m: CompiledMetric, names: string[], scope: Scope, out: Sampl
     report.error(`${m.where}: ${num}${describeLabels(m, values)}`);
     return;
   }
-  add(m, names, values, m.scale === undefined ? num : num * m.scale, out, report, timestampOf(m, scope, values, report));
+  const scaled = m.scale === undefined ? num : num * m.scale;
+  if (Number.isFinite(num) && !Number.isFinite(scaled)) {
+    report.error(`${m.where}: value ${num} × scale ${m.scale} ${OUT_OF_RANGE}${describeLabels(m, values)}`);
+    return;
+  }
+  add(m, names, values, scaled, out, report, timestampOf(m, scope, values, report));
 }
 
 /** The sample's own timestamp (milliseconds), when the metric has one and it can be read. */
@@ -158,6 +163,8 @@ function add(m: CompiledMetric, names: string[], values: string[], value: number
   else if (result === 'conflict') report.error(`${m.where}: metric ${m.name} already exists with another type`);
 }
 
+const OUT_OF_RANGE = 'is too large for a 64-bit float (it would read as ±Inf)';
+
 /** A number, or the reason the value is not one. */
 export function toNumber(raw: unknown, m: Pick<CompiledMetric, 'valueMap' | 'ignoreCase' | 'regex' | 'convert'>): number | string {
   if (m.convert === 'count') {
@@ -169,7 +176,9 @@ export function toNumber(raw: unknown, m: Pick<CompiledMetric, 'valueMap' | 'ign
     if (raw !== null && typeof raw === 'object') return Object.keys(raw).length;
     return `value is ${typeof raw}, which has no length`;
   }
-  if (typeof raw === 'number') return raw;
+  // JSON has no literal for infinity: an infinite number is one too large to read
+  // (1e400), a broken value that must not pass for a reading of +Inf.
+  if (typeof raw === 'number') return Number.isFinite(raw) ? raw : `value ${OUT_OF_RANGE}`;
   if (typeof raw === 'boolean') return raw ? 1 : 0;
   if (typeof raw !== 'string') return `value is ${Array.isArray(raw) ? 'an array' : 'an object'}, not a number`;
   if (m.valueMap) {
@@ -183,6 +192,8 @@ export function toNumber(raw: unknown, m: Pick<CompiledMetric, 'valueMap' | 'ign
     text = match.groups?.['value'] ?? match[1] ?? match[0];
   }
   const n = CONVERTERS[m.convert as Exclude<typeof m.convert, 'length' | 'count'>](text);
+  // "Inf" and "+Inf" are infinite on purpose; "1e400" only by overflow.
+  if (n !== undefined && (n === Infinity || n === -Infinity) && !/inf/i.test(text)) return `value ${JSON.stringify(text)} ${OUT_OF_RANGE}`;
   if (n !== undefined) return n;
   const what = m.convert === 'number' ? 'a number' : `a ${m.convert}`;
   return m.valueMap

@@ -3,7 +3,8 @@
 // has arrived. What comes out is, per request, its documents and what its fetches did.
 import pLimit from 'p-limit';
 import type { Connections } from '../fetch/connections.js';
-import { Deadline } from '../fetch/deadline.js';
+import { Deadline, timerMs } from '../fetch/deadline.js';
+import { appendQueryParam } from '../fetch/query.js';
 import type { Fetcher, FetchResult } from '../fetch/upstream.js';
 import { evaluate, toLabelValue, type Expr } from '../mapping/expr.js';
 import type { Document } from '../mapping/map.js';
@@ -54,6 +55,9 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
   const deadline = new Deadline();
   const probeLimit = mod.boundedByShape ? passThrough : pLimit(mod.probeConcurrency);
   const pending = new Set<Attempt>();
+  /** The deadline passed: answers still arriving are counted, not read. */
+  let timedOut = false;
+  /** Nothing more is recorded. */
   let closed = false;
   let launched = 0;
   let outstanding = 0;
@@ -109,6 +113,7 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
       )
       .then((res) => {
         if (closed) return;
+        if (timedOut) return late(attempt, res);
         try {
           settle(attempt, res, vars);
         } catch (err) {
@@ -182,29 +187,54 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
   if (outstanding > 0) {
     let timer: NodeJS.Timeout | undefined;
     const timeUp = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, timeoutSeconds * 1000);
+      timer = setTimeout(resolve, timerMs(timeoutSeconds));
     });
     await Promise.race([finished, timeUp]);
     clearTimeout(timer);
   }
-  closed = true;
   // Aborting builds an Error: only worth it when something is still running.
-  if (pending.size > 0) deadline.abort();
+  if (pending.size > 0) {
+    timedOut = true;
+    deadline.abort();
+    // Fetches end within moments of the abort with what they had received (a status, the
+    // bytes of a body still trickling in): wait that long, no longer, to report it.
+    await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, LATE_GRACE_MS))]);
+  }
+  closed = true;
   const now = performance.now();
   for (const attempt of pending) {
     const s = stats.get(attempt.req.name)!;
     s.fetches++;
     s.lastEnd = now;
-    fail(attempt.req, `${attempt.req.method} ${attempt.url.pathname}${attempt.url.search}: deadline of ${Number(timeoutSeconds.toFixed(3))}s exceeded`);
+    fail(attempt.req, `${attempt.req.method} ${attempt.url.pathname}${attempt.url.search}: deadline of ${seconds(timeoutSeconds)}s exceeded`);
   }
   return stats;
+
+  /** An answer cut by the deadline: what arrived is counted, and the request failed. */
+  function late(attempt: Attempt, res: FetchResult): void {
+    pending.delete(attempt);
+    const s = stats.get(attempt.req.name)!;
+    s.fetches++;
+    s.bytes += res.bytes;
+    s.lastEnd = Math.max(s.lastEnd, performance.now());
+    if (s.errors === 0) s.status = res.status;
+    const what = res.status ? ` (HTTP ${res.status}, ${res.bytes} bytes received)` : '';
+    fail(attempt.req, `${attempt.req.method} ${attempt.url.pathname}${attempt.url.search}: deadline of ${seconds(timeoutSeconds)}s exceeded${what}`);
+  }
+}
+
+/** How long fetches cut at the deadline get to report what they received. */
+const LATE_GRACE_MS = 50;
+
+function seconds(n: number): number {
+  return Number(n.toFixed(3));
 }
 
 const passThrough = <T>(fn: () => Promise<T>): Promise<T> => fn();
 
 function rootUrl(req: CompiledRequest, base: URL, params: Readonly<Record<string, string>>): URL {
   const url = req.path === undefined ? new URL(base) : new URL(fill(req.path, params), base);
-  for (const [k, v] of req.query) url.searchParams.append(k, fill(v, params));
+  for (const [k, v] of req.query) appendQueryParam(url, k, fill(v, params));
   return url;
 }
 

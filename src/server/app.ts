@@ -6,7 +6,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import { stringify } from 'yaml';
 import type { Upstream } from '../fetch/upstream.js';
-import type { Logger } from '../log.js';
+import { clip, type Logger } from '../log.js';
 import { CONTENT_TYPE } from '../metrics/expose.js';
 import { probe } from '../probe/pipeline.js';
 import type { ResolvedProbe } from '../probe/resolve.js';
@@ -129,7 +129,7 @@ export function createApp(state: AppState): Koa {
     try {
       await next();
     } catch (err) {
-      state.logger.error({ path: ctx.path, err: (err as Error).stack ?? String(err) }, 'request failed');
+      state.logger.error({ path: clip(ctx.path), err: (err as Error).stack ?? String(err) }, 'request failed');
       ctx.status = 500;
       ctx.type = 'text/plain';
       ctx.body = 'internal error; see the exporter log\n';

@@ -1,6 +1,6 @@
 // What the server does with every probe besides answering it: the landing page's
 // history, the log line of a failed probe, and the exporter's own metrics.
-import type { Logger } from '../log.js';
+import { clip, type Logger } from '../log.js';
 import type { ProbeObserver } from '../probe/pipeline.js';
 import type { ExporterMetrics } from './exporter-metrics.js';
 import type { History } from './history.js';
@@ -26,8 +26,9 @@ export function recordIn(history: History): ProbeObserver {
 /** A failed probe is one info line with its reason; a successful one logs at debug. */
 export function logTo(logger: Logger): ProbeObserver {
   return (probe, result) => {
-    if (result.success) logger.debug({ module: modulesOf(probe.runs), target: probe.target, duration_seconds: result.durationSeconds }, 'probe succeeded');
-    else logger.info({ module: modulesOf(probe.runs), target: probe.target, reason: result.log.reason }, 'probe failed');
+    // A target or a reason can be as long as a client or a device makes it: cut to a line.
+    if (result.success) logger.debug({ module: modulesOf(probe.runs), target: clip(probe.target), duration_seconds: result.durationSeconds }, 'probe succeeded');
+    else logger.info({ module: modulesOf(probe.runs), target: clip(probe.target), reason: result.log.reason === undefined ? undefined : clip(result.log.reason, 1024) }, 'probe failed');
   };
 }
 

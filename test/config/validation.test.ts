@@ -42,6 +42,10 @@ const CASES: Case[] = [
 
   // values of the wrong form
   { fixture: 'bad-duration.yml', line: 4, column: 14, field: 'modules.m.timeout', message: /^"10 parsecs" is not a duration \(examples: 500ms, 10s, 1m30s\)$/ },
+  { fixture: 'timeout-past-timer-range.yml', line: 4, column: 14, field: 'modules.m.timeout', message: /^"600h" is longer than 1h \(the longest a probe may take\)$/ },
+  { fixture: 'timeout-number-too-large.yml', line: 4, column: 14, field: 'modules.m.timeout', message: /^1000000000 is longer than 1h \(the longest a probe may take\)$/ },
+  { fixture: 'cache-ttl-past-timer-range.yml', line: 4, column: 38, field: 'modules.m.requests.r.cache_ttl', message: /^"30d" is longer than 24d20h31m23s \(the longest a timer can wait\)$/ },
+  { fixture: 'max-response-bytes-too-large.yml', line: 3, column: 25, field: 'modules.m.max_response_bytes', message: /^at most 268435456 \(256 MiB\)/ },
   { fixture: 'concurrency-zero.yml', line: 4, column: 18, field: 'modules.m.concurrency', message: />=\s*1/ },
   { fixture: 'unknown-type.yml', line: 8, column: 15, field: 'modules.m.metrics[0].type', message: /^unknown type "histogram" \(expected one of: gauge, counter, untyped, info, stateset\)$/ },
 
