@@ -10,14 +10,13 @@
 // writes it and loaded by the exporter.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { loadConfig } from '../../src/config/load.js';
-import { parseSeries, ROOT, startExporter } from '../helpers/exporter.js';
+import { parseSeries, ROOT, startExporter, tempDir } from '../helpers/exporter.js';
 import { catalogDevice, probeCatalogDevice } from '../helpers/modules.js';
 import { startDevice } from '../sim/devices.js';
 import { promtool, runPromtool } from '../helpers/promtool.js';
@@ -148,7 +147,7 @@ describe('deploy/Dockerfile', () => {
     let logs = '';
 
     beforeAll(async () => {
-      work = await mkdtemp(path.join(tmpdir(), 'apiprobe-image-'));
+      work = await tempDir('apiprobe-image-');
       // The build stage's `npm run build`, into a directory of the test's own.
       compiled = path.join(work, 'build-dist');
       const tsc = await run(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', compiled], { cwd: ROOT, timeoutMs: 120_000 });
@@ -381,7 +380,7 @@ describe('deploy/kubernetes', () => {
     beforeAll(async () => {
       // The kubelet's layout: the data in a timestamped directory, `..data` linking to
       // it, and one symbolic link per key.
-      dir = await mkdtemp(path.join(tmpdir(), 'apiprobe-configmap-'));
+      dir = await tempDir('apiprobe-configmap-');
       const data = '..2026_01_01_00_00_00.000000001';
       await mkdir(path.join(dir, data));
       // The image's modules are /app/modules (WORKDIR /app, COPY modules ./modules);
@@ -520,7 +519,7 @@ describe('promtool', () => {
   it('fails those unit tests when the probe-failure and reload-failure alerts cannot fire', async () => {
     // The unit tests assert firing alerts, not merely that the rules load: with the
     // two conditions made impossible, promtool reports both alerts missing.
-    const dir = await mkdtemp(path.join(tmpdir(), 'apiprobe-alerts-'));
+    const dir = await tempDir('apiprobe-alerts-');
     try {
       const broken = readFileSync(ALERTS, 'utf8')
         .replace('expr: probe_success == 0', 'expr: probe_success == 2')
@@ -679,7 +678,7 @@ describe('deploy/grafana/apiprobe-dashboard.json', () => {
     beforeEach((ctx) => promtool.skipIfMissing(ctx));
 
     const checkExprs = async (exprs: string[]): Promise<{ code: number | null; out: string }> => {
-      const dir = await mkdtemp(path.join(tmpdir(), 'apiprobe-promql-'));
+      const dir = await tempDir('apiprobe-promql-');
       try {
         const file = path.join(dir, 'exprs.yml');
         await writeFile(file, stringify(recordingRules(exprs)));

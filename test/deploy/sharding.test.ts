@@ -4,11 +4,11 @@
 // says, for every target, which server keeps it and which exporter replica it is
 // sent to.
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { tempDir } from '../helpers/exporter.js';
 import { prometheusBin, startPrometheus, type RunningPrometheus } from '../helpers/prometheus.js';
 import { DEPLOY } from './helpers.js';
 
@@ -125,7 +125,7 @@ describe('deploy/prometheus-sharding.yml in Prometheus', () => {
     const probeJobs = shipped.scrape_configs.filter((j) => j.metrics_path === '/probe');
     expect(probeJobs.map((j) => j.job_name)).toEqual(['redfish', 'nginx']);
     shape = shapeOf(probeJobs[0]!);
-    dir = await mkdtemp(path.join(tmpdir(), 'apiprobe-sharding-'));
+    dir = await tempDir('apiprobe-sharding-');
     const lists: Record<string, string[]> = { redfish: REDFISH_DEVICES, nginx: NGINX_TARGETS };
     for (let shard = 0; shard < shape.shardModulus; shard++) {
       const serverDir = path.join(dir, `server-${shard}`);

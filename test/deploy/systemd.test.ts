@@ -3,10 +3,10 @@
 // are all reported), and `systemd-analyze security --offline=true` scores its
 // sandboxing without a running systemd. (deploy.test.ts checks its flags and its
 // reload, restart and hardening settings.)
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/exporter.js';
 import { requireProgram } from '../helpers/system.js';
 import { DEPLOY, run } from './helpers.js';
 
@@ -32,7 +32,7 @@ describe('systemd-analyze on deploy/apiprobe.service', () => {
   });
 
   it('the verification does catch a broken unit', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'apiprobe-unit-'));
+    const dir = await tempDir('apiprobe-unit-');
     try {
       const broken = path.join(dir, 'apiprobe.service');
       await writeFile(broken, (await readFile(UNIT, 'utf8')).replace('ProtectSystem=strict', 'ProtectSystem=strict\nProtectSytem=full'));

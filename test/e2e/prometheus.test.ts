@@ -2,13 +2,12 @@
 // prometheus.example.yml, with only addresses and intervals changed for the test.
 // Proves the relabeling (instance = device), the module parameter, the scrape
 // timeout header, and that a device that is down is data (probe_success 0, up 1).
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { REDFISH_DEVICES, startDevice, type RunningDevice } from '../sim/devices.js';
-import { ROOT, startExporter, type TestExporter } from '../helpers/exporter.js';
+import { ROOT, startExporter, tempDir as makeTempDir, type TestExporter } from '../helpers/exporter.js';
 import { freePort, prometheusBin, startPrometheus, type RunningPrometheus } from '../helpers/prometheus.js';
 
 
@@ -113,7 +112,7 @@ describe('Prometheus scraping the exporter with prometheus.example.yml', () => {
     dell = await startDevice(REDFISH_DEVICES['dell-idrac']!);
     down = `127.0.0.1:${await freePort()}`;
 
-    tempDir = await mkdtemp(path.join(tmpdir(), 'apiprobe-prometheus-'));
+    tempDir = await makeTempDir('apiprobe-prometheus-');
     const configFile = path.join(tempDir, 'prometheus.yml');
     const config = deriveConfig(await readFile(EXAMPLE, 'utf8'), exporterAddress, [dmtf.address, dell.address, down]);
     await writeFile(configFile, stringify(config));

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
+import { inject } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { startServer, type RunningServer } from '../../src/server/serve.js';
 
@@ -17,9 +18,22 @@ export interface TestExporter extends RunningServer {
   probe(query: Record<string, string>, headers?: Record<string, string>): Promise<{ status: number; text: string; headers: Headers }>;
 }
 
+/**
+ * A fresh temporary folder, inside the test run's own (test/helpers/global-setup.ts),
+ * which is removed when the run ends.
+ */
+export function tempDir(prefix = 'apiprobe-test-'): Promise<string> {
+  return mkdtemp(path.join(tempRoot(), prefix));
+}
+
+/** The test run's temporary folder (the system's outside a vitest run). */
+export function tempRoot(): string {
+  return inject('tempRoot') ?? tmpdir();
+}
+
 /** Writes `files` (name → content) into a fresh temp dir; returns the dir. */
 export async function writeTempFiles(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'apiprobe-test-'));
+  const dir = await tempDir();
   for (const [name, content] of Object.entries(files)) await writeFile(path.join(dir, name), content);
   return dir;
 }

@@ -1,9 +1,10 @@
 // The landing page in a real headless Chromium: run a probe from the form, see its
 // debug output, find it in the history, open its log; readable on a phone.
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startDevice, type RunningDevice } from '../sim/devices.js';
-import { startExporter, type TestExporter } from '../helpers/exporter.js';
+import { startExporter, tempRoot, type TestExporter } from '../helpers/exporter.js';
 import { catalogDevice } from '../helpers/modules.js';
 import { requireProgram } from '../helpers/system.js';
 
@@ -75,7 +76,8 @@ describe('landing page in Chromium', () => {
     // No sideways scrolling on a phone.
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     expect(overflow).toBeLessThanOrEqual(0);
-    await page.screenshot({ path: '/tmp/apiprobe-landing-phone.png', fullPage: true });
+    // Kept with the run's temporary files (removed when the run ends): set a breakpoint to look.
+    await page.screenshot({ path: path.join(tempRoot(), 'landing-phone.png'), fullPage: true });
     await page.close();
   });
 });
