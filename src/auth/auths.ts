@@ -44,8 +44,8 @@ function plain(text: string, at: PropertyKey[], report: Report): string | undefi
 export function compileAuth(name: string, spec: AuthSpec, resolvePath: (p: string) => string, report: Report): Auth | undefined {
   const kinds = (['basic', 'digest', 'bearer', 'api_key', 'session'] as const).filter((k) => spec[k] !== undefined);
   // A client certificate alone (tls: with cert_file and key_file) is credentials too.
-  if (kinds.length !== 1 && !(kinds.length === 0 && spec.tls?.cert_file)) {
-    report([], kinds.length ? `one kind of credentials per auth, not ${kinds.join(' and ')}` : 'needs one of basic, digest, bearer, api_key, session, or a client certificate (tls: cert_file, key_file)');
+  if (kinds.length !== 1 && !(kinds.length === 0 && (spec.tls?.cert_file !== undefined || spec.tls?.cert !== undefined))) {
+    report([], kinds.length ? `one kind of credentials per auth, not ${kinds.join(' and ')}` : 'needs one of basic, digest, bearer, api_key, session, or a client certificate (tls: cert_file and key_file, or cert and key)');
     return undefined;
   }
   let targets: HostMatcher | undefined;

@@ -119,8 +119,11 @@ export const TargetSchema = z.strictObject({
 export const TlsSchema = z.strictObject({
   insecure_skip_verify: z.boolean().default(false),
   ca_file: z.string().optional().describe('PEM file of the CAs that sign the devices\' certificates'),
+  ca: z.string().optional().describe('The CAs as PEM text, instead of ca_file'),
   cert_file: z.string().optional().describe('PEM client certificate, for devices that require one'),
+  cert: z.string().optional().describe('The client certificate as PEM text, instead of cert_file'),
   key_file: z.string().optional().describe('PEM key of the client certificate'),
+  key: z.string().optional().describe('The client certificate\'s key as PEM text, instead of key_file (under auths: only: it is a secret)'),
   server_name: z.string().optional().describe('Name to verify the device certificate against (and send as SNI)'),
 });
 
