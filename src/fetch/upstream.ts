@@ -177,10 +177,10 @@ export class Upstream implements Fetcher {
       answerOf(await this.limited({ ...spec, body: req.body, method: req.method }, req.url, req.headers, opts?.detached ? Deadline.after(DETACHED_SECONDS * 1000) : signal));
     const outgoing: Outgoing = { method: spec.method, url: spec.url, headers: spec.headers, body: spec.body };
     try {
-      let creds: Credentials = await spec.auth.apply(outgoing, send);
+      let creds: Credentials = await spec.auth.apply(outgoing, send, signal);
       let res = await this.limited(spec, creds.url, { ...spec.headers, ...creds.headers }, signal);
       if (res.ok && (await creds.renew(answerOf(res)))) {
-        creds = await spec.auth.apply(outgoing, send);
+        creds = await spec.auth.apply(outgoing, send, signal);
         res = await this.limited(spec, creds.url, { ...spec.headers, ...creds.headers }, signal);
       }
       return res;

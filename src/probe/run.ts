@@ -116,6 +116,7 @@ async function runModule(
     stats.set(name, { fetches: 0, cached: 0, errors: 0, bytes: 0, status: 0, firstStart: Infinity, lastEnd: 0, docs: [], seen: new Set() });
   }
   const deadline = new Deadline();
+  deadline.due = performance.now() + timeoutSeconds * 1000;
   const transport = mergeTransport(mod.transport, run.auth?.transport);
   // A module with no fan-out and few requests can never exceed its probe limit: no
   // limiter to pay for on every probe then.
