@@ -110,7 +110,7 @@ export class OAuth2Auth implements Auth {
   }
 
   private async current(deadline: Deadline | undefined): Promise<Token> {
-    if (this.closed) throw new AuthError('closed (the configuration was reloaded)');
+    if (this.closed) throw new AuthError('these credentials were closed (a reload or a shutdown)');
     const secret = await reveal(this.settings.clientSecret);
     const t = this.token;
     const now = this.now();
@@ -264,6 +264,9 @@ export class OAuth2Auth implements Auth {
   }
 
   private agent(): Dispatcher {
+    // A request still under way when the auth closed (the second try of the client
+    // authentication) gets no new Agent to leak.
+    if (this.closed) throw new AuthError('these credentials were closed (a reload or a shutdown)');
     if (this.dispatcher) return this.dispatcher;
     const t = this.settings.tokenTransport;
     const common = { headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs, keepAliveTimeout: 30_000 };
@@ -307,7 +310,8 @@ function oauthError(fields: Record<string, unknown>, secret: string): string {
   const clean = (v: unknown, max: number): string => {
     if (typeof v !== 'string') return '';
     let s = v;
-    if (secret !== '') s = s.replaceAll(secret, '<secret>');
+    // As sent, and as form-encoded in the Basic header.
+    if (secret !== '') s = s.replaceAll(secret, '<secret>').replaceAll(formEncode(secret), '<secret>');
     s = s.replace(/[^\x20-\x7e]/g, '');
     return s.length > max ? `${s.slice(0, max)}…` : s;
   };

@@ -99,7 +99,7 @@ export class ExporterMetrics {
     const seenTokens = new WeakMap<OAuth2Auth, { ok: number; failed: number }>();
     const tokens: Counter<'auth' | 'result'> = new Counter({
       name: 'apiprobe_oauth2_token_requests_total',
-      help: 'OAuth 2.0 token requests to token endpoints, by auth and result (success or failure)',
+      help: 'OAuth 2.0 token fetches from token endpoints (one may take two requests while the client authentication is detected), by auth and result (success or failure)',
       labelNames: ['auth', 'result'],
       registers,
       collect() {

@@ -4,7 +4,7 @@
 // are checked, at the end, to appear nowhere in what the exporter logged or served.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,8 +137,28 @@ function revokeAll(): void {
   revokedBefore = deviceSeen.length;
 }
 
+// A CONNECT proxy that records where it is asked to go.
+async function startProxy(): Promise<{ server: http.Server; url: string; connects: string[] }> {
+  const connects: string[] = [];
+  const server = http.createServer();
+  server.on('connect', (req: http.IncomingMessage, client: net.Socket) => {
+    connects.push(req.url!);
+    const [host, port] = req.url!.split(':');
+    const upstream = net.connect(Number(port), host!, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, connects };
+}
+
 let idp: { server: http.Server; url: string };
 let device: { server: http.Server; address: string };
+let proxy: { server: http.Server; url: string; connects: string[] };
 let exporter: TestExporter;
 let dir: string;
 
@@ -147,6 +167,7 @@ const requestsOf = (auth: string): TokenRequest[] => tokenRequests.filter((r) =>
 beforeAll(async () => {
   idp = await startTokenEndpoint();
   device = await startDevice();
+  proxy = await startProxy();
   dir = await writeTempFiles({ 'client.secret': `${SECRET}\n` });
   const oauth2 = (auth: string, tokenPath: string, extra = ''): string =>
     `{ oauth2: { client_id: '${CLIENT_ID}', client_secret_file: ${path.join(dir, 'client.secret')}, token_url: '${idp.url}${tokenPath}', endpoint_params: { auth: ${auth}${extra} } } }`;
@@ -172,6 +193,8 @@ auths:
   fail_hang: ${oauth2('fail_hang', '/fail/hang')}
   fail_echo: ${oauth2('fail_echo', '/fail/echo')}
   fail_refused: ${oauth2('fail_refused', '/oauth/token')}
+  via_proxy:
+    oauth2: { client_id: '${CLIENT_ID}', client_secret: '${SECRET}', token_url: '${idp.url}/oauth/token', endpoint_params: { auth: via_proxy }, proxy_url: '${proxy.url}' }
 modules:
   status: { auth: idp, timeout: 1500ms, requests: { s: { path: /status } }, metrics: [{ name: dev_up, from: s, value: '$.up' }] }
   five:
@@ -192,7 +215,7 @@ modules:
 let closed = false;
 afterAll(async () => {
   if (!closed) await exporter.close();
-  await Promise.all([idp, device].map(({ server }) => new Promise<void>((r) => {
+  await Promise.all([idp, device, proxy].map(({ server }) => new Promise<void>((r) => {
     server.close(() => r());
     server.closeAllConnections();
   })));
@@ -310,6 +333,13 @@ describe('oauth2 client credentials', () => {
     expect(requestsOf('body_only').map((q) => q.client?.in)).toEqual(['header', 'body', 'body']);
   });
 
+  it('asks the token endpoint through proxy_url, and the device directly', async () => {
+    const r = await probe({ module: 'status', target: device.address, auth: 'via_proxy' });
+    expect(r.series.get('dev_up')).toBe(1);
+    expect(requestsOf('via_proxy')).toHaveLength(1);
+    expect(proxy.connects).toEqual([new URL(idp.url).host]);
+  });
+
   it('fetches a new token with the new secret when the secret file changes', async () => {
     const before = requestsOf('idp').length;
     currentSecret = ROTATED;
@@ -378,7 +408,7 @@ describe('oauth2 client credentials', () => {
     expect(all).not.toContain('tok-mac-');
   });
 
-  it('closes with the exporter: no token request outlives it', async () => {
+  it('refuses to fetch tokens once closed (a reload, a shutdown)', async () => {
     await exporter.close();
     closed = true;
     const auth = exporter.config.auths.get('idp') as OAuth2Auth;
