@@ -2,9 +2,10 @@
 import { HostMatcher, RuleError } from '../fetch/guard.js';
 import { withQueryParam } from '../fetch/query.js';
 import { compileTransport, TransportError, type Transport } from '../fetch/transport.js';
-import type { AuthSpec } from '../config/schema.js';
+import type { AuthSpec, OAuth2Spec } from '../config/schema.js';
 import { expandEnv, reveal, Secret } from './secret.js';
 import { authorization, parseChallenges, type Challenge } from './digest.js';
+import { OAuth2Auth } from './oauth2.js';
 import { SessionAuth } from './session.js';
 import { header, type Answer, type Auth, type Credentials, type Outgoing, type Send } from './types.js';
 
@@ -43,10 +44,10 @@ function plain(text: string, at: PropertyKey[], report: Report): string | undefi
 }
 
 export function compileAuth(name: string, spec: AuthSpec, resolvePath: (p: string) => string, report: Report): Auth | undefined {
-  const kinds = (['basic', 'digest', 'bearer', 'api_key', 'session'] as const).filter((k) => spec[k] !== undefined);
+  const kinds = (['basic', 'digest', 'bearer', 'api_key', 'session', 'oauth2'] as const).filter((k) => spec[k] !== undefined);
   // A client certificate alone (tls: with cert_file and key_file) is credentials too.
-  if (kinds.length !== 1 && !(kinds.length === 0 && spec.tls?.cert_file)) {
-    report([], kinds.length ? `one kind of credentials per auth, not ${kinds.join(' and ')}` : 'needs one of basic, digest, bearer, api_key, session, or a client certificate (tls: cert_file, key_file)');
+  if (kinds.length !== 1 && !(kinds.length === 0 && (spec.tls?.cert_file !== undefined || spec.tls?.cert !== undefined))) {
+    report([], kinds.length ? `one kind of credentials per auth, not ${kinds.join(' and ')}` : 'needs one of basic, digest, bearer, api_key, session, oauth2, or a client certificate (tls: cert_file and key_file, or cert and key)');
     return undefined;
   }
   let targets: HostMatcher | undefined;
@@ -158,9 +159,50 @@ export function compileAuth(name: string, spec: AuthSpec, resolvePath: (p: strin
         return undefined;
       }
     }
+    case 'oauth2':
+      return oauth2Auth(name, spec.oauth2!, { targets, transport }, resolvePath, report);
   }
 }
 
+function oauth2Auth(name: string, s: OAuth2Spec, base: { targets: HostMatcher | undefined; transport: Transport | undefined }, resolvePath: (p: string) => string, report: Report): Auth | undefined {
+  let ok = true;
+  const fail: Report = (p, message) => {
+    ok = false;
+    report(['oauth2', ...p], message);
+  };
+  const clientId = plain(s.client_id, ['oauth2', 'client_id'], report);
+  if (clientId === '') fail(['client_id'], 'client_id is empty');
+  const clientSecret = secretOf(s, 'client_secret', resolvePath, ['oauth2'], report);
+  let tokenUrl: URL | undefined;
+  try {
+    tokenUrl = new URL(s.token_url);
+  } catch {
+    fail(['token_url'], `${JSON.stringify(s.token_url)} is not a URL`);
+  }
+  if (tokenUrl) {
+    if (tokenUrl.protocol !== 'http:' && tokenUrl.protocol !== 'https:') fail(['token_url'], `token_url must be an http:// or https:// URL, not ${tokenUrl.protocol}`);
+    else if (tokenUrl.username !== '' || tokenUrl.password !== '') fail(['token_url'], 'token_url may not hold credentials: give client_id and client_secret');
+    tokenUrl.hash = '';
+  }
+  // golang.org/x/oauth2 refuses the same clash when it asks for a token.
+  if (s.endpoint_params?.['scope'] !== undefined && (s.scopes?.length ?? 0) > 0) fail(['endpoint_params', 'scope'], 'give the scopes in scopes or in endpoint_params, not both');
+  let tokenTransport: Transport | undefined;
+  try {
+    tokenTransport = compileTransport(s.tls, s.proxy_url, resolvePath);
+  } catch (err) {
+    if (!(err instanceof TransportError)) throw err;
+    fail(err.field === 'proxy_url' ? ['proxy_url'] : ['tls', err.field], err.message);
+  }
+  if (!ok || clientId === undefined || !clientSecret || !tokenUrl || !tokenTransport) return undefined;
+  return new OAuth2Auth(name, base.targets, base.transport, {
+    clientId,
+    clientSecret,
+    tokenUrl,
+    scopes: s.scopes ?? [],
+    endpointParams: s.endpoint_params ?? {},
+    tokenTransport,
+  });
+}
 
 const NONCE_USES = 10_000;
 

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Deadline } from '../fetch/deadline.js';
 import type { HostMatcher } from '../fetch/guard.js';
 import type { Transport } from '../fetch/transport.js';
 
@@ -41,13 +42,17 @@ export interface AuthStats {
 
 export interface Auth {
   readonly name: string;
-  readonly kind: 'basic' | 'digest' | 'bearer' | 'api_key' | 'session' | 'tls';
+  readonly kind: 'basic' | 'digest' | 'bearer' | 'api_key' | 'session' | 'oauth2' | 'tls';
   /** Where these credentials may be sent; undefined: any target the exporter may reach. */
   readonly targets: HostMatcher | undefined;
   /** TLS settings that go with these credentials (client certificates). */
   readonly transport: Transport | undefined;
-  /** Adds credentials to a request to `origin`; throws AuthError with a message free of secrets. */
-  apply(req: Outgoing, send: Send): Promise<Credentials>;
+  /**
+   * Adds credentials to a request to `origin`; throws AuthError with a message free of
+   * secrets. `deadline`: the probe's, for credentials fetched from elsewhere (an OAuth 2.0
+   * token endpoint) that the request waits for; `send` carries it for the device itself.
+   */
+  apply(req: Outgoing, send: Send, deadline?: Deadline): Promise<Credentials>;
   /** Ends every session (on shutdown). */
   close(): Promise<void>;
 }

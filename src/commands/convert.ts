@@ -9,7 +9,7 @@ import { loadConfig } from '../config/load.js';
 import { authName, JsonExporterModuleSchema, translateModule } from '../compat/json-exporter.js';
 
 // Small maps read best on one line.
-const FLOW_KEYS = new Set(['target', 'labels', 'value_map', 'params', 'headers', 'tls', 'valid_status_codes', 'basic', 'bearer', 'api_key']);
+const FLOW_KEYS = new Set(['target', 'labels', 'value_map', 'params', 'headers', 'tls', 'valid_status_codes', 'basic', 'bearer', 'api_key', 'scopes', 'endpoint_params']);
 
 export async function convertJsonExporter(file: string): Promise<string> {
   // Throws ConfigError with every problem, located in the file, when it does not load.
@@ -29,7 +29,8 @@ export async function convertJsonExporter(file: string): Promise<string> {
   const doc = new Document(out);
   visit(doc, {
     Pair(_key, pair) {
-      if (isPair(pair) && isScalar(pair.key) && FLOW_KEYS.has(String(pair.key.value)) && (isMap(pair.value) || pair.value)) {
+      // PEM text reads best as a block: a map holding it stays a block too.
+      if (isPair(pair) && isScalar(pair.key) && FLOW_KEYS.has(String(pair.key.value)) && (isMap(pair.value) || pair.value) && !JSON.stringify(pair.value).includes('\\n')) {
         const v = pair.value as { flow?: boolean };
         v.flow = true;
       }

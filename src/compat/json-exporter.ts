@@ -34,6 +34,27 @@ const MetricSchema = z.strictObject({
 // Prometheus's common HTTP client configuration. Fields apiprobe cannot honour are
 // accepted by the schema and refused by translate() with the reason.
 const Refusable = z.unknown().optional();
+const TlsConfigSchema = z.strictObject({
+  insecure_skip_verify: z.boolean().optional(),
+  ca_file: z.string().optional(),
+  cert_file: z.string().optional(),
+  key_file: z.string().optional(),
+  server_name: z.string().optional(),
+  ca: z.string().optional(),
+  cert: z.string().optional(),
+  key: z.string().optional(),
+  ca_ref: Refusable,
+  cert_ref: Refusable,
+  key_ref: Refusable,
+  min_version: Refusable,
+  max_version: Refusable,
+});
+const ProxyFields = {
+  proxy_url: z.string().optional(),
+  no_proxy: Refusable,
+  proxy_from_environment: Refusable,
+  proxy_connect_header: Refusable,
+};
 const HttpClientSchema = z.strictObject({
   basic_auth: z.strictObject({
     username: z.string().optional(),
@@ -51,26 +72,19 @@ const HttpClientSchema = z.strictObject({
   }).optional(),
   bearer_token: z.string().optional(),
   bearer_token_file: z.string().optional(),
-  oauth2: Refusable,
-  tls_config: z.strictObject({
-    insecure_skip_verify: z.boolean().optional(),
-    ca_file: z.string().optional(),
-    cert_file: z.string().optional(),
-    key_file: z.string().optional(),
-    server_name: z.string().optional(),
-    ca: Refusable,
-    cert: Refusable,
-    key: Refusable,
-    ca_ref: Refusable,
-    cert_ref: Refusable,
-    key_ref: Refusable,
-    min_version: Refusable,
-    max_version: Refusable,
+  oauth2: z.strictObject({
+    client_id: Text.optional(),
+    client_secret: Text.optional(),
+    client_secret_file: z.string().optional(),
+    client_secret_ref: Refusable,
+    scopes: z.array(Text).optional(),
+    token_url: z.string().optional(),
+    endpoint_params: TextMap.optional(),
+    tls_config: TlsConfigSchema.optional(),
+    ...ProxyFields,
   }).optional(),
-  proxy_url: z.string().optional(),
-  no_proxy: Refusable,
-  proxy_from_environment: Refusable,
-  proxy_connect_header: Refusable,
+  tls_config: TlsConfigSchema.optional(),
+  ...ProxyFields,
   follow_redirects: z.boolean().default(true),
   // json_exporter speaks HTTP/1.1 whatever this says (it builds its client with HTTP/2 disabled), as apiprobe does.
   enable_http2: z.boolean().optional(),
@@ -162,29 +176,27 @@ export function translateModule(name: string, je: JsonExporterModule, report: Re
   module.follow_redirects = hc.follow_redirects;
   if (je.headers && Object.keys(je.headers).length) module.headers = je.headers;
 
-  // TLS and proxy.
-  const tlsIn = hc.tls_config;
-  if (tlsIn) {
-    const tls: Record<string, unknown> = {};
-    for (const field of ['ca', 'cert', 'key'] as const) {
-      if (tlsIn[field] !== undefined) refuse(['http_client_config', 'tls_config', field], `inline PEM in ${field} is not supported; put it in a file and use ${field}_file`, true);
-      if (tlsIn[`${field}_ref`] !== undefined) refuse(['http_client_config', 'tls_config', `${field}_ref`], `${field}_ref (a secret manager reference) is not supported; use ${field}_file`, true);
-    }
-    for (const field of ['min_version', 'max_version'] as const) {
-      if (tlsIn[field] !== undefined) refuse(['http_client_config', 'tls_config', field], `${field} is not supported: apiprobe uses Node.js's TLS versions (1.2 and 1.3)`, true);
-    }
-    for (const field of ['insecure_skip_verify', 'ca_file', 'cert_file', 'key_file', 'server_name'] as const) {
-      if (tlsIn[field] !== undefined) tls[field] = tlsIn[field];
+  // TLS and proxy. A private key given inline is a secret: the client certificate then
+  // goes with the credentials (an auth's tls), not in the module.
+  let clientCert: Record<string, unknown> | undefined;
+  if (hc.tls_config) {
+    const tls = translateTls(hc.tls_config, ['http_client_config', 'tls_config'], refuse);
+    if (tls.key !== undefined) {
+      clientCert = {};
+      for (const field of ['cert', 'cert_file', 'key'] as const) {
+        if (tls[field] !== undefined) clientCert[field] = tls[field];
+        delete tls[field];
+      }
     }
     if (Object.keys(tls).length) module.tls = tls;
   }
   if (hc.proxy_url !== undefined) module.proxy_url = hc.proxy_url;
-  for (const field of ['no_proxy', 'proxy_from_environment', 'proxy_connect_header', 'http_headers'] as const) {
-    if (hc[field] !== undefined) refuse(['http_client_config', field], `${field} is not supported${field === 'http_headers' ? '; use the module\'s headers' : '; give proxy_url alone'}`, true);
-  }
+  refuseProxyFields(hc, ['http_client_config'], refuse);
+  if (hc.http_headers !== undefined) refuse(['http_client_config', 'http_headers'], 'http_headers is not supported; use the module\'s headers', true);
 
   // Credentials: an auth of their own, named after the module.
-  const auth = translateAuth(hc, refuse);
+  let auth = translateAuth(hc, refuse);
+  if (clientCert) auth = { ...auth, tls: clientCert };
 
   // The request: GET the target URL, or POST the body (a Go template with templatize).
   const request: Record<string, unknown> = { format: 'json' };
@@ -335,6 +347,11 @@ export function translateModule(name: string, je: JsonExporterModule, report: Re
   };
   const authOrigin = (p: ReadonlyArray<PropertyKey>): PropertyKey[] => {
     const [kind, field] = p;
+    if (kind === 'tls') return ['http_client_config', 'tls_config', ...p.slice(1)];
+    if (kind === 'oauth2') {
+      if (field === 'tls') return ['http_client_config', 'oauth2', 'tls_config', ...p.slice(2)];
+      return ['http_client_config', 'oauth2', ...p.slice(1)];
+    }
     if (kind === 'basic') return ['http_client_config', 'basic_auth', ...(field === undefined ? [] : [field])];
     if (kind === 'bearer' || kind === 'api_key') {
       const where = hc.authorization ? 'authorization' : field === 'token_file' ? 'bearer_token_file' : 'bearer_token';
@@ -356,10 +373,6 @@ function ordered(metric: Record<string, unknown>): Record<string, unknown> {
 
 function translateAuth(hc: JsonExporterModule['http_client_config'], refuse: Report): Record<string, unknown> | undefined {
   const given = (['basic_auth', 'authorization', 'bearer_token', 'bearer_token_file', 'oauth2'] as const).filter((k) => hc[k] !== undefined);
-  if (hc.oauth2 !== undefined) {
-    refuse(['http_client_config', 'oauth2'], 'oauth2 is not supported: apiprobe does not fetch OAuth 2.0 tokens; use a bearer token (authorization: { credentials_file })', true);
-    return undefined;
-  }
   if (given.length > 1 && !(given.length === 2 && given.includes('bearer_token') && given.includes('bearer_token_file'))) {
     refuse(['http_client_config', given[1]!], `one kind of credentials per module, not ${given.join(' and ')}`, true);
     return undefined;
@@ -372,11 +385,14 @@ function translateAuth(hc: JsonExporterModule['http_client_config'], refuse: Rep
   };
   if (hc.basic_auth) {
     const b = hc.basic_auth;
-    for (const field of ['username_file', 'username_ref', 'password_ref'] as const) {
-      if (b[field] !== undefined) {
-        refuse(['http_client_config', 'basic_auth', field], `${field} is not supported; give username${field === 'password_ref' ? ' with password or password_file' : ''}`, true);
-        return undefined;
-      }
+    if (b.username_file !== undefined) {
+      refuse(['http_client_config', 'basic_auth', 'username_file'], 'username_file is not supported; give username', true);
+      return undefined;
+    }
+    if (b.username_ref !== undefined || b.password_ref !== undefined) {
+      const field = b.username_ref !== undefined ? 'username_ref' : 'password_ref';
+      refuse(['http_client_config', 'basic_auth', field], noSecretManager(field, field === 'username_ref' ? 'username' : 'password or password_file'), true);
+      return undefined;
     }
     if (b.password !== undefined && b.password_file !== undefined) {
       refuse(['http_client_config', 'basic_auth', 'password_file'], 'give password or password_file, not both', true);
@@ -395,7 +411,7 @@ function translateAuth(hc: JsonExporterModule['http_client_config'], refuse: Rep
     const a = hc.authorization;
     const type = a.type || 'Bearer';
     if (a.credentials_ref !== undefined) {
-      refuse(['http_client_config', 'authorization', 'credentials_ref'], 'credentials_ref (a secret manager reference) is not supported; use credentials_file', true);
+      refuse(['http_client_config', 'authorization', 'credentials_ref'], noSecretManager('credentials_ref', 'credentials_file'), true);
       return undefined;
     }
     if (a.credentials !== undefined && a.credentials_file !== undefined) {
@@ -418,6 +434,7 @@ function translateAuth(hc: JsonExporterModule['http_client_config'], refuse: Rep
     if (type === 'Bearer') return { bearer: { token: credentials } };
     return { api_key: { header: 'Authorization', value: `${type} ${credentials}` } };
   }
+  if (hc.oauth2) return translateOAuth2(hc.oauth2, refuse, noEnv);
   if (hc.bearer_token_file !== undefined) {
     if (hc.bearer_token !== undefined) {
       refuse(['http_client_config', 'bearer_token_file'], 'give bearer_token or bearer_token_file, not both', true);
@@ -430,4 +447,79 @@ function translateAuth(hc: JsonExporterModule['http_client_config'], refuse: Rep
     return { bearer: { token: hc.bearer_token } };
   }
   return undefined;
+}
+
+type HttpClient = JsonExporterModule['http_client_config'];
+
+/**
+ * Why a *_ref field is refused: it names a secret in a secret manager, and json_exporter
+ * builds its HTTP client without one (prometheus/common then fails every request with
+ * "cannot use secret ref without manager"), so no json_exporter configuration works with it.
+ */
+function noSecretManager(field: string, instead: string): string {
+  return `${field} is not supported: json_exporter has no secret manager to resolve it (every scrape fails there with "cannot use secret ref without manager"); use ${instead}`;
+}
+
+/** A tls_config as an apiprobe tls (inline PEM included). */
+function translateTls(tlsIn: NonNullable<HttpClient['tls_config']>, at: PropertyKey[], refuse: Report): Record<string, unknown> {
+  const tls: Record<string, unknown> = {};
+  for (const field of ['ca', 'cert', 'key'] as const) {
+    if (tlsIn[`${field}_ref`] !== undefined) refuse([...at, `${field}_ref`], noSecretManager(`${field}_ref`, `${field} or ${field}_file`), true);
+  }
+  for (const field of ['min_version', 'max_version'] as const) {
+    if (tlsIn[field] !== undefined) refuse([...at, field], `${field} is not supported: apiprobe uses Node.js's TLS versions (1.2 and 1.3)`, true);
+  }
+  for (const field of ['insecure_skip_verify', 'ca_file', 'ca', 'cert_file', 'cert', 'key_file', 'key', 'server_name'] as const) {
+    // Prometheus takes an empty string as not given.
+    if (tlsIn[field] !== undefined && tlsIn[field] !== '') tls[field] = tlsIn[field];
+  }
+  // Prometheus's checks, made here: a client key given inline is moved to the credentials.
+  for (const field of ['ca', 'cert', 'key'] as const) {
+    if (tls[field] !== undefined && tls[`${field}_file`] !== undefined) refuse([...at, `${field}_file`], `give ${field} or ${field}_file, not both`, true);
+  }
+  const cert = tls.cert !== undefined || tls.cert_file !== undefined;
+  const key = tls.key !== undefined || tls.key_file !== undefined;
+  if (cert && !key) refuse([...at, tls.cert !== undefined ? 'cert' : 'cert_file'], 'a client certificate needs its key: give key or key_file too', true);
+  if (key && !cert) refuse([...at, tls.key !== undefined ? 'key' : 'key_file'], 'a client key needs its certificate: give cert or cert_file too', true);
+  return tls;
+}
+
+function refuseProxyFields(c: { no_proxy?: unknown; proxy_from_environment?: unknown; proxy_connect_header?: unknown }, at: PropertyKey[], refuse: Report): void {
+  for (const field of ['no_proxy', 'proxy_from_environment', 'proxy_connect_header'] as const) {
+    if (c[field] !== undefined) refuse([...at, field], `${field} is not supported; give proxy_url alone`, true);
+  }
+}
+
+function translateOAuth2(o: NonNullable<HttpClient['oauth2']>, refuse: Report, noEnv: (value: string, at: PropertyKey[]) => boolean): Record<string, unknown> | undefined {
+  const at = ['http_client_config', 'oauth2'];
+  let ok = true;
+  const fail: Report = (p, message, atKey) => {
+    ok = false;
+    refuse(p, message, atKey);
+  };
+  // Prometheus's own checks of the block.
+  if (!o.client_id) fail(at, 'oauth2 client_id must be configured', true);
+  if (!o.token_url) fail(at, 'oauth2 token_url must be configured', true);
+  if (o.client_secret_ref !== undefined) fail([...at, 'client_secret_ref'], noSecretManager('client_secret_ref', 'client_secret or client_secret_file'), true);
+  if (o.client_secret && o.client_secret_file) fail([...at, 'client_secret_file'], 'give client_secret or client_secret_file, not both', true);
+  refuseProxyFields(o, at, fail);
+  if (!ok) return undefined;
+  if (!noEnv(o.client_id!, [...at, 'client_id'])) return undefined;
+  const oauth2: Record<string, unknown> = { client_id: o.client_id };
+  if (o.client_secret_file) oauth2.client_secret_file = o.client_secret_file;
+  else {
+    // Prometheus sends an empty secret when none is given.
+    if (!noEnv(o.client_secret ?? '', [...at, 'client_secret'])) return undefined;
+    oauth2.client_secret = o.client_secret ?? '';
+  }
+  oauth2.token_url = o.token_url;
+  if (o.scopes?.length) oauth2.scopes = o.scopes;
+  if (o.endpoint_params && Object.keys(o.endpoint_params).length) oauth2.endpoint_params = o.endpoint_params;
+  if (o.tls_config) {
+    const tls = translateTls(o.tls_config, [...at, 'tls_config'], fail);
+    if (!ok) return undefined;
+    if (Object.keys(tls).length) oauth2.tls = tls;
+  }
+  if (o.proxy_url) oauth2.proxy_url = o.proxy_url;
+  return { oauth2 };
 }

@@ -39,11 +39,16 @@ export function compileModule(
   const params = new Map(Object.entries(spec.params ?? {}));
   const paramNames = new Set(params.keys());
   let transport: Transport | undefined;
-  try {
-    transport = compileTransport(spec.tls, spec.proxy_url, resolvePath, spec.follow_redirects);
-  } catch (err) {
-    if (!(err instanceof TransportError)) throw err;
-    fail(err.field === 'proxy_url' ? ['proxy_url'] : ['tls', err.field], err.message);
+  if (spec.tls.key !== undefined) {
+    // Modules are shown by debug=true and shared as files; credentials live under auths:.
+    fail(['tls', 'key'], 'an inline private key is a secret, kept out of modules: use key_file here, or give cert and key in the tls of an auth');
+  } else {
+    try {
+      transport = compileTransport(spec.tls, spec.proxy_url, resolvePath, spec.follow_redirects);
+    } catch (err) {
+      if (!(err instanceof TransportError)) throw err;
+      fail(err.field === 'proxy_url' ? ['proxy_url'] : ['tls', err.field], err.message);
+    }
   }
 
   for (const [reqName, req] of Object.entries(spec.requests)) {

@@ -131,8 +131,11 @@ export const TargetSchema = z.strictObject({
 export const TlsSchema = z.strictObject({
   insecure_skip_verify: z.boolean().default(false),
   ca_file: z.string().optional().describe('PEM file of the CAs that sign the devices\' certificates'),
+  ca: z.string().optional().describe('The CAs as PEM text, instead of ca_file'),
   cert_file: z.string().optional().describe('PEM client certificate, for devices that require one'),
+  cert: z.string().optional().describe('The client certificate as PEM text, instead of cert_file'),
   key_file: z.string().optional().describe('PEM key of the client certificate'),
+  key: z.string().optional().describe('The client certificate\'s key as PEM text, instead of key_file (under auths: only: it is a secret)'),
   server_name: z.string().optional().describe('Name to verify the device certificate against (and send as SNI)'),
 });
 
@@ -174,6 +177,18 @@ export const SessionSchema = z.strictObject({
   ttl: Duration.default(600).describe('How long a session is reused before logging in again'),
 });
 
+// RFC 6749 §4.4, with the fields of Prometheus's oauth2 block (json_exporter's too).
+export const OAuth2Schema = z.strictObject({
+  client_id: z.string().describe('The client identifier; ${ENV} is expanded'),
+  client_secret: z.string().optional().describe('The client secret; ${ENV} is expanded'),
+  client_secret_file: z.string().optional().describe('File holding the client secret, re-read when it changes'),
+  token_url: z.string().describe('The token endpoint (http:// or https://)'),
+  scopes: z.array(z.string()).optional().describe('Scopes asked for (the scope parameter, joined by spaces)'),
+  endpoint_params: StringMap.optional().describe('Further form parameters of the token request'),
+  tls: TlsSchema.optional().describe('TLS settings for the token endpoint'),
+  proxy_url: z.string().optional().describe('HTTP(S) proxy for the token endpoint'),
+});
+
 export const AuthSchema = z.strictObject({
   basic: z.strictObject(Credential).optional(),
   digest: z.strictObject(Credential).optional(),
@@ -185,6 +200,7 @@ export const AuthSchema = z.strictObject({
     value_file: z.string().optional(),
   }).optional(),
   session: SessionSchema.optional(),
+  oauth2: OAuth2Schema.optional().describe('OAuth 2.0 client credentials: a token from token_url, sent as Authorization: Bearer'),
   targets: z.array(z.string()).optional().describe('Targets these credentials may be sent to (CIDRs, host patterns); default: any allowed target'),
   tls: TlsSchema.optional().describe('TLS settings used with these credentials (client certificates)'),
 });
@@ -239,4 +255,5 @@ export type MetricSpec = z.output<typeof MetricSchema>;
 export type AuthSpec = z.output<typeof AuthSchema>;
 export type TlsSpec = z.output<typeof TlsSchema>;
 export type SessionSpec = z.output<typeof SessionSchema>;
+export type OAuth2Spec = z.output<typeof OAuth2Schema>;
 export type EachStepSpec = z.output<typeof EachStepSchema>;

@@ -22,6 +22,11 @@ export class Deadline extends EventEmitter {
   aborted = false;
   /** Why it ended: undici fails the request with this. */
   reason: Error | undefined;
+  /**
+   * When it is due to pass (performance.now() milliseconds), where known: what waits on
+   * something else than the device (an OAuth 2.0 token) can give up just before, and say why.
+   */
+  due: number | undefined;
 
   constructor() {
     super();
@@ -32,6 +37,7 @@ export class Deadline extends EventEmitter {
   /** A deadline that passes by itself after `ms` (the timer does not keep the process alive). */
   static after(ms: number): Deadline {
     const d = new Deadline();
+    d.due = performance.now() + ms;
     setTimeout(() => d.abort(), Math.min(Math.max(0, ms), MAX_TIMER_MS)).unref();
     return d;
   }

@@ -1,6 +1,8 @@
 // TLS and proxy settings of a module (and of an auth, for client certificates),
-// compiled at config load: files are read once here.
+// compiled at config load: files are read once here, inline PEM is checked here.
+import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import type { TlsSpec } from '../config/schema.js';
 
 export interface Transport {
@@ -26,12 +28,62 @@ function read(file: string, field: string): Buffer {
   }
 }
 
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[^-]*-----END CERTIFICATE-----/g;
+
+/** Inline PEM certificates (a CA bundle, or a certificate and its chain): each must parse. */
+function certificates(text: string, field: 'ca' | 'cert'): Buffer {
+  const blocks = text.match(PEM_CERTIFICATE) ?? [];
+  if (blocks.length === 0) throw new TransportError(field, `${field} is not PEM text: no -----BEGIN CERTIFICATE----- block`);
+  blocks.forEach((block, i) => {
+    try {
+      new X509Certificate(block);
+    } catch {
+      throw new TransportError(field, `${field}: certificate ${i + 1} of ${blocks.length} is not a valid PEM certificate`);
+    }
+  });
+  return Buffer.from(text);
+}
+
+/** An inline private key; the message never quotes it. */
+function privateKey(text: string): Buffer {
+  try {
+    createPrivateKey(text);
+  } catch {
+    throw new TransportError('key', 'key is not a PEM private key (unencrypted PKCS#8, PKCS#1 or SEC1)');
+  }
+  return Buffer.from(text);
+}
+
+/** Where a TLS setting comes from, for the transport key: a file by name, inline text by digest. */
+function origin(file: string | undefined, inline: string | undefined): string | undefined {
+  if (inline !== undefined) return `sha256:${createHash('sha256').update(inline).digest('hex')}`;
+  return file;
+}
+
 export function compileTransport(tls: TlsSpec | undefined, proxyUrl: string | undefined, resolvePath: (p: string) => string, followRedirects = false): Transport {
   const out: Transport['tls'] = { rejectUnauthorized: !(tls?.insecure_skip_verify ?? false) };
-  if (tls?.ca_file) out.ca = read(resolvePath(tls.ca_file), 'ca_file');
-  if (tls?.cert_file) out.cert = read(resolvePath(tls.cert_file), 'cert_file');
-  if (tls?.key_file) out.key = read(resolvePath(tls.key_file), 'key_file');
-  if ((out.cert === undefined) !== (out.key === undefined)) throw new TransportError(out.cert ? 'key_file' : 'cert_file', 'cert_file and key_file go together');
+  for (const field of ['ca', 'cert', 'key'] as const) {
+    if (tls?.[field] !== undefined && tls[`${field}_file`] !== undefined) throw new TransportError(`${field}_file`, `give ${field} or ${field}_file, not both`);
+  }
+  if (tls?.ca !== undefined) out.ca = certificates(tls.ca, 'ca');
+  else if (tls?.ca_file) out.ca = read(resolvePath(tls.ca_file), 'ca_file');
+  if (tls?.cert !== undefined) out.cert = certificates(tls.cert, 'cert');
+  else if (tls?.cert_file) out.cert = read(resolvePath(tls.cert_file), 'cert_file');
+  if (tls?.key !== undefined) out.key = privateKey(tls.key);
+  else if (tls?.key_file) out.key = read(resolvePath(tls.key_file), 'key_file');
+  const certField = tls?.cert !== undefined ? 'cert' : 'cert_file';
+  const keyField = tls?.key !== undefined ? 'key' : 'key_file';
+  if ((out.cert === undefined) !== (out.key === undefined)) {
+    throw new TransportError(out.cert ? keyField : certField, `a client certificate needs its key: give ${out.cert ? 'key or key_file' : 'cert or cert_file'} too`);
+  }
+  // A pair given inline is checked now rather than at the first handshake.
+  if (out.cert && out.key && (tls?.cert !== undefined || tls?.key !== undefined)) {
+    try {
+      createSecureContext({ cert: out.cert, key: out.key });
+    } catch {
+      throw new TransportError(keyField, `the key does not belong to the client certificate (${certField})`);
+    }
+  }
   if (tls?.server_name) out.servername = tls.server_name;
   if (proxyUrl !== undefined) {
     let u: URL;
@@ -42,7 +94,9 @@ export function compileTransport(tls: TlsSpec | undefined, proxyUrl: string | un
     }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new TransportError('proxy_url', 'proxy_url must be an http:// or https:// URL');
   }
-  const key = JSON.stringify([out.rejectUnauthorized, tls?.ca_file, tls?.cert_file, tls?.key_file, tls?.server_name, proxyUrl, followRedirects]);
+  const key = JSON.stringify([
+    out.rejectUnauthorized, origin(tls?.ca_file, tls?.ca), origin(tls?.cert_file, tls?.cert), origin(tls?.key_file, tls?.key), tls?.server_name, proxyUrl, followRedirects,
+  ]);
   return { key, tls: out, proxyUrl, followRedirects };
 }
 

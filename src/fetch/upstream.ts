@@ -188,10 +188,10 @@ export class Upstream implements Fetcher {
     const withCredentials = (creds: Credentials): Promise<FetchResult> =>
       this.limited(spec, creds.url, { ...spec.headers, ...creds.headers }, signal, new Set(Object.keys(creds.headers).map((k) => k.toLowerCase())));
     try {
-      let creds: Credentials = await spec.auth.apply(outgoing, send);
+      let creds: Credentials = await spec.auth.apply(outgoing, send, signal);
       let res = await withCredentials(creds);
       if (res.ok && (await creds.renew(answerOf(res)))) {
-        creds = await spec.auth.apply(outgoing, send);
+        creds = await spec.auth.apply(outgoing, send, signal);
         res = await withCredentials(creds);
       }
       return res;

@@ -53,6 +53,7 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
     stats.set(name, { fetches: 0, cached: 0, errors: 0, bytes: 0, status: 0, firstStart: Infinity, lastEnd: 0, docs: [], seen: new Set() });
   }
   const deadline = new Deadline();
+  deadline.due = performance.now() + timeoutSeconds * 1000;
   const probeLimit = mod.boundedByShape ? passThrough : pLimit(mod.probeConcurrency);
   const pending = new Set<Attempt>();
   /** The deadline passed: answers still arriving are counted, not read. */

@@ -1,5 +1,6 @@
 // The exporter's own metrics, served on /metrics.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { OAuth2Auth } from '../auth/oauth2.js';
 import { SessionAuth } from '../auth/session.js';
 import type { Auth } from '../auth/types.js';
 import type { Upstream } from '../fetch/upstream.js';
@@ -91,6 +92,24 @@ export class ExporterMetrics {
           if (now.ok > last.ok) logins.inc({ auth: a.name, result: 'success' }, now.ok - last.ok);
           if (now.failed > last.failed) logins.inc({ auth: a.name, result: 'failure' }, now.failed - last.failed);
           seen.set(a, { ...now });
+        }
+      },
+    });
+    // OAuth 2.0 token fetches, followed the same way.
+    const seenTokens = new WeakMap<OAuth2Auth, { ok: number; failed: number }>();
+    const tokens: Counter<'auth' | 'result'> = new Counter({
+      name: 'apiprobe_oauth2_token_requests_total',
+      help: 'OAuth 2.0 token fetches from token endpoints (one may take two requests while the client authentication is detected), by auth and result (success or failure)',
+      labelNames: ['auth', 'result'],
+      registers,
+      collect() {
+        for (const a of auths()) {
+          if (!(a instanceof OAuth2Auth)) continue;
+          const last = seenTokens.get(a) ?? { ok: 0, failed: 0 };
+          const now = a.counters.tokens;
+          if (now.ok > last.ok) tokens.inc({ auth: a.name, result: 'success' }, now.ok - last.ok);
+          if (now.failed > last.failed) tokens.inc({ auth: a.name, result: 'failure' }, now.failed - last.failed);
+          seenTokens.set(a, { ...now });
         }
       },
     });

@@ -26,16 +26,16 @@ describe('problems in a json_exporter file', () => {
       'many-problems.yml:9:7 modules.shape.metrics[1].colour: unknown field "colour"',
       'many-problems.yml:12:18 modules.shape.metrics[2].valuetype: unknown valuetype "histogram" (expected one of: gauge, counter, untyped)',
       // what apiprobe cannot honour, refused with the reason
-      'many-problems.yml:15:7 modules.refused.http_client_config.oauth2: oauth2 is not supported: apiprobe does not fetch OAuth 2.0 tokens; use a bearer token (authorization: { credentials_file })',
-      'many-problems.yml:19:9 modules.refused.http_client_config.tls_config.ca: inline PEM in ca is not supported; put it in a file and use ca_file',
-      'many-problems.yml:21:16 modules.refused.body.content: template: function "now" is not supported in body templates (supported: first, index, default, quote)',
-      'many-problems.yml:25:13 modules.refused.metrics[0].path: "{range .items[*]}{.name}{end}": {range}…{end} iteration is not supported: iterate with type: object instead',
-      'many-problems.yml:28:13 modules.refused.metrics[1].path: "items: {.items[*]}": the path of a type: object metric must be one {…} JSONPath with no text around it',
-      'many-problems.yml:31:15 modules.refused.metrics[2].engine: engine "cel" is not supported: apiprobe translates json_exporter\'s JSONPath (engine: jsonpath) only',
-      'many-problems.yml:36:15 modules.refused.metrics[3].labels.host: "{.host": unclosed action: a "{" without its "}"',
+      'many-problems.yml:17:9 modules.refused.http_client_config.oauth2.client_secret_ref: client_secret_ref is not supported: json_exporter has no secret manager to resolve it (every scrape fails there with "cannot use secret ref without manager"); use client_secret or client_secret_file',
+      'many-problems.yml:20:9 modules.refused.http_client_config.tls_config.min_version: min_version is not supported: apiprobe uses Node.js\'s TLS versions (1.2 and 1.3)',
+      'many-problems.yml:22:16 modules.refused.body.content: template: function "now" is not supported in body templates (supported: first, index, default, quote)',
+      'many-problems.yml:26:13 modules.refused.metrics[0].path: "{range .items[*]}{.name}{end}": {range}…{end} iteration is not supported: iterate with type: object instead',
+      'many-problems.yml:29:13 modules.refused.metrics[1].path: "items: {.items[*]}": the path of a type: object metric must be one {…} JSONPath with no text around it',
+      'many-problems.yml:32:15 modules.refused.metrics[2].engine: engine "cel" is not supported: apiprobe translates json_exporter\'s JSONPath (engine: jsonpath) only',
+      'many-problems.yml:37:15 modules.refused.metrics[3].labels.host: "{.host": unclosed action: a "{" without its "}"',
       // apiprobe's rules on the translated module, reported at the field it came from
-      'many-problems.yml:39:13 modules.compiled.metrics[0].name: metric probe_uptime_seconds: names starting with probe_ are reserved for apiprobe\'s own metrics',
-      'many-problems.yml:49:18 modules.compiled.metrics[2].valuetype: metric disk_free is already a gauge in metrics[1]; one name has one type',
+      'many-problems.yml:40:13 modules.compiled.metrics[0].name: metric probe_uptime_seconds: names starting with probe_ are reserved for apiprobe\'s own metrics',
+      'many-problems.yml:50:18 modules.compiled.metrics[2].valuetype: metric disk_free is already a gauge in metrics[1]; one name has one type',
     ]);
   });
 
