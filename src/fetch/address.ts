@@ -219,14 +219,14 @@ export function views(a: Address): View[] {
 // ---------------------------------------------------------------- networks
 
 export interface Network {
-  family: 4 | 6;
-  /** The address's bits, most significant first: 32 or 128 of them. */
-  bits: bigint;
+  /** An address in the network: only its first `prefix` bits count. */
+  address: Address;
   prefix: number;
 }
 
-function bitsOf(a: Address): bigint {
-  return a.family === 4 ? BigInt(a.n) : a.w.reduce((n, x) => (n << 16n) | BigInt(x), 0n);
+/** The top `prefix` bits of a 16- or 32-bit unsigned value. */
+function top(x: number, width: number, prefix: number): number {
+  return prefix <= 0 ? 0 : prefix >= width ? x : x >>> (width - prefix);
 }
 
 /**
@@ -236,9 +236,7 @@ function bitsOf(a: Address): bigint {
  */
 function network(a: Address, prefix: number): Network {
   if (a.family === 6 && prefix >= 96 && isMapped(a.w)) return network(v4(a.w[6]! * 0x10000 + a.w[7]!), prefix - 96);
-  const width = a.family === 4 ? 32 : 128;
-  const shift = BigInt(width - prefix);
-  return { family: a.family, bits: (bitsOf(a) >> shift) << shift, prefix };
+  return { address: a, prefix };
 }
 
 /**
@@ -254,7 +252,9 @@ export function parseNetwork(text: string, prefix: number | undefined): Network 
 }
 
 export function contains(net: Network, a: Address): boolean {
-  if (net.family !== a.family) return false;
-  const shift = BigInt((a.family === 4 ? 32 : 128) - net.prefix);
-  return (bitsOf(a) >> shift) << shift === net.bits;
+  const n = net.address;
+  if (n.family === 4) return a.family === 4 && top(a.n, 32, net.prefix) === top(n.n, 32, net.prefix);
+  if (a.family !== 6) return false;
+  for (let i = 0; i < 8 && 16 * i < net.prefix; i++) if (top(a.w[i]!, 16, net.prefix - 16 * i) !== top(n.w[i]!, 16, net.prefix - 16 * i)) return false;
+  return true;
 }

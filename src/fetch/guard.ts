@@ -135,6 +135,14 @@ function shown(host: string): string {
   return host.replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+let compiledDefaults: Array<{ rule: string; matcher: HostMatcher; name: string }> | undefined;
+
+/** DEFAULT_DENY compiled once: a guard is made at each configuration load (and per test). */
+function defaultDeny(): Array<{ rule: string; matcher: HostMatcher; name: string }> {
+  compiledDefaults ??= DEFAULT_DENY.map((d) => ({ rule: d.rule, matcher: new HostMatcher([d.rule]), name: `default deny ${d.rule} (${d.why})` }));
+  return compiledDefaults;
+}
+
 interface Vetted {
   address: string;
   family: number;
@@ -152,7 +160,7 @@ export class TargetGuard {
   constructor(rules: TargetRules, private readonly resolve: typeof lookup = lookup) {
     this.deny = [
       ...rules.deny.map((r, i) => ({ matcher: new HostMatcher([r]), name: `targets.deny[${i}] (${r})` })),
-      ...DEFAULT_DENY.filter((d) => !rules.allow.includes(d.rule)).map((d) => ({ matcher: new HostMatcher([d.rule]), name: `default deny ${d.rule} (${d.why})` })),
+      ...defaultDeny().filter((d) => !rules.allow.includes(d.rule)),
     ];
     this.allow = new HostMatcher(rules.allow);
   }
