@@ -3,6 +3,8 @@
 // user's target goes (resolveProbe: resolveTarget → the URL's hostname → guard.vet →
 // the auth's targets) and, as the connector and redirects could hand it over, straight
 // to guard.vet. No spelling of an address may ever reach the resolver.
+import net from 'node:net';
+
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CompiledModule } from '../../src/config/compile.js';
@@ -296,6 +298,38 @@ describe('every spelling of an IPv6 address is judged as the address', () => {
         expect(r.numeric).toEqual([]);
       }),
       { numRuns: 250 },
+    );
+  });
+});
+
+describe('CIDR rules', () => {
+  // The properties above compare spellings with each other; this one holds the matching
+  // itself to an independent implementation (node's BlockList), on addresses that have
+  // no other view than themselves (not 0.0.0.0/8, nor an embedding), and on near misses:
+  // the network's base address with one bit flipped, inside or just outside the prefix.
+  it("match an address exactly as node's BlockList does", () => {
+    const plain4 = ipv4.filter((n) => n >>> 24 !== 0).map((n) => octets(n));
+    const plain6 = fc.array(word, { minLength: 8, maxLength: 8 }).filter((w) => ![0, 0x64, 0x2001, 0x2002].includes(w[0]!) && w[5] !== 0x5efe);
+    const text = (parts: number[]) => (parts.length === 4 ? parts.join('.') : parts.map((x) => x.toString(16)).join(':'));
+    const family = (parts: number[]) => (parts.length === 4 ? ('ipv4' as const) : ('ipv6' as const));
+    /** The address with bit `k` (from the most significant) flipped; parts of 8 or 16 bits. */
+    const flip = (parts: number[], k: number) => {
+      const size = parts.length === 4 ? 8 : 16;
+      return parts.map((x, i) => (i === Math.floor(k / size) ? x ^ (1 << (size - 1 - (k % size))) : x));
+    };
+    fc.assert(
+      fc.property(fc.oneof(plain4, plain6), fc.oneof(plain4, plain6), fc.nat(), fc.nat(), fc.constantFrom('other', 'flipped', 'same'), (other, base, p, k, pick) => {
+        const width = base.length === 4 ? 32 : 128;
+        const prefix = p % (width + 1);
+        const a = pick === 'other' ? other : pick === 'same' ? base : flip(base, prefix === 0 ? k % width : Math.max(0, prefix - 1 + (k % 3)) % width);
+        if (family(a) === 'ipv4' ? a[0] === 0 : [0, 0x64, 0x2001, 0x2002].includes(a[0]!) || a[5] === 0x5efe) return;
+        const list = new net.BlockList();
+        list.addSubnet(text(base), prefix, family(base));
+        const expected = family(base) === family(a) && list.check(text(a), family(a));
+        const cidr = `${text(base)}/${prefix}`;
+        expect(new HostMatcher([cidr]).match(text(a), text(a)), `${text(a)} in ${cidr}`).toBe(expected ? cidr : undefined);
+      }),
+      { numRuns: 600 },
     );
   });
 });
