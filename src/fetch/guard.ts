@@ -2,16 +2,29 @@
 // and the connection is made to that very address (the connector below asks the
 // guard, never the resolver directly), so a name that resolves differently a moment
 // later cannot slip past (DNS rebinding).
+//
+// A host is judged as the address it denotes however it is spelt (address.ts: the
+// URL parser decides, as it does for undici), and an address by every address a
+// connection to it may reach (its views: 0.0.0.0 is also 127.0.0.1, 64:ff9b::a9fe:a9fe
+// is also 169.254.169.254). Deny rules refuse a target when any view matches; an allow
+// list lets it through only when every view matches (see HostMatcher).
 import { lookup } from 'node:dns/promises';
-import net from 'node:net';
+
+import { contains, formatAddress, parseHost, parseIP, parseNetwork, views, type Address, type View } from './address.js';
 
 export interface TargetRules {
   allow: string[];
   deny: string[];
 }
 
-/** Never reachable unless allowed by name: link-local ranges and cloud metadata services. */
+/**
+ * Never reachable unless allowed by name: this host through an unspecified address,
+ * link-local ranges and cloud metadata services. Each IPv4 range is also refused where
+ * an IPv6 address embeds it (NAT64, 6to4, Teredo, …; address.ts).
+ */
 export const DEFAULT_DENY: ReadonlyArray<{ rule: string; why: string }> = [
+  { rule: '0.0.0.0/8', why: 'this host: a connection to 0.0.0.0 reaches the local host' },
+  { rule: '::/128', why: 'this host: a connection to :: reaches the local host' },
   { rule: '169.254.0.0/16', why: 'IPv4 link-local, cloud metadata services' },
   { rule: 'fe80::/10', why: 'IPv6 link-local' },
   { rule: 'fd00:ec2::254/128', why: 'AWS metadata service over IPv6' },
@@ -20,7 +33,8 @@ export const DEFAULT_DENY: ReadonlyArray<{ rule: string; why: string }> = [
   { rule: 'metadata.goog', why: 'Google Cloud metadata service' },
 ];
 
-type Rule = { source: string; test: (host: string, address: string) => boolean };
+/** A rule matches a host by its name (patterns) or an address (CIDRs, addresses). */
+type Rule = { source: string; test: (host: string, address: Address | undefined) => boolean };
 
 export class TargetRefused extends Error {}
 
@@ -28,22 +42,51 @@ export class RuleError extends Error {}
 
 function compileRule(source: string): Rule {
   const cidr = /^(.+)\/(\d{1,3})$/.exec(source);
-  if (cidr || net.isIP(source)) {
-    const ip = cidr ? cidr[1]! : source;
-    const family = net.isIP(ip);
-    if (!family) throw new RuleError(`"${source}" is neither a CIDR, an IP address nor a host pattern`);
-    const prefix = cidr ? Number(cidr[2]) : family === 4 ? 32 : 128;
-    if (prefix > (family === 4 ? 32 : 128)) throw new RuleError(`"${source}": prefix /${prefix} is too long for IPv${family}`);
-    const list = new net.BlockList();
-    list.addSubnet(ip, prefix, family === 4 ? 'ipv4' : 'ipv6');
-    return { source, test: (_host, address) => address !== '' && list.check(address, net.isIP(address) === 4 ? 'ipv4' : 'ipv6') };
+  const net = parseNetwork(cidr ? cidr[1]! : source, cidr ? Number(cidr[2]) : undefined);
+  if (cidr || net) {
+    if (!net) throw new RuleError(`"${source}" is neither a CIDR, an IP address nor a host pattern`);
+    if (typeof net === 'string') throw new RuleError(`"${source}": ${net}`);
+    return { source, test: (_host, address) => address !== undefined && contains(net, address) };
   }
   if (!/^[A-Za-z0-9*.-]+$/.test(source)) throw new RuleError(`"${source}" is neither a CIDR, an IP address nor a host pattern`);
+  if (!source.includes('*')) {
+    // `127.1`, `0x7f.0.0.1`: an address in a spelling no host name ever has (hosts are
+    // judged in their canonical form), so the rule would silently match nothing.
+    const host = parseHost(source);
+    if (host?.kind === 'ip') throw new RuleError(`"${source}" is the IP address ${host.text} written in another way; write ${host.text}`);
+    if (!host) throw new RuleError(`"${source}" is neither a CIDR, an IP address nor a valid host name`);
+  }
   const re = new RegExp(`^${source.toLowerCase().replace(/\./g, '\\.').replace(/\*/g, '[a-z0-9-]*(?:\\.[a-z0-9-]+)*?')}\\.?$`);
   return { source, test: (host) => re.test(host.toLowerCase()) };
 }
 
-/** Host patterns and CIDRs; used for the global rules and for an auth's allowed targets. */
+/** The host as rules see it: its canonical form, or as written (lowercase) when it is not a valid host. */
+function ruleHost(host: string): { name: string; address: Address | undefined } {
+  const h = parseHost(host);
+  if (!h) return { name: stripBrackets(host).toLowerCase(), address: undefined };
+  return h.kind === 'ip' ? { name: h.text, address: h.address } : { name: h.name, address: undefined };
+}
+
+/** An address given as text: '' for none, a strict IP literal (a zone is dropped), or unreadable (null). */
+function readAddress(address: string): Address | undefined | null {
+  if (address === '') return undefined;
+  return parseIP(address.replace(/%[^%]*$/, '')) ?? null;
+}
+
+/**
+ * Host patterns and CIDRs; used for the global rules and for an auth's allowed targets.
+ *
+ * An address is matched by each of its views (address.ts). Which way is safe differs:
+ * - refusing (deny rules): a rule matching ANY view refuses, so `deny: [169.254.0.0/16]`
+ *   also refuses 64:ff9b::a9fe:a9fe and 2002:a9fe:a9fe::, and `deny: [127.0.0.0/8]`
+ *   refuses 0.0.0.0;
+ * - letting through (allow lists, an auth's targets): EVERY view must be matched, so an
+ *   embedding never lets a target pass that its IPv4 address would not pass:
+ *   `allow: [10.0.0.0/8]` does not admit 64:ff9b::a00:1 (the address itself is not in
+ *   10.0.0.0/8), and `allow: ['::/0']` does not admit 64:ff9b::808:808 (8.8.8.8 is not
+ *   allowed). IPv4-mapped addresses are the IPv4 address, so `::ffff:10.0.0.1` passes
+ *   `10.0.0.0/8`. A host pattern matches by name, whatever the addresses.
+ */
 export class HostMatcher {
   private readonly rules: Rule[];
   constructor(sources: readonly string[]) {
@@ -52,20 +95,52 @@ export class HostMatcher {
   get empty(): boolean {
     return this.rules.length === 0;
   }
-  /** The first rule matching the host name or one of its addresses. */
-  match(host: string, address: string): string | undefined {
-    return this.rules.find((r) => r.test(host, address))?.source;
-  }
-}
 
-/** An IPv4-mapped IPv6 address checked as the IPv4 address it is. */
-function canonical(address: string): string {
-  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  return m ? m[1]! : address;
+  /**
+   * The rule that lets this host at this address through: the first matching its name or
+   * the address, provided every other view of the address is matched too. With no
+   * address ('') an IP host is its own address, and a name is matched by patterns only.
+   */
+  match(host: string, address: string): string | undefined {
+    const h = ruleHost(host);
+    const a = readAddress(address);
+    if (a === null) return undefined;
+    const addr = a ?? h.address;
+    if (addr === undefined) return this.rules.find((r) => r.test(h.name, undefined))?.source;
+    return this.unmatched(h.name, views(addr)) ? undefined : this.rules.find((r) => r.test(h.name, addr))?.source;
+  }
+
+  /** The first of the views (the address itself first) that no rule matches. */
+  unmatched(host: string, all: readonly View[]): View | undefined {
+    return all.find((v) => !this.rules.some((r) => r.test(host, v.address)));
+  }
+
+  /** The first rule matching the host's name (no views: not resolved yet) or any of the views, and the view. */
+  refusing(host: string, all: readonly View[] | undefined): { rule: string; view: View | undefined } | undefined {
+    if (all === undefined) {
+      const rule = this.rules.find((r) => r.test(host, undefined));
+      return rule && { rule: rule.source, view: undefined };
+    }
+    for (const r of this.rules) for (const v of all) if (r.test(host, v.address)) return { rule: r.source, view: v };
+    return undefined;
+  }
 }
 
 export function stripBrackets(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+
+/** A host as written, for a one-line message: control and line-breaking characters escaped. */
+function shown(host: string): string {
+  return host.replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+let compiledDefaults: Array<{ rule: string; matcher: HostMatcher; name: string }> | undefined;
+
+/** DEFAULT_DENY compiled once: a guard is made at each configuration load (and per test). */
+function defaultDeny(): Array<{ rule: string; matcher: HostMatcher; name: string }> {
+  compiledDefaults ??= DEFAULT_DENY.map((d) => ({ rule: d.rule, matcher: new HostMatcher([d.rule]), name: `default deny ${d.rule} (${d.why})` }));
+  return compiledDefaults;
 }
 
 interface Vetted {
@@ -85,53 +160,81 @@ export class TargetGuard {
   constructor(rules: TargetRules, private readonly resolve: typeof lookup = lookup) {
     this.deny = [
       ...rules.deny.map((r, i) => ({ matcher: new HostMatcher([r]), name: `targets.deny[${i}] (${r})` })),
-      ...DEFAULT_DENY.filter((d) => !rules.allow.includes(d.rule)).map((d) => ({ matcher: new HostMatcher([d.rule]), name: `default deny ${d.rule} (${d.why})` })),
+      ...defaultDeny().filter((d) => !rules.allow.includes(d.rule)),
     ];
     this.allow = new HostMatcher(rules.allow);
   }
 
   /**
    * Why the host at this address may not be reached, or undefined when it may. With
-   * no address, only the deny rules by name are checked (before resolving).
+   * no address, only the deny rules by name are checked (before resolving), unless the
+   * host is an IP address, which is then its own address.
    */
   refusal(host: string, address: string): string | undefined {
-    const addr = canonical(address);
-    for (const d of this.deny) if (d.matcher.match(host, addr)) return `refused by ${d.name}`;
-    if (addr && !this.allow.empty && !this.allow.match(host, addr)) return 'not allowed by any rule in targets.allow';
+    const h = ruleHost(host);
+    const a = readAddress(address);
+    if (a === null) return `refused: ${shown(JSON.stringify(address))} is not an IP address`;
+    return this.judge(h.name, a ?? h.address);
+  }
+
+  private judge(name: string, address: Address | undefined): string | undefined {
+    const all = address && views(address);
+    for (const d of this.deny) {
+      const hit = d.matcher.refusing(name, all);
+      if (hit) return `refused by ${d.name}${hit.view?.why ? `: ${hit.view.why}` : ''}`;
+    }
+    if (all && !this.allow.empty) {
+      const miss = this.allow.unmatched(name, all);
+      if (miss) return `not allowed by any rule in targets.allow${miss.why ? ` (${miss.why})` : ''}`;
+    }
     return undefined;
   }
 
   /**
    * Resolves a host name and vets every address it has; throws TargetRefused naming
-   * the rule. The vetted address is remembered briefly and is the one connected to.
+   * the rule. The host may be written in any way the URL parser accepts (brackets
+   * around IPv6 optional); an IP address in any spelling is never looked up. The vetted
+   * address is remembered briefly (by the host's canonical form) and is the one
+   * connected to.
    */
   async vet(hostname: string): Promise<{ address: string; family: number }> {
-    const host = stripBrackets(hostname).toLowerCase();
-    const cached = this.cache.get(host);
+    const host = parseHost(hostname);
+    if (!host) throw new TargetRefused(`target ${shown(JSON.stringify(hostname))} is not a valid host name or IP address`);
+    const written = shown(stripBrackets(hostname).toLowerCase());
+    const key = host.kind === 'ip' ? host.text : host.name;
+    const cached = this.cache.get(key);
     if (cached && cached.expires > Date.now()) return cached;
-    const byName = this.refusal(host, '');
-    if (byName) throw new TargetRefused(`target ${host} ${byName}`);
-    let addresses: Array<{ address: string; family: number }>;
-    if (net.isIP(host)) addresses = [{ address: host, family: net.isIP(host) }];
+    let addresses: Address[];
+    if (host.kind === 'ip') addresses = [host.address];
     else {
+      const byName = this.judge(host.name, undefined);
+      if (byName) throw new TargetRefused(`target ${written} ${byName}`);
+      let answers: Array<{ address: string; family: number }>;
       try {
-        addresses = await this.resolve(host, { all: true, verbatim: true });
+        answers = await this.resolve(host.name, { all: true, verbatim: true });
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
-        throw new Error(`cannot resolve ${host}: ${e.code ?? e.message}`);
+        throw new Error(`cannot resolve ${written}: ${e.code ?? e.message}`);
+      }
+      addresses = [];
+      for (const answer of answers) {
+        const a = readAddress(answer.address);
+        if (!a) throw new TargetRefused(`target ${written} resolved to ${shown(JSON.stringify(answer.address))}, not an IP address`);
+        addresses.push(a);
       }
     }
     // Every address must pass: a name with one public and one link-local record
     // must not be usable to reach the latter.
     for (const a of addresses) {
-      const why = this.refusal(host, a.address);
-      if (why) throw new TargetRefused(`target ${host}${a.address === host ? '' : ` (${a.address})`} ${why}`);
+      const why = this.judge(key, a);
+      const text = formatAddress(a);
+      if (why) throw new TargetRefused(`target ${written}${text === written ? '' : ` (${text})`} ${why}`);
     }
     const first = addresses[0];
-    if (!first) throw new Error(`cannot resolve ${host}: no addresses`);
+    if (!first) throw new Error(`cannot resolve ${written}: no addresses`);
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
-    const vetted = { address: canonical(first.address), family: first.family, expires: Date.now() + CACHE_SECONDS * 1000 };
-    this.cache.set(host, vetted);
+    const vetted = { address: formatAddress(first), family: first.family, expires: Date.now() + CACHE_SECONDS * 1000 };
+    this.cache.set(key, vetted);
     return vetted;
   }
 }
