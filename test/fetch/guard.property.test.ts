@@ -7,7 +7,7 @@ import net from 'node:net';
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { CompiledModule } from '../../src/config/compile.js';
+import type { CompiledModule } from '../../src/probe/plan.js';
 import type { Config } from '../../src/config/load.js';
 import { HostMatcher, TargetGuard, TargetRefused, type TargetRules } from '../../src/fetch/guard.js';
 import { BadRequest, resolveProbe } from '../../src/probe/resolve.js';
@@ -63,9 +63,11 @@ async function vetProbe(s: Setup, target: string, r: Resolver): Promise<string> 
     modules: new Map([['m', MODULE]]),
     auths: new Map([['a', { name: 'a', targets: s.authTargets && new HostMatcher(s.authTargets) }]]),
     targets: s.rules,
+    guard,
+    transportFor: () => MODULE.transport,
   } as unknown as Config;
   try {
-    const probe = await resolveProbe(config, { target, module: 'm', auth: 'a' }, undefined, guard);
+    const probe = await resolveProbe(config, { target, module: 'm', auth: 'a' }, undefined);
     return `allowed ${(await guard.vet(probe.runs[0]!.target.base.hostname)).address}`;
   } catch (err) {
     if (err instanceof BadRequest) return / may not be sent to /.test(err.message) ? 'auth refused' : 'refused';
