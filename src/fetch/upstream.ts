@@ -10,6 +10,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { request, type Dispatcher } from 'undici';
 import { AuthError, type Answer, type Auth, type Credentials, type Outgoing, type Send } from '../auth/types.js';
 import type { Connections } from './connections.js';
+import { stripBrackets } from './guard.js';
 import { Deadline } from './deadline.js';
 import type { Transport } from './transport.js';
 
@@ -26,6 +27,11 @@ export interface FetchSpec {
   headers: Record<string, string>;
   body: string | undefined;
   transport: Transport;
+  /**
+   * The transport without the auth's client certificate (the module's own): what a
+   * redirect to another origin continues with. Undefined: `transport` has none.
+   */
+  redirectTransport?: Transport | undefined;
   /** The configuration generation's connections (and its target guard). */
   connections: Connections;
   auth: Auth | undefined;
@@ -185,6 +191,11 @@ export class Upstream implements Fetcher {
     const send: Send = async (req: Outgoing, opts) =>
       answerOf(await this.limited({ ...spec, body: req.body, method: req.method }, req.url, req.headers, opts?.detached ? Deadline.after(DETACHED_SECONDS * 1000) : signal, 'everything'));
     const outgoing: Outgoing = { method: spec.method, url: spec.url, headers: spec.headers, body: spec.body };
+    // Checked when the probe was resolved, and again here, as the name may resolve
+    // elsewhere by now (the guard keeps an answer 10 s): credentials go only where the
+    // auth's targets allow, at the address the connection is made to.
+    const refused = await this.authRefusal(spec);
+    if (refused) return failed(0, refused, started);
     const withCredentials = (creds: Credentials): Promise<FetchResult> =>
       this.limited(spec, creds.url, { ...spec.headers, ...creds.headers }, signal, new Set(Object.keys(creds.headers).map((k) => k.toLowerCase())));
     try {
@@ -199,6 +210,21 @@ export class Upstream implements Fetcher {
       if (err instanceof AuthError) return failed(0, `auth ${spec.auth.name}: ${err.message}`, started);
       throw err;
     }
+  }
+
+  /** Why the auth's credentials may not go to the request's host, if they may not. */
+  private async authRefusal(spec: FetchSpec): Promise<string | undefined> {
+    const auth = spec.auth!;
+    if (!auth.targets) return undefined;
+    let address = '';
+    try {
+      address = (await spec.connections.guard.vet(spec.url.hostname)).address;
+    } catch {
+      // Refused or not resolvable: the connection fails with the guard's own reason.
+      return undefined;
+    }
+    if (auth.targets.match(stripBrackets(spec.url.hostname), address)) return undefined;
+    return `auth ${auth.name} may not be sent to ${spec.url.host}${address && address !== stripBrackets(spec.url.hostname) ? ` (${address})` : ''} (not in auths.${auth.name}.targets)`;
   }
 
   /** Sends a request once its turn comes under the probe, target and global limits. */
@@ -250,10 +276,11 @@ export class Upstream implements Fetcher {
     let method = spec.method;
     let payload = spec.body;
     let sent = headers;
+    let transport = spec.transport;
     for (let hops = 0; ; hops++) {
       const send = (): Promise<Dispatcher.ResponseData> =>
         request(current, {
-          dispatcher: spec.connections.dispatcher(spec.transport),
+          dispatcher: spec.connections.dispatcher(transport),
           method: method as Dispatcher.HttpMethod,
           headers: { 'user-agent': this.userAgent, ...sent },
           body: payload,
@@ -300,6 +327,8 @@ export class Upstream implements Fetcher {
         }
         sent = withoutCredentials(sent, secrets);
         secrets = NO_SECRETS;
+        // Nor the auth's client certificate.
+        transport = spec.redirectTransport ?? transport;
       }
       // As browsers and Go's client do: 303, and 301/302 after a POST, continue as a GET without the body.
       if (res.statusCode === 303 || ((res.statusCode === 301 || res.statusCode === 302) && method === 'POST')) {

@@ -96,6 +96,7 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
         headers: req.headers,
         body: req.body === undefined ? undefined : fill(req.body, run.params),
         transport: run.transport,
+        redirectTransport: run.transport === mod.transport ? undefined : mod.transport,
         connections: opts.connections,
         auth: run.auth,
         cacheSeconds: req.cacheSeconds,

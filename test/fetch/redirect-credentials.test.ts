@@ -4,6 +4,8 @@
 // redirects, another origin (another port, another loopback address) records every
 // request it receives, and must never see a secret; the same origin must still get it.
 import http from 'node:http';
+import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,8 +15,10 @@ import type { AuthSpec } from '../../src/config/schema.js';
 import { Connections } from '../../src/fetch/connections.js';
 import { Deadline } from '../../src/fetch/deadline.js';
 import { TargetGuard } from '../../src/fetch/guard.js';
-import { compileTransport } from '../../src/fetch/transport.js';
+import { compileTransport, mergeTransport } from '../../src/fetch/transport.js';
 import { Upstream, type FetchResult } from '../../src/fetch/upstream.js';
+import { requireProgram } from '../helpers/system.js';
+import { selfSigned } from '../helpers/tls.js';
 
 interface Seen {
   url: string;
@@ -49,6 +53,8 @@ async function origin(host: string): Promise<Origin> {
   await new Promise<void>((r) => server.listen(0, host, r));
   return { server, origin: `http://${host}:${(server.address() as AddressInfo).port}`, seen };
 }
+
+const openssl = requireProgram('openssl', 'apt-get install -y openssl');
 
 let a: Origin;
 let otherPort: Origin;
@@ -172,5 +178,50 @@ describe('credentials on redirects', () => {
         }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('credentials beyond headers', () => {
+  it('are not sent at all where the auth\'s targets do not allow, checked at the fetch itself', async () => {
+    const auth = authOf({ bearer: { token: 'tok-5be0c2' }, targets: ['127.0.0.2/32'] });
+    a.seen.length = 0;
+    const res = await fetchVia(`${a.origin}/status`, auth);
+    expect(res.ok).toBe(false);
+    expect(res.error).toMatch(/^auth device may not be sent to 127\.0\.0\.1:\d+ \(not in auths\.device\.targets\)$/);
+    expect(a.seen).toEqual([]);
+  });
+
+  it('a client certificate is presented to the device, not to the origin it redirects to', async (ctx) => {
+    openssl.skipIfMissing(ctx);
+    const [serverCert, clientCert] = await Promise.all([selfSigned(), selfSigned('apiprobe-client')]);
+    const peers: Record<string, string | undefined> = {};
+    const tlsOrigin = async (name: string, handler: http.RequestListener): Promise<https.Server> => {
+      const server = https.createServer({ cert: serverCert.cert, key: serverCert.key, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+        const cn = (req.socket as TLSSocket).getPeerCertificate().subject?.CN;
+        peers[name] = Array.isArray(cn) ? cn.join(',') : cn;
+        handler(req, res);
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      return server;
+    };
+    const b = await tlsOrigin('b', (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    const bUrl = `https://127.0.0.1:${(b.address() as AddressInfo).port}/end`;
+    const device = await tlsOrigin('device', (_req, res) => res.writeHead(302, { location: bUrl }).end());
+    try {
+      const auth = authOf({ tls: { cert_file: clientCert.certFile, key_file: clientCert.keyFile, insecure_skip_verify: false } });
+      const moduleTransport = compileTransport({ insecure_skip_verify: true }, undefined, (p) => p, true);
+      const withCert = mergeTransport(moduleTransport, auth.transport);
+      const url = new URL(`https://127.0.0.1:${(device.address() as AddressInfo).port}/status`);
+      const res = await upstream.fetch({
+        request: 'r', url, method: 'GET', headers: {}, body: undefined, transport: withCert, redirectTransport: moduleTransport, connections, auth,
+        maxBytes: 1 << 20, targetKey: url.host, targetConcurrency: 4, probeLimit: (fn) => fn(), signal: Deadline.after(5000), cacheSeconds: 0,
+      });
+      expect(res.error).toBeUndefined();
+      expect(res.status).toBe(200);
+      expect(peers).toEqual({ device: 'apiprobe-client', b: undefined });
+    } finally {
+      for (const s of [b, device]) s.closeAllConnections();
+      await Promise.all([b, device].map((s) => new Promise((r) => s.close(r))));
+    }
   });
 });
