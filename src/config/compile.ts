@@ -4,11 +4,11 @@
 import path from 'node:path';
 import { compileTransport, TransportError, type Transport } from '../fetch/transport.js';
 import { compileExpr, ExprError, type Expr } from '../mapping/expr.js';
-import { compilePath, JsonPathError, type CompiledPath } from '../mapping/jsonpath.js';
+import { compileCondition, compilePath, JsonPathError, type CompiledPath, type Condition } from '../mapping/jsonpath.js';
 import type { CompiledMetric, CompiledStep } from '../mapping/plan.js';
 import { compileParser, type FormatSpec, type Parser } from '../parse/index.js';
 import type { CompiledFollow, CompiledModule, CompiledRequest } from '../probe/plan.js';
-import { checkFanOut, checkMetric, checkMetricNames, checkRequest, knownRequests, type Report } from './rules.js';
+import { checkFanOut, checkMetric, checkMetricNames, checkRequest, followsOf, knownRequests, type Report } from './rules.js';
 import type { EachStepSpec, MetricSpec, ModuleSpec, RequestSpec } from './schema.js';
 
 export type { Report } from './rules.js';
@@ -60,7 +60,10 @@ export function compileModule(
   checkFanOut(spec, fail);
   // A source that exists but failed to compile has been reported already.
   for (const [reqName, req] of Object.entries(spec.requests)) {
-    if (req.follow) requests.get(req.follow.from)?.followers.push(reqName);
+    for (const { follow } of followsOf(req)) {
+      const followers = requests.get(follow.from)?.followers;
+      if (followers && !followers.includes(reqName)) followers.push(reqName);
+    }
   }
   // Variables flow down fan-out chains: only resolvable once every request compiled.
   const requestsOk = ok;
@@ -87,7 +90,7 @@ export function compileModule(
   for (const m of metrics) m.help = helpOf.get(m.name) ?? m.help;
 
   if (!ok) return undefined;
-  const roots = [...requests.values()].filter((r) => !r.follow).map((r) => r.name);
+  const roots = [...requests.values()].filter((r) => r.follows.length === 0).map((r) => r.name);
   return {
     name,
     description: spec.description,
@@ -120,16 +123,25 @@ function compileRequest(
   at: PropertyKey[],
   fail: Report,
 ): CompiledRequest | undefined {
-  let follow: CompiledFollow | undefined;
-  if (req.follow) {
+  const follows: CompiledFollow[] = [];
+  for (const { follow, at: followAt } of followsOf(req, at)) {
     let links: CompiledPath;
     try {
-      links = compilePath(req.follow.path);
+      links = compilePath(follow.path);
     } catch (err) {
-      fail([...at, 'follow', 'path'], (err as Error).message);
+      fail([...followAt, 'path'], (err as Error).message);
       return undefined;
     }
-    follow = { from: req.follow.from, links, vars: [] };
+    let when: Condition | undefined;
+    if (follow.when !== undefined) {
+      try {
+        when = compileCondition(follow.when);
+      } catch (err) {
+        fail([...followAt, 'when'], (err as Error).message);
+        return undefined;
+      }
+    }
+    follows.push({ from: follow.from, links, vars: [], when });
   }
   // Path, query values and body may use the module's params as {name}.
   const template = (src: string | number | boolean, where: PropertyKey[]): Expr | undefined => {
@@ -166,7 +178,8 @@ function compileRequest(
     headers,
     body,
     cacheSeconds: req.cache_ttl ?? 0,
-    follow,
+    follows,
+    minLinks: req.min_links ?? 0,
     parser,
     validStatus: codes ? (s) => codes.has(s) : (s) => s >= 200 && s < 300,
     optional: req.optional,
@@ -176,23 +189,28 @@ function compileRequest(
 }
 
 // Variables captured by a fan-out are known to its followers, and theirs, down the chain.
+// A request with several sources knows the variables of each (a variable only one of
+// them captures is missing, so empty, in documents from the others).
 function resolveVars(requests: Map<string, CompiledRequest>, spec: ModuleSpec, fail: Report): void {
   const done = new Set<string>();
   const visit = (req: CompiledRequest): void => {
     if (done.has(req.name)) return;
     done.add(req.name);
-    if (!req.follow) return;
-    const source = requests.get(req.follow.from)!;
-    visit(source);
-    const inherited = new Set(source.vars);
-    for (const [varName, src] of Object.entries(spec.requests[req.name]!.follow!.vars ?? {})) {
-      try {
-        req.follow.vars.push([varName, compileExpr(src, source.vars)]);
-      } catch (err) {
-        fail(['requests', req.name, 'follow', 'vars', varName], (err as Error).message);
+    if (req.follows.length === 0) return;
+    const inherited = new Set<string>();
+    followsOf(spec.requests[req.name]!, ['requests', req.name]).forEach(({ follow, at }, i) => {
+      const source = requests.get(follow.from)!;
+      visit(source);
+      for (const v of source.vars) inherited.add(v);
+      for (const [varName, src] of Object.entries(follow.vars ?? {})) {
+        try {
+          req.follows[i]!.vars.push([varName, compileExpr(src, source.vars)]);
+        } catch (err) {
+          fail([...at, 'vars', varName], (err as Error).message);
+        }
+        inherited.add(varName);
       }
-      inherited.add(varName);
-    }
+    });
     req.vars = inherited;
   };
   for (const req of requests.values()) visit(req);
@@ -266,6 +284,14 @@ function compileMetric(
       bad([...at, 'timestamp'], messageOf(err));
     }
   }
+  let when: Condition | undefined;
+  if (m.when !== undefined) {
+    try {
+      when = compileCondition(m.when);
+    } catch (err) {
+      bad([...at, 'when'], messageOf(err));
+    }
+  }
   let regex: RegExp | undefined;
   if (m.regex !== undefined) {
     try {
@@ -299,6 +325,7 @@ function compileMetric(
     states: m.states,
     onMissing: m.on_missing,
     timestamp,
+    when,
     where: `${moduleName}.metrics[${index}] (${m.name})`,
   };
 }

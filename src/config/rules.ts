@@ -4,7 +4,7 @@
 // Every rule here has a bad configuration in test/config/bad/ that proves it fires.
 import { openMetricsFamily } from '../metrics/expose.js';
 import type { MetricType } from '../mapping/plan.js';
-import type { MetricSpec, ModuleSpec, RequestSpec } from './schema.js';
+import type { FollowSpec, MetricSpec, ModuleSpec, RequestSpec } from './schema.js';
 
 /** A problem at a field of the module; `atKey` locates it at the field's name rather than its value. */
 export type Report = (path: ReadonlyArray<PropertyKey>, message: string, atKey?: boolean) => void;
@@ -15,6 +15,13 @@ const RESERVED_PREFIXES = ['probe_', 'apiprobe_'];
 export function knownRequests(spec: ModuleSpec): string {
   const declared = Object.keys(spec.requests);
   return declared.length ? declared.join(', ') : 'none';
+}
+
+/** A request's follows, one or several, each with the field path it was written at. */
+export function followsOf(req: RequestSpec, at: PropertyKey[] = []): Array<{ follow: FollowSpec; at: PropertyKey[] }> {
+  if (req.follow === undefined) return [];
+  if (Array.isArray(req.follow)) return req.follow.map((follow, i) => ({ follow, at: [...at, 'follow', i] }));
+  return [{ follow: req.follow, at: [...at, 'follow'] }];
 }
 
 /** A request has a path or a follow (or, in a URL module, neither: the target itself). */
@@ -31,31 +38,43 @@ export function checkRequest(req: RequestSpec, spec: ModuleSpec, at: PropertyKey
     fail([...at, 'path'], `path must start with "/" (got ${JSON.stringify(req.path)})`);
     return false;
   }
+  if (req.min_links !== undefined && !req.follow) {
+    fail([...at, 'min_links'], 'min_links counts the links a follow finds: only for a request with follow');
+    return false;
+  }
   return true;
 }
 
 /** Fan-out sources exist and form no cycle (each cycle reported once, on its first request). */
 export function checkFanOut(spec: ModuleSpec, fail: Report): void {
   if (Object.keys(spec.requests).length === 0) fail(['requests'], 'a module needs at least one request');
+  const sources = (name: string): string[] => followsOf(spec.requests[name]!).map((f) => f.follow.from).filter((from) => Object.hasOwn(spec.requests, from));
   for (const [reqName, req] of Object.entries(spec.requests)) {
-    if (req.follow && !Object.hasOwn(spec.requests, req.follow.from)) {
-      fail(['requests', reqName, 'follow', 'from'], `unknown request "${req.follow.from}" (known: ${knownRequests(spec)})`);
+    for (const { follow, at } of followsOf(req, ['requests', reqName])) {
+      if (!Object.hasOwn(spec.requests, follow.from)) fail([...at, 'from'], `unknown request "${follow.from}" (known: ${knownRequests(spec)})`);
     }
   }
+  // Depth first along the sources; a request met again on the current path closes a cycle.
   const inCycle = new Set<string>();
-  for (const [reqName, req] of Object.entries(spec.requests)) {
-    if (inCycle.has(reqName)) continue;
-    const chain = [reqName];
-    for (let cur = req.follow?.from; cur !== undefined && Object.hasOwn(spec.requests, cur); cur = spec.requests[cur]!.follow?.from) {
-      if (cur === reqName) {
-        fail(['requests', reqName, 'follow', 'from'], `fan-out cycle: ${[...chain, cur].join(' -> ')}`);
-        for (const member of chain) inCycle.add(member);
-        break;
+  const done = new Set<string>();
+  const visit = (name: string, path: string[]): void => {
+    if (done.has(name)) return;
+    const at = path.indexOf(name);
+    if (at >= 0) {
+      const cycle = path.slice(at);
+      const first = cycle[0]!;
+      if (!cycle.some((m) => inCycle.has(m))) {
+        const follows = followsOf(spec.requests[first]!, ['requests', first]);
+        const where = follows.find((f) => f.follow.from === (cycle[1] ?? first)) ?? follows[0]!;
+        fail([...where.at, 'from'], `fan-out cycle: ${[...cycle, first].join(' -> ')}`);
       }
-      if (chain.includes(cur)) break;
-      chain.push(cur);
+      for (const m of cycle) inCycle.add(m);
+      return;
     }
-  }
+    for (const from of sources(name)) visit(from, [...path, name]);
+    done.add(name);
+  };
+  for (const name of Object.keys(spec.requests)) visit(name, []);
 }
 
 /**

@@ -59,6 +59,8 @@ export const FollowSchema = z.strictObject({
   path: z.string().describe('JSONPath selecting the links (paths or same-origin URLs)'),
   vars: z.record(VarName, z.string()).optional()
     .describe('Variables captured from the source document, usable as {name} in labels'),
+  when: z.string().optional()
+    .describe('RFC 9535 filter expression on the source document (@), variables as $.name: links are taken only from documents where it holds, e.g. !@.ThermalSubsystem'),
 });
 
 const FORMATS = ['auto', 'json', 'kv', 'regex', 'csv', 'xml'] as const;
@@ -79,7 +81,10 @@ export const FormatSchema = z.union([
 
 export const RequestSchema = z.strictObject({
   path: z.string().optional().describe('Path (and query) on the target; omitted: the target URL itself'),
-  follow: FollowSchema.optional(),
+  follow: z.union([FollowSchema, z.array(FollowSchema).min(1)], { error: 'expected { from, path } or a list of them' }).optional()
+    .describe('Fetch the links found in the responses of another request (or of several: a link found twice is fetched once)'),
+  min_links: z.number().int().min(1).optional()
+    .describe('The request fails when its sources, all answered, hold fewer links than this (a device shaped unlike the module expects)'),
   method: oneOf('method', ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
   headers: StringMap.optional(),
   query: z.record(z.string(), Scalar).optional(),
@@ -118,6 +123,8 @@ export const MetricSchema = z.strictObject({
   on_missing: oneOf('on_missing', ['skip', 'error']).default('skip'),
   timestamp: Scalar.optional()
     .describe('Expression giving the sample\'s timestamp in milliseconds since the epoch (a number or a numeric string)'),
+  when: z.string().optional()
+    .describe('RFC 9535 filter expression on the item (@), variables as $.name: series only for items where it holds, e.g. @.ReadingType == "Temperature"'),
   go_text: z.boolean().default(false)
     .describe('Read labels and the value as json_exporter does: matches printed as Go prints them and joined by spaces, values parsed as Go parses them (null is NaN)'),
 });
@@ -257,3 +264,4 @@ export type TlsSpec = z.output<typeof TlsSchema>;
 export type SessionSpec = z.output<typeof SessionSchema>;
 export type OAuth2Spec = z.output<typeof OAuth2Schema>;
 export type EachStepSpec = z.output<typeof EachStepSchema>;
+export type FollowSpec = z.output<typeof FollowSchema>;

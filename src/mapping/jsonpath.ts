@@ -149,3 +149,51 @@ class LibraryPath implements CompiledPath {
     return node === undefined ? NOTHING : node.value;
   }
 }
+
+/**
+ * A condition: an RFC 9535 filter expression (what goes inside `[?…]`), with `@` the
+ * item it is asked about and `$` the variables in scope (`$.site`, `$.key`).
+ * `@.ThermalSubsystem`, `@.ReadingType == "Temperature" || @.ReadingUnits == "Cel"`,
+ * `!$.sensors`.
+ */
+export interface Condition {
+  readonly source: string;
+  holds(item: unknown, vars: Readonly<Record<string, unknown>>, key?: string | number): boolean;
+}
+
+type FilterExpression = { evaluate(context: unknown): unknown };
+
+export function compileCondition(source: string): Condition {
+  let query;
+  try {
+    query = env.compile(`$[?${source}]`);
+  } catch (err) {
+    // json-p3 points into the query it was given ($[?…]), not into the condition: say only what.
+    throw new JsonPathError(`invalid condition ${JSON.stringify(source)}: ${(err as Error).message.replace(/ \('.*':\d+\)$/s, '')}`);
+  }
+  // The source must be one filter expression, not something that closes the bracket and
+  // goes on (`@.a], $.b`).
+  const seg = query.segments;
+  const sel = seg.length === 1 && seg[0]!.selectors.length === 1 ? seg[0]!.selectors[0] : undefined;
+  if (!(sel instanceof jsonpath.selectors.FilterSelector)) throw new JsonPathError(`invalid condition ${JSON.stringify(source)}: expected one filter expression, such as @.Status.Health == "OK"`);
+  const expression = (sel as unknown as { expression: FilterExpression }).expression;
+  return {
+    source,
+    holds(item, vars, key) {
+      return expression.evaluate({ environment: env, currentValue: item, rootValue: variables(vars, key), currentKey: key }) === true;
+    },
+  };
+}
+
+// The variables as a JSON object for `$`: captured values that matched nothing are absent.
+const asRoot = new WeakMap<object, Record<string, unknown>>();
+function variables(vars: Readonly<Record<string, unknown>>, key: string | number | undefined): Record<string, unknown> {
+  let root = key === undefined ? asRoot.get(vars) : undefined;
+  if (!root) {
+    root = {};
+    for (const [k, v] of Object.entries(vars)) if (v !== NOTHING) root[k] = v;
+    if (key === undefined) asRoot.set(vars, root);
+    else root['key'] = key;
+  }
+  return root;
+}

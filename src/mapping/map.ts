@@ -31,7 +31,12 @@ export function mapMetric(m: CompiledMetric, docs: readonly Document[], out: Sam
   const watch: MapReport = { ...report, limit: (metric) => ((limited = true), report.limit(metric)) };
   const matches = trace ? new Array<number>(m.steps.length).fill(0) : undefined;
   let first = true;
+  let excluded = 0;
   const emit = (scope: Scope): boolean => {
+    if (m.when && !m.when.holds(scope.item, scope.vars, scope.key)) {
+      excluded++;
+      return true;
+    }
     if (trace && first) {
       first = false;
       traceSample(m, scope, trace);
@@ -44,6 +49,7 @@ export function mapMetric(m: CompiledMetric, docs: readonly Document[], out: Sam
     if (limited) break;
   }
   if (trace && matches) m.steps.forEach((step, i) => trace(`${m.where}: each ${step.path.source} matched ${matches[i]} item${matches[i] === 1 ? '' : 's'}`));
+  if (trace && m.when) trace(`${m.where}: when ${m.when.source} left out ${excluded} item${excluded === 1 ? '' : 's'}`);
 }
 
 /** What the label and value expressions found for the first item, for --explain. */

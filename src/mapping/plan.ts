@@ -3,7 +3,7 @@
 import type { FamilyType } from '../metrics/samples.js';
 import type { Conversion } from './convert.js';
 import type { Expr } from './expr.js';
-import type { CompiledPath } from './jsonpath.js';
+import type { CompiledPath, Condition } from './jsonpath.js';
 
 export type MetricType = FamilyType;
 
@@ -34,6 +34,8 @@ export interface CompiledMetric {
   onMissing: 'skip' | 'error';
   /** The sample's timestamp in milliseconds since the epoch, when the module gives one. */
   timestamp: Expr | undefined;
+  /** Series only for items where this holds. */
+  when: Condition | undefined;
   /** Where the mapping was defined, for logs: `module.metrics[i] (name)`. */
   where: string;
 }

@@ -9,7 +9,7 @@ import type { Fetcher, FetchResult } from '../fetch/upstream.js';
 import { evaluate, toLabelValue, type Expr } from '../mapping/expr.js';
 import type { Document } from '../mapping/map.js';
 import type { ProbeLog } from './log.js';
-import type { CompiledRequest } from './plan.js';
+import type { CompiledFollow, CompiledRequest } from './plan.js';
 import type { ModuleRun } from './resolve.js';
 
 export interface RequestStats {
@@ -75,8 +75,9 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
 
   const launch = (req: CompiledRequest, url: URL, vars: Readonly<Record<string, unknown>>): void => {
     const s = stats.get(req.name)!;
-    if (s.seen.has(url.href)) return;
-    s.seen.add(url.href);
+    const id = resourceKey(url);
+    if (s.seen.has(id)) return;
+    s.seen.add(id);
     if (launched >= mod.maxRequests) {
       if (!overLimit) fail(req, `more than max_requests (${mod.maxRequests}) upstream requests; ${url.pathname} and later links not fetched`);
       overLimit = true;
@@ -143,12 +144,18 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
     const parsed = req.parser(res.body ?? Buffer.alloc(0), res.contentType);
     if (!parsed.ok) return fail(req, `${where}: ${parsed.error}`);
     s.docs.push({ doc: parsed.doc, vars });
-    for (const name of req.followers) follow(mod.requests.get(name)!, parsed.doc, url, where, vars);
+    for (const name of req.followers) {
+      const follower = mod.requests.get(name)!;
+      for (const spec of follower.follows) if (spec.from === req.name) follow(follower, spec, parsed.doc, url, where, vars);
+    }
   };
 
   // The links a follower finds in one answer of its source, each launched at once.
-  const follow = (follower: CompiledRequest, doc: unknown, url: URL, where: string, vars: Readonly<Record<string, unknown>>): void => {
-    const spec = follower.follow!;
+  const follow = (follower: CompiledRequest, spec: CompiledFollow, doc: unknown, url: URL, where: string, vars: Readonly<Record<string, unknown>>): void => {
+    if (spec.when && !spec.when.holds(doc, vars)) {
+      if (opts.trace) log.add('debug', `${prefix}${follower.name}: not followed from ${where}: when ${spec.when.source} does not hold`);
+      return;
+    }
     let childVars = vars;
     if (spec.vars.length) {
       const captured: Record<string, unknown> = { ...vars };
@@ -210,6 +217,16 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
     s.lastEnd = now;
     fail(attempt.req, `${attempt.req.method} ${attempt.url.pathname}${attempt.url.search}: deadline of ${seconds(timeoutSeconds)}s exceeded`);
   }
+  // A fan-out whose sources all answered but held too few links: the device is shaped
+  // unlike the module expects (no chassis found at all), which must not pass for success.
+  const answered = (req: CompiledRequest): boolean =>
+    stats.get(req.name)!.errors === 0 && req.follows.every((f) => answered(mod.requests.get(f.from)!));
+  for (const req of mod.requests.values()) {
+    const s = stats.get(req.name)!;
+    if (req.minLinks === 0 || s.seen.size >= req.minLinks || !answered(req)) continue;
+    const where = req.follows.map((f) => `${f.links.source} in ${f.from}`).join(', ');
+    fail(req, `${s.seen.size === 0 ? 'no links' : `${s.seen.size} link${s.seen.size === 1 ? '' : 's'}`} found (${where}); at least ${req.minLinks} expected`);
+  }
   return stats;
 
   /** An answer cut by the deadline: what arrived is counted, and the request failed. */
@@ -233,6 +250,16 @@ function seconds(n: number): number {
 }
 
 const passThrough = <T>(fn: () => Promise<T>): Promise<T> => fn();
+
+/**
+ * What makes two links one resource: the URL without a trailing slash on its path
+ * (Redfish lists `/Chassis/1/` in one place and `/Chassis/1` in another; no status
+ * page serves two different things at the two).
+ */
+function resourceKey(url: URL): string {
+  const p = url.pathname;
+  return p.length > 1 && p.endsWith('/') ? `${url.origin}${p.slice(0, -1)}${url.search}` : url.href.replace(/#.*$/, '');
+}
 
 function rootUrl(req: CompiledRequest, base: URL, params: Readonly<Record<string, string>>): URL {
   const url = req.path === undefined ? new URL(base) : new URL(fill(req.path, params), base);

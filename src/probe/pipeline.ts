@@ -115,7 +115,7 @@ function fetchedAll(mod: CompiledModule, stats: Map<string, RequestStats>): bool
 export function requestSamples(mod: CompiledModule, stats: Map<string, RequestStats>, prefix: string, meta: SampleSet): void {
   // A fan-out is only as complete as its source: links in a failed source were never seen.
   const complete = (req: CompiledRequest): boolean =>
-    stats.get(req.name)!.errors === 0 && (!req.follow || complete(mod.requests.get(req.follow.from)!));
+    stats.get(req.name)!.errors === 0 && req.follows.every((f) => complete(mod.requests.get(f.from)!));
   const names = ['request'];
   for (const req of mod.requests.values()) {
     const s = stats.get(req.name)!;

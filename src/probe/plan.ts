@@ -4,7 +4,7 @@
 import type { ModuleSpec } from '../config/schema.js';
 import type { Transport } from '../fetch/transport.js';
 import type { Expr } from '../mapping/expr.js';
-import type { CompiledPath } from '../mapping/jsonpath.js';
+import type { CompiledPath, Condition } from '../mapping/jsonpath.js';
 import type { CompiledMetric } from '../mapping/plan.js';
 import type { Parser } from '../parse/index.js';
 
@@ -13,6 +13,8 @@ export interface CompiledFollow {
   from: string;
   links: CompiledPath;
   vars: Array<[string, Expr]>;
+  /** Links are taken only from source documents where this holds. */
+  when: Condition | undefined;
 }
 
 export interface CompiledRequest {
@@ -26,7 +28,10 @@ export interface CompiledRequest {
   body: Expr | undefined;
   /** Seconds a successful answer may be served from the cache; 0: never. */
   cacheSeconds: number;
-  follow: CompiledFollow | undefined;
+  /** Where the request's links come from: none for a request with a path. */
+  follows: CompiledFollow[];
+  /** The request fails when its sources, all answered, held fewer links (0: no minimum). */
+  minLinks: number;
   parser: Parser;
   validStatus: (status: number) => boolean;
   optional: boolean;

@@ -137,6 +137,15 @@ async function redfishSessionDevice(limit = 2): Promise<RedfishSessions> {
         if (typeof token !== 'string' || !state.active.has(token)) return json(res, 401, {});
         setTimeout(() => json(res, 200, { Members: [], 'Members@odata.count': 3 }), 20);
       },
+      // One chassis with nothing to read in it, behind the same session.
+      '/redfish/v1/Chassis': (req, res) => {
+        if (!state.active.has(String(req.headers['x-auth-token']))) return json(res, 401, {});
+        json(res, 200, { Members: [{ '@odata.id': '/redfish/v1/Chassis/1' }] });
+      },
+      '/redfish/v1/Chassis/1': (req, res) => {
+        if (!state.active.has(String(req.headers['x-auth-token']))) return json(res, 401, {});
+        json(res, 200, { Id: '1', Status: { Health: 'OK' } });
+      },
     },
   });
   return {
@@ -295,6 +304,7 @@ describe('login sessions (Redfish SessionService)', () => {
     const r = await probe({ module: 'redfish', target: sessions.device.url, auth: 'redfish' });
     expect(r.series.get('probe_request_success{request="systems"}')).toBe(1);
     expect(r.series.get('probe_success')).toBe(1);
+    expect(r.series.get('redfish_chassis_health{chassis="1",redfish_chassis_health="OK"}')).toBe(1);
     const plain = await exporter.probe({ module: 'redfish', target: sessions.device.url });
     expect(parseSeries(plain.text).get('probe_http_status_code{request="systems"}')).toBe(401);
   });

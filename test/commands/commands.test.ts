@@ -36,7 +36,7 @@ describe('apiprobe probe', () => {
   it('probes a device and prints the metrics', async () => {
     const r = await probeCommand({ ...base, target: device.url });
     expect(r.exitCode).toBe(0);
-    expect(parseSeries(r.output).get('redfish_temperature_celsius{chassis="1U",sensor="CPU1 Temp"}')).toBe(41);
+    expect(parseSeries(r.output).get('redfish_temperature_celsius{chassis="1U",sensor="CPU #1 Temperature"}')).toBe(37);
   });
 
   it('runs offline from saved answers, with the same series as against the device', async () => {
@@ -45,17 +45,23 @@ describe('apiprobe probe', () => {
     expect(offline.exitCode).toBe(0);
     const strip = (t: string): string[] => t.split('\n').filter((l) => l.startsWith('redfish_'));
     expect(strip(offline.output)).toEqual(strip(online.output));
-    expect(strip(offline.output).length).toBe(53);
+    expect(strip(offline.output).length).toBe(96);
   });
 
   it('explains what was fetched, what each path matched and why a series was skipped', async () => {
     const r = await probeCommand({ ...base, files: mockupFiles, explain: true });
     expect(r.output).toMatch(/^What the probe did:\n/);
-    expect(r.output).toContain('thermal: GET /redfish/v1/Chassis/1U/Thermal -> 200');
-    expect(r.output).toContain('(redfish_temperature_celsius): each $.Temperatures[*] matched 3 items');
-    expect(r.output).toContain('(redfish_temperature_celsius): first item: chassis={chassis} → "1U"; sensor=$.Name → "CPU1 Temp"; value $.ReadingCelsius → 41');
-    expect(r.output).toContain('(redfish_temperature_celsius): value not found {chassis="1U",sensor="CPU2 Temp"}');
-    expect(r.output).toContain('(redfish_temperature_celsius): 2 series from 1 response of thermal');
+    expect(r.output).toContain('sensors: GET /redfish/v1/Chassis/1U/Sensors -> 200');
+    // Per follow: how many links it found, why it was not followed, and when it found nothing.
+    expect(r.output).toContain('sensor: $.Members[*]["@odata.id"] matched 41 links in GET /redfish/v1/Chassis/1U/Sensors');
+    expect(r.output).toContain('thermal: not followed from GET /redfish/v1/Chassis/1U: when !@.ThermalSubsystem does not hold');
+    expect(r.output).toContain('power_supply_metrics: $.Metrics["@odata.id"] matched nothing in GET /redfish/v1/Chassis/1U/PowerSubsystem/PowerSupplies/Bay2 (0 links)');
+    // Per mapping: the first item, what a condition left out, and what was skipped.
+    // (Saved answers are read as they come: which sensor is first is not fixed.)
+    expect(r.output).toMatch(/\(redfish_temperature_celsius\): first item: chassis=\{chassis\} → "1U"; sensor=\$\.Name → "[^"]+ Temperature"; value \$\.Reading → [\d.]+\n/);
+    expect(r.output).toContain('(redfish_temperature_celsius): when @.ReadingType == "Temperature" || (!@.ReadingType && @.ReadingUnits == "Cel") left out 33 items');
+    expect(r.output).toContain('(redfish_temperature_celsius): 8 series from 41 responses of sensor');
+    expect(r.output).toContain('(redfish_fan_speed_rpm): value not found {chassis="1U",fan="Fan for CPU 1"}');
     expect(r.output).toContain('\nMetrics:\n');
   });
 

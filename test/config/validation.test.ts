@@ -73,6 +73,10 @@ const CASES: Case[] = [
   // requests and fan-outs
   { fixture: 'metric-from-unknown-request.yml', line: 8, column: 15, field: 'modules.m.metrics[0].from', message: /^unknown request "stats" \(known: status\)$/ },
   { fixture: 'follow-from-unknown-request.yml', line: 7, column: 25, field: 'modules.m.requests.system.follow.from', message: /^unknown request "sytems" \(known: systems, system\)$/ },
+  { fixture: 'min-links-without-follow.yml', line: 4, column: 38, field: 'modules.m.requests.r.min_links', message: /^min_links counts the links a follow finds: only for a request with follow$/ },
+  { fixture: 'follow-list-unknown-request.yml', line: 8, column: 21, field: 'modules.m.requests.chassis.follow[1].from', message: /^unknown request "sytem" \(known: chassis_collection, chassis\)$/ },
+  { fixture: 'invalid-follow-when.yml', line: 6, column: 72, field: 'modules.m.requests.thermal.follow.when', message: /^invalid condition "@\.ThermalSubsystem ==": / },
+  { fixture: 'invalid-metric-when.yml', line: 8, column: 15, field: 'modules.m.metrics[0].when', message: /^invalid condition "@\.ReadingType == \\"Temperature\\"\], \$\[\?@\.x": / },
   { fixture: 'fanout-cycle.yml', line: 7, column: 25, field: 'modules.m.requests.a.follow.from', message: /^fan-out cycle: a -> b -> c -> a$/ },
   { fixture: 'path-and-follow.yml', line: 7, column: 15, field: 'modules.m.requests.system.path', message: /either path or follow, not both/ },
   { fixture: 'no-path-no-follow.yml', line: 5, column: 7, field: 'modules.m.requests.r.path', message: /needs a path or a follow.*target: \{ url: true \}/ },
@@ -179,7 +183,7 @@ describe('the shipped configuration', () => {
     expect(redfish!.file).toBe(path.join(root, 'modules/redfish.yml'));
     expect(redfish!.scheme).toBe('https');
     expect(redfish!.timeoutSeconds).toBe(20);
-    expect(redfish!.roots).toEqual(['systems']);
+    expect(redfish!.roots).toEqual(['systems', 'chassis_collection']);
     expect(redfish!.metrics.length).toBeGreaterThan(0);
   });
 });

@@ -164,9 +164,9 @@ describe('Prometheus scraping the exporter with prometheus.example.yml', () => {
   });
 
   it('stores the device metrics under the device instance', async () => {
-    // Both fixtures name a sensor "CPU1 Temp": 41 °C in the DMTF mockup, 40 °C on the iDRAC.
-    expect(await byInstance(prometheus!.url, 'redfish_temperature_celsius{job="redfish",sensor="CPU1 Temp"}')).toEqual({ [dmtf.address]: 41, [dell.address]: 40 });
-    expect(await byInstance(prometheus!.url, 'redfish_power_consumed_watts{job="redfish"}')).toEqual({ [dmtf.address]: 344, [dell.address]: 429 });
+    // The DMTF mockup's CPU sensor (37 °C, from its Sensors collection) and the iDRAC's (40 °C, from Thermal).
+    expect(await byInstance(prometheus!.url, 'redfish_temperature_celsius{job="redfish",sensor=~"CPU1 Temp|CPU #1 Temperature"}')).toEqual({ [dmtf.address]: 37, [dell.address]: 40 });
+    expect(await byInstance(prometheus!.url, 'redfish_power_consumed_watts{job="redfish"}')).toEqual({ [dmtf.address]: 374, [dell.address]: 429 });
     // Nothing from the device that is down but the probe's own series.
     expect(await query(prometheus!.url, `{job="redfish",instance="${down}",__name__=~"redfish_.*"}`)).toEqual([]);
   });

@@ -29,6 +29,20 @@ modules:
     metrics:
       - { name: dev_a, from: a, value: '$.a' }
       - { name: dev_b, from: b, value: '$.b' }
+  shapes:
+    requests:
+      listing: { path: /listing }
+      owner: { path: /owner }
+      part:
+        follow:
+          - { from: listing, path: '$.members[*]', vars: { via: '$.kind' } }
+          - { from: owner, path: '$.parts[*]', when: '@.kind != "retired"' }
+        min_links: 2
+      detail:
+        follow: { from: part, path: '$.detail', when: '!@.modern || $.via == "collection"' }
+    metrics:
+      - { name: dev_part_celsius, from: part, when: '@.type == "temperature" || (!@.type && @.units == "Cel")', labels: { part: '$.id', via: '{via}' }, value: '$.reading' }
+      - { name: dev_detail, from: detail, labels: { part: '$.id' }, value: '$.v' }
 `;
 
 type Answer = { status?: number; body: unknown } | 'hang';
@@ -157,4 +171,56 @@ describe('probe pipeline', () => {
     if (debug.kind !== 'probed') throw new Error(debug.message);
     expect(debug.result.format).toBe('text');
   });
+
+  it('follows links from several sources, fetching a resource found twice once (with or without a trailing slash)', async () => {
+    const fetcher = new TableFetcher({
+      '/listing': { body: { kind: 'collection', members: ['/p/1', '/p/2/'] } },
+      '/owner': { body: { kind: 'owner', parts: ['/p/2', '/p/3'] } },
+      '/p/1': { body: { id: 'one', type: 'temperature', reading: 30, detail: '/d/1' } },
+      '/p/2/': { body: { id: 'two', units: 'Cel', reading: 31, modern: true, detail: '/d/2' } },
+      '/p/3': { body: { id: 'three', type: 'voltage', reading: 12, modern: true, detail: '/d/3' } },
+      '/d/1': { body: { id: 'one', v: 1 } },
+      '/d/2': { body: { id: 'two', v: 2 } },
+      '/d/3': { body: { id: 'three', v: 3 } },
+    });
+    const answer = await probe(await load(), { query: { module: 'shapes', target: 'dev.test' } }, deps(fetcher));
+    if (answer.kind !== 'probed') throw new Error(answer.message);
+    const parts = fetcher.asked.filter((a) => a.url.pathname.startsWith('/p/')).map((a) => a.url.pathname);
+    expect(parts.sort()).toEqual(['/p/1', '/p/2/', '/p/3']);
+    const series = parseSeries(answer.result.exposition);
+    // `when` on a metric: a temperature by its type, or by its units when it has no type.
+    expect(series.get('dev_part_celsius{part="one",via="collection"}')).toBe(30);
+    expect(series.get('dev_part_celsius{part="two",via="collection"}')).toBe(31);
+    expect([...series.keys()].filter((k) => k.startsWith('dev_part_celsius'))).toHaveLength(2);
+    // `when` on a follow, with the source document as @ and variables as $: /p/3 came from
+    // the owner (no `via`) and is modern, so its detail is not fetched.
+    expect(fetcher.asked.some((a) => a.url.pathname === '/d/3')).toBe(false);
+    expect(series.get('dev_detail{part="one"}')).toBe(1);
+    expect(series.get('dev_detail{part="two"}')).toBe(2);
+    expect(series.get('probe_request_fetches{request="part"}')).toBe(3);
+    expect(series.get('probe_success')).toBe(1);
+  });
+
+  it('fails a fan-out whose answered sources hold fewer links than min_links, naming the sources', async () => {
+    const fetcher = new TableFetcher({
+      '/listing': { body: { kind: 'collection', members: [] } },
+      '/owner': { body: { parts: ['/p/3'] } },
+      '/p/3': { body: { id: 'three', type: 'voltage', reading: 12 } },
+    });
+    const answer = await probe(await load(), { query: { module: 'shapes', target: 'dev.test' } }, deps(fetcher));
+    if (answer.kind !== 'probed') throw new Error(answer.message);
+    const series = parseSeries(answer.result.exposition);
+    expect(series.get('probe_success')).toBe(0);
+    expect(series.get('probe_request_success{request="part"}')).toBe(0);
+    expect(answer.result.log.reason).toBe('part: 1 link found ($.members[*] in listing, $.parts[*] in owner); at least 2 expected');
+  });
+
+  it('does not blame min_links when a source failed: the source\'s failure is the reason', async () => {
+    const fetcher = new TableFetcher({ '/owner': { body: { parts: [] } } });
+    const answer = await probe(await load(), { query: { module: 'shapes', target: 'dev.test' } }, deps(fetcher));
+    if (answer.kind !== 'probed') throw new Error(answer.message);
+    expect(answer.result.log.reason).toBe('listing: GET /listing: ECONNREFUSED');
+    expect(answer.result.log.text()).not.toMatch(/at least 2 expected/);
+  });
 });
+

@@ -92,15 +92,36 @@ function notFound(res: http.ServerResponse): void {
 const HPE = 'redfish/telegraf-hpe-ilo';
 const DELL = 'redfish/telegraf-dell-idrac';
 
+/**
+ * Telegraf's captures have no /redfish/v1/Chassis collection (its plugin never reads
+ * one). The collection these devices serve is derived from the capture of the system:
+ * its Links.Chassis members, as the chassis the device has. Nothing else is made up.
+ */
+function chassisCollectionOf(systemFile: string): Handler {
+  return (req, res) => {
+    readFile(path.join(FIXTURES, systemFile), 'utf8').then((text) => {
+      const system = JSON.parse(text) as { Links?: { Chassis?: unknown[] } };
+      const members = system.Links?.Chassis ?? [];
+      const body = JSON.stringify({ '@odata.id': '/redfish/v1/Chassis', Name: 'Chassis Collection', 'Members@odata.count': members.length, Members: members });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    }, () => notFound(res));
+  };
+}
+
 /** The Redfish devices the fixtures describe, by name. */
 export const REDFISH_DEVICES: Record<string, DeviceSpec> = {
   'dmtf-rackmount': { name: 'dmtf-rackmount', mockupDir: 'redfish/public-rackmount1' },
+  'dmtf-tower': { name: 'dmtf-tower', mockupDir: 'redfish/public-tower' },
+  'dmtf-bladed': { name: 'dmtf-bladed', mockupDir: 'redfish/public-bladed' },
+  'dmtf-composability': { name: 'dmtf-composability', mockupDir: 'redfish/public-composability' },
   'hpe-ilo5': {
     name: 'hpe-ilo5',
     routes: {
       '/redfish/v1': `${DELL}/base.json`,
       '/redfish/v1/Systems': `${HPE}/hp_available_systems.json`,
       '/redfish/v1/Systems/1': `${HPE}/hp_systems.json`,
+      '/redfish/v1/Chassis': chassisCollectionOf(`${HPE}/hp_systems.json`),
       '/redfish/v1/Chassis/1': `${HPE}/hp_chassis.json`,
       '/redfish/v1/Chassis/1/Thermal': `${HPE}/hp_thermal.json`,
       '/redfish/v1/Chassis/1/Power': `${HPE}/hp_power.json`,
@@ -112,6 +133,7 @@ export const REDFISH_DEVICES: Record<string, DeviceSpec> = {
       '/redfish/v1': `${DELL}/base.json`,
       '/redfish/v1/Systems': `${HPE}/hp_available_systems.json`,
       '/redfish/v1/Systems/1': `${HPE}/hp_systems.json`,
+      '/redfish/v1/Chassis': chassisCollectionOf(`${HPE}/hp_systems.json`),
       '/redfish/v1/Chassis/1': `${HPE}/hp_chassis.json`,
       '/redfish/v1/Chassis/1/Thermal': `${HPE}/hp_thermal_ilo4.json`,
       '/redfish/v1/Chassis/1/Power': `${HPE}/hp_power.json`,
@@ -123,6 +145,7 @@ export const REDFISH_DEVICES: Record<string, DeviceSpec> = {
       '/redfish/v1': `${DELL}/base.json`,
       '/redfish/v1/Systems': `${DELL}/dell_available_systems.json`,
       '/redfish/v1/Systems/System.Embedded.1': `${DELL}/dell_systems.json`,
+      '/redfish/v1/Chassis': chassisCollectionOf(`${DELL}/dell_systems.json`),
       '/redfish/v1/Chassis/System.Embedded.1': `${DELL}/dell_chassis.json`,
       '/redfish/v1/Chassis/System.Embedded.1/Thermal': `${DELL}/dell_thermal.json`,
       '/redfish/v1/Chassis/System.Embedded.1/Power': `${DELL}/dell_power.json`,

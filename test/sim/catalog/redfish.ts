@@ -1,3 +1,4 @@
+// Redfish BMCs (ports 7981-7989): the DMTF mockups and the HPE and Dell captures.
 import { REDFISH_DEVICES } from '../devices.js';
 import type { CatalogDevice } from './index.js';
 
@@ -6,4 +7,6 @@ export const REDFISH_CATALOG: CatalogDevice[] = [
   { ...REDFISH_DEVICES['hpe-ilo5']!, module: 'redfish', demoPort: 7982 },
   { ...REDFISH_DEVICES['hpe-ilo4']!, module: 'redfish', demoPort: 7983 },
   { ...REDFISH_DEVICES['dell-idrac']!, module: 'redfish', demoPort: 7984 },
+  { ...REDFISH_DEVICES['dmtf-tower']!, module: 'redfish', demoPort: 7985 },
+  { ...REDFISH_DEVICES['dmtf-bladed']!, module: 'redfish', demoPort: 7986 },
 ];
