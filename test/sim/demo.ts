@@ -1,6 +1,7 @@
 // `npm run demo`: simulated devices serving real captured payloads on loopback,
 // the exporter on the shipped configuration, and a curl command for each device.
 import { Command } from 'commander';
+import { ConfigError } from '../../src/config/errors.js';
 import { createLogger } from '../../src/log.js';
 import { startServer } from '../../src/server/serve.js';
 import { CATALOG } from './catalog/index.js';
@@ -15,22 +16,53 @@ const program = new Command()
 const flags = program.opts<{ 'config.file': string; 'web.listenAddress': string; devicesOnly?: boolean }>();
 
 const devices: RunningDevice[] = [];
-for (const d of CATALOG) devices.push(await startDevice(d, '127.0.0.1', d.demoPort));
+
+/** Leaves with one line (and whatever was started stopped) instead of a stack trace. */
+async function giveUp(message: string): Promise<never> {
+  process.stderr.write(`apiprobe demo: ${message}\n`);
+  await Promise.all(devices.map((d) => d.close()));
+  process.exit(1);
+}
+
+for (const d of CATALOG) {
+  try {
+    devices.push(await startDevice(d, '127.0.0.1', d.demoPort));
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    await giveUp(e.code === 'EADDRINUSE'
+      ? `port ${d.demoPort} (simulated device ${d.name}) is in use: is a demo already running? Stop it, or free the ports ${demoPorts()}`
+      : `cannot start the simulated device ${d.name} on 127.0.0.1:${d.demoPort}: ${e.message}`);
+  }
+}
+
+function demoPorts(): string {
+  const ports = CATALOG.map((c) => c.demoPort);
+  return `${Math.min(...ports)}-${Math.max(...ports)}`;
+}
 
 let exporterUrl = `http://${flags['web.listenAddress'].startsWith(':') ? `localhost${flags['web.listenAddress']}` : flags['web.listenAddress']}`;
 let close: () => Promise<void> = async () => {};
 if (!flags.devicesOnly) {
-  const server = await startServer({
-    configFile: flags['config.file'],
-    listenAddress: flags['web.listenAddress'],
-    timeoutOffsetSeconds: 0.5,
-    maxConcurrency: 512,
-    maxSeries: 20000,
-    historyLimit: 50,
-    logger: createLogger('info', 'logfmt'),
-  });
-  exporterUrl = server.url;
-  close = server.close;
+  let server;
+  try {
+    server = await startServer({
+      configFile: flags['config.file'],
+      listenAddress: flags['web.listenAddress'],
+      timeoutOffsetSeconds: 0.5,
+      maxConcurrency: 512,
+      maxSeries: 20000,
+      historyLimit: 50,
+      logger: createLogger('info', 'logfmt'),
+    });
+  } catch (err) {
+    if (err instanceof ConfigError) await giveUp(`the configuration is invalid:\n${err.message}`);
+    const e = err as NodeJS.ErrnoException;
+    await giveUp(e.code === 'EADDRINUSE'
+      ? `${flags['web.listenAddress']} (the exporter) is in use: stop what listens there, or give --web.listen-address`
+      : `cannot start the exporter: ${e.message}`);
+  }
+  exporterUrl = server!.url;
+  close = server!.close;
 }
 
 const lines = ['', 'Simulated devices (real payloads from test/fixtures) are up. Try:', ''];

@@ -61,7 +61,13 @@ export async function startDevice(spec: DeviceSpec, host = '127.0.0.1', port = 0
       () => notFound(res),
     );
   });
-  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const addr = server.address() as AddressInfo;
   const address = `${host.includes(':') ? `[${host}]` : host}:${addr.port}`;
   return {
