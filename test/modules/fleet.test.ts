@@ -1,4 +1,4 @@
-// The proxmox module, probed through the shipped configuration against the simulated
+// The proxmox and mikrotik modules, probed through the shipped configuration against the simulated
 // devices of test/sim/catalog/fleet.ts (real payloads from test/fixtures). Every
 // expected line below was written from the fixture by hand: values as the fixture has
 // them, times the module's documented scale where it converts units (written out as
@@ -18,6 +18,7 @@ import { checkMetrics, promtool } from '../helpers/promtool.js';
 
 const SECRETS = {
   pveToken: 'PVEAPIToken=monitor@pve!apiprobe=0c4e2a37-5b1f-4d7e-9a61-3f0d8c2b7e15',
+  routeros: 'ros-6f1d2a9c',
 };
 
 let exporter: TestExporter;
@@ -30,6 +31,7 @@ beforeAll(async () => {
 include: ['${path.join(ROOT, 'modules')}/*.yml']
 auths:
   proxmox: { api_key: { header: Authorization, value: '${SECRETS.pveToken}' } }
+  mikrotik: { basic: { username: monitor, password: ${SECRETS.routeros} } }
 `,
   });
 });
@@ -46,6 +48,8 @@ async function probe(name: string): Promise<DeviceProbe> {
 
 const sorted = (lines: readonly string[]): string[] => [...lines].sort();
 const deviceLines = (text: string): string[] => text.split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('probe_'));
+
+const basicAuth = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 /** The series of a stateset, `current` set to 1. */
 function stateset(name: string, labels: string, states: string[], current: string): string[] {
@@ -89,7 +93,7 @@ describe('simulated fleet devices', () => {
     const ports = FLEET_CATALOG.map((d) => d.demoPort);
     expect(new Set(ports).size).toBe(ports.length);
     for (const p of ports) expect(p >= 8030 && p <= 8049).toBe(true);
-    expect(names).toEqual(['proxmox-ve-8.4']);
+    expect(names).toEqual(['proxmox-ve-8.4', 'mikrotik-hap-ac2']);
   });
 });
 
@@ -196,6 +200,90 @@ describe('proxmox module', () => {
       expect(r.series.get('probe_request_success{request="metrics_export"}')).toBe(0);
       expect(r.lines.filter((l) => l.startsWith('proxmox_node_load') || l.startsWith('proxmox_node_swap') || l.startsWith('proxmox_node_cpu_iowait'))).toEqual([]);
       expect(r.lines).toContain(`proxmox_uptime_seconds{id="${node}"} 2624`);
+    });
+  });
+});
+
+describe('mikrotik module', () => {
+  it('hAP ac² on RouterOS 7.16: resources, routerboard, interfaces, wireless clients, DHCP leases by status', async () => {
+    const r = await probe('mikrotik-hap-ac2');
+    expect(r.series.get('probe_success')).toBe(1);
+    for (const req of ['resource', 'routerboard', 'interfaces', 'wireless_clients', 'dhcp_leases']) expect(r.series.get(`probe_request_success{request="${req}"}`)).toBe(1);
+    expect(sorted(r.hits)).toEqual([
+      '/rest/interface',
+      '/rest/interface/wireless/registration-table',
+      '/rest/ip/dhcp-server/lease?.proplist=status',
+      '/rest/system/resource',
+      '/rest/system/routerboard',
+    ]);
+    const iface = (name: string, running: number, disabled: number, c: Record<string, string>) => [
+      `mikrotik_interface_info{name="${name}",type="ether"} 1`,
+      `mikrotik_interface_running{name="${name}"} ${running}`,
+      `mikrotik_interface_disabled{name="${name}"} ${disabled}`,
+      `mikrotik_interface_receive_bytes_total{name="${name}"} ${c['rx-byte']}`,
+      `mikrotik_interface_transmit_bytes_total{name="${name}"} ${c['tx-byte']}`,
+      `mikrotik_interface_receive_packets_total{name="${name}"} ${c['rx-packet']}`,
+      `mikrotik_interface_transmit_packets_total{name="${name}"} ${c['tx-packet']}`,
+      `mikrotik_interface_receive_errors_total{name="${name}"} 0`,
+      `mikrotik_interface_transmit_errors_total{name="${name}"} 0`,
+      `mikrotik_interface_receive_drops_total{name="${name}"} 0`,
+      `mikrotik_interface_transmit_drops_total{name="${name}"} 0`,
+      `mikrotik_interface_link_downs_total{name="${name}"} 0`,
+    ];
+    const client = 'interface="wlan2",mac_address="00:11:22:33:44:55"';
+    expect(sorted(r.deviceLines)).toEqual(sorted([
+      // system_resourses.json: every value a string; uptime 1w1h10m14s
+      'mikrotik_system_info{architecture="arm",board_name="hAP",cpu="ARM",platform="MikroTik",version="7.16 (stable)"} 1',
+      `mikrotik_uptime_seconds ${7 * 86400 + 3600 + 10 * 60 + 14}`,
+      `mikrotik_cpu_load_ratio ${0 * 0.01}`,
+      'mikrotik_cpus 4',
+      `mikrotik_cpu_frequency_hertz ${672 * 1000000}`,
+      'mikrotik_memory_free_bytes 50106368',
+      'mikrotik_memory_size_bytes 134217728',
+      'mikrotik_storage_free_bytes 1495040',
+      'mikrotik_storage_size_bytes 16777216',
+      'mikrotik_storage_write_sectors_total 45359',
+      // system_routerboard.json: firmware 7.15.3, RouterOS would install 7.16
+      'mikrotik_routerboard_info{current_firmware="7.15.3",firmware_type="ipq4000L",model="RBD52G-5HacD2HnD",serial_number="123456789",upgrade_firmware="7.16"} 1',
+      // interface.json: ether1 up; ether2 (*2) down. The edited-in second "ether2" (*3,
+      // disabled) repeats a name, so its series are duplicates (dropped); {} gives nothing.
+      ...iface('ether1', 1, 0, { 'rx-byte': '194632346152', 'tx-byte': '15355309685', 'rx-packet': '144047662', 'tx-packet': '56850710' }),
+      ...iface('ether2', 0, 0, { 'rx-byte': '0', 'tx-byte': '0', 'rx-packet': '0', 'tx-packet': '0' }),
+      // interface_wireless_registration.json: two stations; the sanitised MACs are the
+      // same, so the second station (*110) is a duplicate of the first (*43).
+      'mikrotik_wireless_clients 2',
+      `mikrotik_wireless_client_signal_strength_dbm{${client}} -62`,
+      `mikrotik_wireless_client_signal_to_noise_db{${client}} 45`,
+      `mikrotik_wireless_client_tx_ccq_ratio{${client}} ${89 * 0.01}`,
+      `mikrotik_wireless_client_uptime_seconds{${client}} ${6 * 86400 + 4 * 3600 + 45 * 60 + 3}`,
+      `mikrotik_wireless_client_transmit_bytes_total{${client}} 5919271457`,
+      `mikrotik_wireless_client_receive_bytes_total{${client}} 2570329671`,
+      // ip_dhcp_server_lease.json: two leases, both bound
+      'mikrotik_dhcp_leases{status="bound"} 2',
+      'mikrotik_dhcp_leases{status="waiting"} 0',
+      'mikrotik_dhcp_leases{status="offered"} 0',
+      'mikrotik_dhcp_leases{status="testing"} 0',
+      'mikrotik_dhcp_leases{status="authorizing"} 0',
+      'mikrotik_dhcp_leases{status="busy"} 0',
+    ]));
+    // 12 interface series of the second ether2, 6 of the second station.
+    expect(r.series.get('probe_duplicate_series_dropped')).toBe(18);
+    expect(r.series.get('probe_mapping_errors')).toBe(0);
+  });
+
+  it('sends basic credentials; without them RouterOS answers 401 and the probe fails', async () => {
+    const spec = guarded('mikrotik-hap-ac2', (req) => req.headers.authorization === basicAuth('monitor', SECRETS.routeros), (req, res) => {
+      res.setHeader('www-authenticate', 'Basic realm="RouterOS"');
+      send(res, req, 401, '{"error":401,"message":"Unauthorized"}');
+    });
+    await withDevice(spec, async (device) => {
+      const none = await probeWith(exporter, { module: 'mikrotik', target: device.url });
+      expect(none.series.get('probe_success')).toBe(0);
+      expect(none.series.get('probe_http_status_code{request="resource"}')).toBe(401);
+      expect(none.lines).toEqual([]);
+      const basic = await probeWith(withAuths, { module: 'mikrotik', target: device.url, auth: 'mikrotik' });
+      expect(basic.series.get('probe_success')).toBe(1);
+      expect(basic.lines).toContain(`mikrotik_uptime_seconds ${7 * 86400 + 3600 + 10 * 60 + 14}`);
     });
   });
 });

@@ -1,4 +1,5 @@
-// A mixed fleet of appliances and infrastructure services (ports 8030-8049): Proxmox VE.
+// A mixed fleet of appliances and infrastructure services (ports 8030-8049): Proxmox VE,
+// MikroTik RouterOS.
 import { readFile } from 'node:fs/promises';
 import type http from 'node:http';
 import path from 'node:path';
@@ -29,6 +30,7 @@ export function asHandler(route: string | FileRoute | Handler, contentType = 'ap
 }
 
 const PVE = 'proxmox-ve';
+const ROS = 'mikrotik-routeros';
 const PVE_JSON = 'application/json;charset=UTF-8';
 
 export const FLEET_CATALOG: CatalogDevice[] = [
@@ -45,6 +47,23 @@ export const FLEET_CATALOG: CatalogDevice[] = [
       '/api2/json/cluster/resources': `${PVE}/cluster_resources.json`,
       '/api2/json/version': `${PVE}/version.json`,
       '/api2/json/cluster/metrics/export': `${PVE}/cluster_metrics_export.json`,
+    },
+  },
+  {
+    // Telegraf's captures of a hAP ac² on RouterOS 7.16 (MACs and serial sanitised).
+    // interface.json was edited upstream for Telegraf's tests: a second entry named
+    // ether2 (*3, disabled) and an empty object {} were added. The module asks for the
+    // DHCP leases with ?.proplist=status; this device ignores the query and answers the
+    // whole lease list, which the module reads the same way (it counts "status" fields).
+    name: 'mikrotik-hap-ac2',
+    module: 'mikrotik',
+    demoPort: 8031,
+    routes: {
+      '/rest/system/resource': `${ROS}/system_resourses.json`,
+      '/rest/system/routerboard': `${ROS}/system_routerboard.json`,
+      '/rest/interface': `${ROS}/interface.json`,
+      '/rest/interface/wireless/registration-table': `${ROS}/interface_wireless_registration.json`,
+      '/rest/ip/dhcp-server/lease': `${ROS}/ip_dhcp_server_lease.json`,
     },
   },
 ];
