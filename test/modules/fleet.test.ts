@@ -1,4 +1,4 @@
-// The proxmox and mikrotik modules, probed through the shipped configuration against the simulated
+// The proxmox, mikrotik, unifi and unifi_os modules, probed through the shipped configuration against the simulated
 // devices of test/sim/catalog/fleet.ts (real payloads from test/fixtures). Every
 // expected line below was written from the fixture by hand: values as the fixture has
 // them, times the module's documented scale where it converts units (written out as
@@ -19,6 +19,7 @@ import { checkMetrics, promtool } from '../helpers/promtool.js';
 const SECRETS = {
   pveToken: 'PVEAPIToken=monitor@pve!apiprobe=0c4e2a37-5b1f-4d7e-9a61-3f0d8c2b7e15',
   routeros: 'ros-6f1d2a9c',
+  unifi: 'unifi-3b8e71d0',
 };
 
 let exporter: TestExporter;
@@ -32,6 +33,21 @@ include: ['${path.join(ROOT, 'modules')}/*.yml']
 auths:
   proxmox: { api_key: { header: Authorization, value: '${SECRETS.pveToken}' } }
   mikrotik: { basic: { username: monitor, password: ${SECRETS.routeros} } }
+  unifi:
+    session:
+      username: monitor
+      password: ${SECRETS.unifi}
+      login: { path: /api/login, json: { username: '{username}', password: '{password}' } }
+      token: { cookie: unifises }
+      use: { cookie: unifises }
+      logout: { method: POST, path: /api/logout }
+  unifi_os:
+    session:
+      username: monitor
+      password: ${SECRETS.unifi}
+      login: { path: /api/auth/login, json: { username: '{username}', password: '{password}' } }
+      token: { cookie: TOKEN }
+      use: { cookie: TOKEN }
 `,
   });
 });
@@ -50,6 +66,15 @@ const sorted = (lines: readonly string[]): string[] => [...lines].sort();
 const deviceLines = (text: string): string[] => text.split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('probe_'));
 
 const basicAuth = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => resolve(body));
+    req.on('error', reject);
+  });
+}
 
 /** The series of a stateset, `current` set to 1. */
 function stateset(name: string, labels: string, states: string[], current: string): string[] {
@@ -93,7 +118,7 @@ describe('simulated fleet devices', () => {
     const ports = FLEET_CATALOG.map((d) => d.demoPort);
     expect(new Set(ports).size).toBe(ports.length);
     for (const p of ports) expect(p >= 8030 && p <= 8049).toBe(true);
-    expect(names).toEqual(['proxmox-ve-8.4', 'mikrotik-hap-ac2']);
+    expect(names).toEqual(['proxmox-ve-8.4', 'mikrotik-hap-ac2', 'unifi-controller', 'unifi-os-console']);
   });
 });
 
@@ -284,6 +309,142 @@ describe('mikrotik module', () => {
       const basic = await probeWith(withAuths, { module: 'mikrotik', target: device.url, auth: 'mikrotik' });
       expect(basic.series.get('probe_success')).toBe(1);
       expect(basic.lines).toContain(`mikrotik_uptime_seconds ${7 * 86400 + 3600 + 10 * 60 + 14}`);
+    });
+  });
+});
+
+describe('unifi and unifi_os modules', () => {
+  // device_metrics.json: the U6-Lite "My device" (sanitised MAC 1:1:1:1:1:1); its radios
+  // ra0 (2.4 GHz, "ng") and rai0 (5 GHz, "na"); its SSIDs "My network" as VAPs ra0 and rai1.
+  const dev = 'device="My device",mac="1:1:1:1:1:1"';
+  const ra0 = `band="ng",${dev},radio="ra0"`;
+  const rai0 = `band="na",${dev},radio="rai0"`;
+  const vap0 = `${dev.replace(',', ',essid="My network",')},radio="ra0",vap="ra0"`;
+  const vap1 = `${dev.replace(',', ',essid="My network",')},radio="rai0",vap="rai1"`;
+  const expected = [
+    // client_metrics.json: one client (the capture was trimmed to one entry)
+    'unifi_site_clients{site="default"} 1',
+    'unifi_device_info{device="My device",mac="1:1:1:1:1:1",model="UAL6",site="default",type="uap",version="6.0.19.13671"} 1',
+    `unifi_device_state{${dev}} 1`,
+    `unifi_device_adopted{${dev}} 1`,
+    `unifi_device_upgradable{${dev}} 0`,
+    `unifi_device_uptime_seconds{${dev}} 577775`,
+    // sys_stats: load averages and memory, the load averages as strings
+    `unifi_device_load1{${dev}} 0.55`,
+    `unifi_device_load5{${dev}} 0.56`,
+    `unifi_device_load15{${dev}} 0.58`,
+    `unifi_device_memory_used_bytes{${dev}} 82505728`,
+    `unifi_device_memory_size_bytes{${dev}} 259833856`,
+    // system-stats.cpu "3.4" (%)
+    `unifi_device_cpu_usage_ratio{${dev}} ${3.4 * 0.01}`,
+    // user-num_sta 4, guest-num_sta 0; satisfaction 95
+    `unifi_device_clients{${dev},network="user"} 4`,
+    `unifi_device_clients{${dev},network="guest"} 0`,
+    `unifi_device_satisfaction_ratio{${dev}} ${95 * 0.01}`,
+    // uplink: wired eth0 at 100 Mbit/s
+    `unifi_device_uplink_up{${dev}} 1`,
+    `unifi_device_uplink_speed_bytes{${dev}} ${100 * 125000}`,
+    `unifi_device_uplink_receive_bytes_total{${dev}} 14722767279`,
+    `unifi_device_uplink_transmit_bytes_total{${dev}} 1151258249`,
+    `unifi_device_uplink_receive_packets_total{${dev}} 13364374`,
+    `unifi_device_uplink_transmit_packets_total{${dev}} 3904033`,
+    `unifi_device_uplink_receive_errors_total{${dev}} 1`,
+    `unifi_device_uplink_transmit_errors_total{${dev}} 0`,
+    `unifi_device_uplink_receive_drops_total{${dev}} 0`,
+    `unifi_device_uplink_transmit_drops_total{${dev}} 0`,
+    // radio_table_stats: ra0 on channel 11 at 17 dBm without clients (satisfaction -1:
+    // no series), rai0 on channel 44 at 20 dBm with 4 clients at 95
+    `unifi_radio_channel{${ra0}} 11`,
+    `unifi_radio_channel{${rai0}} 44`,
+    `unifi_radio_transmit_power_dbm{${ra0}} 17`,
+    `unifi_radio_transmit_power_dbm{${rai0}} 20`,
+    `unifi_radio_channel_utilization_ratio{${ra0}} ${2 * 0.01}`,
+    `unifi_radio_channel_utilization_ratio{${rai0}} ${2 * 0.01}`,
+    `unifi_radio_clients{${ra0}} 0`,
+    `unifi_radio_clients{${rai0}} 4`,
+    `unifi_radio_satisfaction_ratio{${rai0}} ${95 * 0.01}`,
+    // vap_table: rai1 with 4 clients averaging -72 dBm; ra0 empty (its average signal 0
+    // and satisfaction -1 are no readings: no series)
+    `unifi_vap_clients{${vap0}} 0`,
+    `unifi_vap_clients{${vap1}} 4`,
+    `unifi_vap_client_signal_dbm{${vap1}} -72`,
+    `unifi_vap_satisfaction_ratio{${vap1}} ${95 * 0.01}`,
+    `unifi_vap_receive_bytes_total{${vap0}} 0`,
+    `unifi_vap_receive_bytes_total{${vap1}} 895056402`,
+    `unifi_vap_transmit_bytes_total{${vap0}} 0`,
+    `unifi_vap_transmit_bytes_total{${vap1}} 1531247728`,
+  ];
+
+  it('unifi: a U6-Lite of site default, its radios and SSIDs, and the site\'s client count', async () => {
+    const r = await probe('unifi-controller');
+    expect(r.series.get('probe_success')).toBe(1);
+    expect(sorted(r.hits)).toEqual(['/api/s/default/stat/device', '/api/s/default/stat/sta']);
+    expect(sorted(r.deviceLines)).toEqual(sorted(expected));
+    // No series per client: the one client's MAC, IP and name appear nowhere.
+    expect(r.text).not.toContain('11:11:11:11:11:11');
+  });
+
+  it('unifi_os: the same series from the Network application under /proxy/network', async () => {
+    const r = await probe('unifi-os-console');
+    expect(r.series.get('probe_success')).toBe(1);
+    expect(sorted(r.hits)).toEqual(['/proxy/network/api/s/default/stat/device', '/proxy/network/api/s/default/stat/sta']);
+    expect(sorted(r.deviceLines)).toEqual(sorted(expected));
+  });
+
+  it('reads another site with &site=', async () => {
+    await withDevice(catalogDevice('unifi-controller'), async (device) => {
+      const r = await probeWith(exporter, { module: 'unifi', target: device.url, site: 'branch1' });
+      expect(sorted(device.hits)).toEqual(['/api/s/branch1/stat/device', '/api/s/branch1/stat/sta']);
+      // This controller has no such site: 404, no series.
+      expect(r.series.get('probe_success')).toBe(0);
+    });
+  });
+
+  // The controller's session: POST the credentials as JSON, get a cookie, send it back.
+  // Without it the controller answers 401 api.err.LoginRequired.
+  function sessionController(catalogName: string, loginPath: string, cookie: string): { spec: DeviceSpec; logins: () => number } {
+    const token = `tok-${cookie}-${Date.now()}`;
+    let logins = 0;
+    const loginRequired = '{"meta":{"rc":"error","msg":"api.err.LoginRequired"},"data":[]}';
+    const spec = guarded(catalogName, (req) => (req.headers.cookie ?? '').split(/;\s*/).includes(`${cookie}=${token}`), (req, res) => send(res, req, 401, loginRequired), [], {
+      [loginPath]: (req, res) => {
+        void readBody(req).then((body) => {
+          const creds = JSON.parse(body || '{}') as { username?: string; password?: string };
+          if (req.method !== 'POST' || creds.username !== 'monitor' || creds.password !== SECRETS.unifi) return send(res, req, 400, '{"meta":{"rc":"error","msg":"api.err.Invalid"},"data":[]}');
+          logins++;
+          res.setHeader('set-cookie', [`csrf_token=c5rf; Path=/; Secure`, `${cookie}=${token}; Path=/; Secure; HttpOnly`]);
+          send(res, req, 200, '{"meta":{"rc":"ok"},"data":[]}');
+        });
+      },
+    });
+    return { spec, logins: () => logins };
+  }
+
+  it('unifi: logs in at /api/login (cookie unifises) once; without a session the controller answers 401', async () => {
+    const c = sessionController('unifi-controller', '/api/login', 'unifises');
+    await withDevice(c.spec, async (device) => {
+      const none = await probeWith(exporter, { module: 'unifi', target: device.url });
+      expect(none.series.get('probe_success')).toBe(0);
+      expect(none.series.get('probe_http_status_code{request="devices"}')).toBe(401);
+      expect(none.lines).toEqual([]);
+      for (let i = 0; i < 2; i++) {
+        const r = await probeWith(withAuths, { module: 'unifi', target: device.url, auth: 'unifi' });
+        expect(r.series.get('probe_success')).toBe(1);
+        expect(sorted(r.lines)).toEqual(sorted(expected));
+      }
+      expect(c.logins()).toBe(1);
+    });
+  });
+
+  it('unifi_os: logs in at /api/auth/login (cookie TOKEN)', async () => {
+    const c = sessionController('unifi-os-console', '/api/auth/login', 'TOKEN');
+    await withDevice(c.spec, async (device) => {
+      const none = await probeWith(exporter, { module: 'unifi_os', target: device.url });
+      expect(none.series.get('probe_http_status_code{request="devices"}')).toBe(401);
+      const r = await probeWith(withAuths, { module: 'unifi_os', target: device.url, auth: 'unifi_os' });
+      expect(r.series.get('probe_success')).toBe(1);
+      expect(sorted(r.lines)).toEqual(sorted(expected));
+      expect(c.logins()).toBe(1);
     });
   });
 });

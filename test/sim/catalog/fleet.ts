@@ -1,5 +1,5 @@
 // A mixed fleet of appliances and infrastructure services (ports 8030-8049): Proxmox VE,
-// MikroTik RouterOS.
+// MikroTik RouterOS, UniFi Network.
 import { readFile } from 'node:fs/promises';
 import type http from 'node:http';
 import path from 'node:path';
@@ -31,6 +31,8 @@ export function asHandler(route: string | FileRoute | Handler, contentType = 'ap
 
 const PVE = 'proxmox-ve';
 const ROS = 'mikrotik-routeros';
+const UNIFI = 'unifi-network';
+const UNIFI_JSON = 'application/json;charset=UTF-8';
 const PVE_JSON = 'application/json;charset=UTF-8';
 
 export const FLEET_CATALOG: CatalogDevice[] = [
@@ -64,6 +66,30 @@ export const FLEET_CATALOG: CatalogDevice[] = [
       '/rest/interface': `${ROS}/interface.json`,
       '/rest/interface/wireless/registration-table': `${ROS}/interface_wireless_registration.json`,
       '/rest/ip/dhcp-server/lease': `${ROS}/ip_dhcp_server_lease.json`,
+    },
+  },
+  {
+    // Datadog's captures of a self-hosted Network application (7.1 era), site "default":
+    // one U6-Lite access point and one wireless client, both trimmed to one entry and
+    // sanitised upstream (the AP counts 4 clients, the client list holds 1).
+    name: 'unifi-controller',
+    module: 'unifi',
+    demoPort: 8032,
+    contentType: UNIFI_JSON,
+    routes: {
+      '/api/s/default/stat/device': `${UNIFI}/device_metrics.json`,
+      '/api/s/default/stat/sta': `${UNIFI}/client_metrics.json`,
+    },
+  },
+  {
+    // The same captures where a UniFi OS console serves the Network application.
+    name: 'unifi-os-console',
+    module: 'unifi_os',
+    demoPort: 8033,
+    contentType: UNIFI_JSON,
+    routes: {
+      '/proxy/network/api/s/default/stat/device': `${UNIFI}/device_metrics.json`,
+      '/proxy/network/api/s/default/stat/sta': `${UNIFI}/client_metrics.json`,
     },
   },
 ];
