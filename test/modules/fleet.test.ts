@@ -1,4 +1,4 @@
-// The proxmox, mikrotik, unifi and unifi_os modules, probed through the shipped configuration against the simulated
+// The proxmox, mikrotik, unifi, unifi_os, shelly, shelly_gen2 and tasmota modules, probed through the shipped configuration against the simulated
 // devices of test/sim/catalog/fleet.ts (real payloads from test/fixtures). Every
 // expected line below was written from the fixture by hand: values as the fixture has
 // them, times the module's documented scale where it converts units (written out as
@@ -6,12 +6,14 @@
 // Lists are compared sorted. Devices that want credentials are the catalog devices
 // with a check in front, probed through a second exporter whose configuration has the
 // auths (the shipped modules, included by absolute path).
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogDevice } from '../sim/catalog/index.js';
-import { FLEET_CATALOG, asHandler, send } from '../sim/catalog/fleet.js';
-import { startDevice, type DeviceSpec, type Handler, type RunningDevice } from '../sim/devices.js';
+import { FLEET_CATALOG, SHELLY_FILES, asHandler, memberRoute, send } from '../sim/catalog/fleet.js';
+import { FIXTURES, startDevice, type DeviceSpec, type Handler, type RunningDevice } from '../sim/devices.js';
 import { parseSeries, ROOT, startExporter, type TestExporter } from '../helpers/exporter.js';
 import { catalogDevice, probeCatalogDevice, type DeviceProbe } from '../helpers/modules.js';
 import { checkMetrics, promtool } from '../helpers/promtool.js';
@@ -20,6 +22,8 @@ const SECRETS = {
   pveToken: 'PVEAPIToken=monitor@pve!apiprobe=0c4e2a37-5b1f-4d7e-9a61-3f0d8c2b7e15',
   routeros: 'ros-6f1d2a9c',
   unifi: 'unifi-3b8e71d0',
+  shelly: 'shelly-94c0e2a7',
+  tasmota: 'tasmota-51b7d3e8',
 };
 
 let exporter: TestExporter;
@@ -48,6 +52,8 @@ auths:
       login: { path: /api/auth/login, json: { username: '{username}', password: '{password}' } }
       token: { cookie: TOKEN }
       use: { cookie: TOKEN }
+  shelly: { digest: { username: admin, password: ${SECRETS.shelly} } }
+  tasmota: { api_key: { query: password, value: ${SECRETS.tasmota} } }
 `,
   });
 });
@@ -74,6 +80,27 @@ function readBody(req: http.IncomingMessage): Promise<string> {
     req.on('end', () => resolve(body));
     req.on('error', reject);
   });
+}
+
+/** An RFC 7616 digest check with SHA-256, as Shelly Gen2 devices ask for it (realm: the device id). */
+function shellyDigest(realm: string, password: string): { allowed: (req: http.IncomingMessage) => boolean; refuse: Handler } {
+  const h = (t: string): string => createHash('sha256').update(t).digest('hex');
+  const nonce = `${Math.floor(Date.now() / 1000)}`;
+  return {
+    allowed: (req) => {
+      const auth = req.headers.authorization ?? '';
+      const p: Record<string, string> = {};
+      for (const m of auth.matchAll(/(\w+)=(?:"([^"]*)"|([^\s,]+))/g)) p[m[1]!] = m[2] ?? m[3]!;
+      if (!auth.startsWith('Digest ') || p['username'] !== 'admin' || p['realm'] !== realm || p['nonce'] !== nonce || p['uri'] !== req.url) return false;
+      const ha1 = h(`admin:${realm}:${password}`);
+      const ha2 = h(`${req.method}:${p['uri']}`);
+      return p['response'] === h(`${ha1}:${nonce}:${p['nc']}:${p['cnonce']}:auth:${ha2}`);
+    },
+    refuse: (req, res) => {
+      res.setHeader('www-authenticate', `Digest qop="auth", realm="${realm}", nonce="${nonce}", algorithm=SHA-256`);
+      send(res, req, 401, '');
+    },
+  };
 }
 
 /** The series of a stateset, `current` set to 1. */
@@ -118,7 +145,32 @@ describe('simulated fleet devices', () => {
     const ports = FLEET_CATALOG.map((d) => d.demoPort);
     expect(new Set(ports).size).toBe(ports.length);
     for (const p of ports) expect(p >= 8030 && p <= 8049).toBe(true);
-    expect(names).toEqual(['proxmox-ve-8.4', 'mikrotik-hap-ac2', 'unifi-controller', 'unifi-os-console']);
+    expect(names).toEqual([
+      'proxmox-ve-8.4', 'mikrotik-hap-ac2', 'unifi-controller', 'unifi-os-console',
+      'shelly-plug-s', 'shelly-plus-plug-s', 'shelly-pro-3em', 'tasmota-nspanel',
+    ]);
+  });
+
+  // aioshelly's files merge several answers of a device; the simulator serves each
+  // member as its endpoint's body (test/sim/catalog/fleet.ts, memberRoute).
+  it('serve each member of the merged Shelly files as that endpoint\'s body, the file itself untouched', async () => {
+    const expectedKeys: Record<string, string[]> = {
+      [SHELLY_FILES.plugS]: ['settings', 'shelly', 'status'],
+      [SHELLY_FILES.plusPlugS]: ['config', 'shelly', 'status'],
+      [SHELLY_FILES.pro3em]: ['config', 'shelly', 'status'],
+    };
+    for (const [file, keys] of Object.entries(expectedKeys)) {
+      const doc = JSON.parse(readFileSync(path.join(FIXTURES, file), 'utf8')) as Record<string, unknown>;
+      expect(Object.keys(doc)).toEqual(keys);
+      const routes = Object.fromEntries(keys.map((k) => [`/${k}`, memberRoute(file, k)]));
+      await withDevice({ name: 'members', routes }, async (device) => {
+        for (const k of keys) {
+          const res = await fetch(`${device.url}/${k}`);
+          expect(res.headers.get('content-type')).toBe('application/json');
+          expect(await res.text()).toBe(JSON.stringify(doc[k]));
+        }
+      });
+    }
   });
 });
 
@@ -445,6 +497,166 @@ describe('unifi and unifi_os modules', () => {
       expect(r.series.get('probe_success')).toBe(1);
       expect(sorted(r.lines)).toEqual(sorted(expected));
       expect(c.logins()).toBe(1);
+    });
+  });
+});
+
+describe('shelly and shelly_gen2 modules', () => {
+  it('shelly: a Gen1 Plug S (/shelly and /status)', async () => {
+    const r = await probe('shelly-plug-s');
+    expect(r.series.get('probe_success')).toBe(1);
+    expect(sorted(r.hits)).toEqual(['/shelly', '/status']);
+    expect(sorted(r.deviceLines)).toEqual(sorted([
+      // shelly: type SHPLG-S, firmware 1.14.0, no password
+      'shelly_device_info{firmware="20230913-113421/v1.14.0-gcb84623",mac="AABBCCDDEEFF",name="Test Name",type="SHPLG-S"} 1',
+      'shelly_auth_enabled 0',
+      // status
+      'shelly_uptime_seconds 2589909',
+      'shelly_memory_free_bytes 40428',
+      'shelly_memory_size_bytes 52056',
+      'shelly_filesystem_free_bytes 166915',
+      'shelly_filesystem_size_bytes 233681',
+      'shelly_wifi_rssi_dbm -76',
+      'shelly_cloud_connected 0',
+      'shelly_mqtt_connected 0',
+      'shelly_update_available 0',
+      'shelly_temperature_celsius{component="device"} 24.14',
+      'shelly_overtemperature 0',
+      // relay 0 off; meter 0: 0 W, total 2632 watt-minutes
+      'shelly_output_on{component="relay:0"} 0',
+      'shelly_overpower{component="relay:0"} 0',
+      'shelly_power_watts{component="meter:0"} 0',
+      `shelly_energy_joules_total{component="meter:0"} ${2632 * 60}`,
+    ]));
+  });
+
+  it('shelly_gen2: a Plus Plug S (switch:0 on, metering, its temperature; a beta update offered)', async () => {
+    const r = await probe('shelly-plus-plug-s');
+    expect(r.series.get('probe_success')).toBe(1);
+    expect(sorted(r.hits)).toEqual(['/rpc/Shelly.GetStatus', '/shelly']);
+    expect(sorted(r.deviceLines)).toEqual(sorted([
+      'shelly_device_info{app="PlusPlugS",firmware="20231219-134003/1.1.0-g34b5d4f",generation="2",id="shellyplusplugs-aabbccddeeff",mac="AABBCCDDEEFF",name="Test Name",type="SNPL-00112EU"} 1',
+      'shelly_auth_enabled 0',
+      'shelly_uptime_seconds 4319353',
+      'shelly_memory_free_bytes 141748',
+      'shelly_memory_size_bytes 246084',
+      'shelly_filesystem_free_bytes 139264',
+      'shelly_filesystem_size_bytes 458752',
+      'shelly_restart_required 0',
+      'shelly_update_info{channel="beta",version="1.2.0-beta1"} 1',
+      'shelly_wifi_rssi_dbm -53',
+      'shelly_cloud_connected 1',
+      'shelly_mqtt_connected 0',
+      'shelly_temperature_celsius{component="switch:0"} 32.1',
+      'shelly_output_on{component="switch:0"} 1',
+      'shelly_power_watts{component="switch:0"} 2.7',
+      'shelly_voltage_volts{component="switch:0"} 227.9',
+      'shelly_current_amperes{component="switch:0"} 0.121',
+      `shelly_energy_joules_total{component="switch:0"} ${7258.589 * 3600}`,
+    ]));
+  });
+
+  it('shelly_gen2: a Pro 3EM (em:0 per phase and in total, emdata:0 energies; on Ethernet: no Wi-Fi signal)', async () => {
+    const r = await probe('shelly-pro-3em');
+    expect(r.series.get('probe_success')).toBe(1);
+    const em = 'component="em:0"';
+    const ed = 'component="emdata:0"';
+    const phases = (name: string, a: number, b: number, c: number, scale = 1, comp = em) => [
+      `${name}{${comp},phase="a"} ${scale === 1 ? a : a * scale}`,
+      `${name}{${comp},phase="b"} ${scale === 1 ? b : b * scale}`,
+      `${name}{${comp},phase="c"} ${scale === 1 ? c : c * scale}`,
+    ];
+    expect(sorted(r.deviceLines)).toEqual(sorted([
+      'shelly_device_info{app="Pro3EM",firmware="20231219-134001/1.1.0-g34b5d4f",generation="2",id="shellypro3em-aabbccddeeff",mac="AABBCCDDEEFF",name="Test Name",profile="triphase",type="SPEM-003CEBEU"} 1',
+      'shelly_auth_enabled 0',
+      'shelly_uptime_seconds 2085615',
+      'shelly_memory_free_bytes 125084',
+      'shelly_memory_size_bytes 241568',
+      'shelly_filesystem_free_bytes 184320',
+      'shelly_filesystem_size_bytes 524288',
+      'shelly_restart_required 0',
+      'shelly_update_info{channel="beta",version="1.2.0-beta1"} 1',
+      'shelly_cloud_connected 1',
+      'shelly_mqtt_connected 0',
+      'shelly_temperature_celsius{component="temperature:0"} 46.6',
+      // em:0 totals (n_current null: no series)
+      `shelly_power_watts{${em}} 558.965`,
+      `shelly_current_amperes{${em}} 3.856`,
+      `shelly_apparent_power_voltamperes{${em}} 882.413`,
+      ...phases('shelly_phase_power_watts', 375.5, 170.8, 12.7),
+      ...phases('shelly_phase_apparent_power_voltamperes', 547.4, 237.2, 97.8),
+      ...phases('shelly_phase_voltage_volts', 229.0, 229.0, 229.2),
+      ...phases('shelly_phase_current_amperes', 2.392, 1.037, 0.428),
+      ...phases('shelly_phase_power_factor', 0.76, 0.78, 0.53),
+      ...phases('shelly_phase_frequency_hertz', 50.0, 50.0, 50.0),
+      // emdata:0, Wh → J
+      `shelly_energy_joules_total{${ed}} ${2589773.39 * 3600}`,
+      `shelly_returned_energy_joules_total{${ed}} ${1026.61 * 3600}`,
+      ...phases('shelly_phase_energy_joules_total', 2034616.71, 185686.89, 369469.8, 3600, ed),
+      ...phases('shelly_phase_returned_energy_joules_total', 0.0, 40.7, 985.91, 3600, ed),
+    ]));
+  });
+
+  it('shelly_gen2 with a password: digest SHA-256 on the RPC calls; without credentials 401 and the probe fails', async () => {
+    const digest = shellyDigest('shellyplusplugs-aabbccddeeff', SECRETS.shelly);
+    const spec = guarded('shelly-plus-plug-s', digest.allowed, digest.refuse, ['/shelly']);
+    await withDevice(spec, async (device) => {
+      const none = await probeWith(exporter, { module: 'shelly_gen2', target: device.url });
+      expect(none.series.get('probe_success')).toBe(0);
+      expect(none.series.get('probe_http_status_code{request="status"}')).toBe(401);
+      // /shelly needs no credentials: the identity is still there.
+      expect(none.lines).toEqual([
+        'shelly_auth_enabled 0',
+        'shelly_device_info{app="PlusPlugS",firmware="20231219-134003/1.1.0-g34b5d4f",generation="2",id="shellyplusplugs-aabbccddeeff",mac="AABBCCDDEEFF",name="Test Name",type="SNPL-00112EU"} 1',
+      ]);
+      const r = await probeWith(withAuths, { module: 'shelly_gen2', target: device.url, auth: 'shelly' });
+      expect(r.series.get('probe_success')).toBe(1);
+      expect(r.lines).toContain('shelly_power_watts{component="switch:0"} 2.7');
+    });
+  });
+});
+
+describe('tasmota module', () => {
+  it('a Sonoff NSPanel on Tasmota 14.4.1: Status 0 in one request', async () => {
+    const r = await probe('tasmota-nspanel');
+    expect(r.series.get('probe_success')).toBe(1);
+    expect(r.hits).toEqual(['/cm?user=admin&cmnd=Status%200']);
+    expect(sorted(r.deviceLines)).toEqual(sorted([
+      'tasmota_device_info{core="3_1_0",device_name="NSPanel 4 Test",hardware="ESP32-D0WD-V3 v3.1",hostname="ns-panel4-0112",mac="A0:B7:A5:54:C0:71",topic="ns_panel4",version="14.4.1(release-nspanel)"} 1',
+      'tasmota_restart_info{reason="Vbat power on reset"} 1',
+      'tasmota_uptime_seconds 448',
+      'tasmota_boots_total 59',
+      `tasmota_heap_free_bytes ${146 * 1024}`,
+      'tasmota_mqtt_connections_total 1',
+      'tasmota_wifi_signal_dbm -77',
+      `tasmota_wifi_quality_ratio ${46 * 0.01}`,
+      'tasmota_wifi_channel 7',
+      'tasmota_wifi_connections_total 1',
+      // POWER1 and POWER2 both OFF
+      'tasmota_relay_on{relay="POWER1"} 0',
+      'tasmota_relay_on{relay="POWER2"} 0',
+      // StatusSNS: ANALOG Temperature1 -3.2, TempUnit C
+      'tasmota_temperature_celsius{sensor="ANALOG"} -3.2',
+    ]));
+  });
+
+  it('with a web password: sends it in the query; without it Tasmota answers a warning and the probe fails', async () => {
+    // Tasmota's answer to /cm without the right user and password: HTTP 200, a JSON warning.
+    const warning = '{"WARNING":"Need user=<username>&password=<password>"}';
+    const spec = guarded('tasmota-nspanel', (req) => {
+      const q = new URL(req.url!, 'http://x').searchParams;
+      return q.get('user') === 'admin' && q.get('password') === SECRETS.tasmota;
+    }, (req, res) => send(res, req, 200, warning));
+    await withDevice(spec, async (device) => {
+      const none = await probeWith(exporter, { module: 'tasmota', target: device.url });
+      expect(none.series.get('probe_success')).toBe(0);
+      expect(none.series.get('probe_http_status_code{request="status"}')).toBe(200);
+      expect(none.series.get('probe_mapping_errors')).toBe(1);
+      expect(none.lines).toEqual([]);
+      const r = await probeWith(withAuths, { module: 'tasmota', target: device.url, auth: 'tasmota' });
+      expect(r.series.get('probe_success')).toBe(1);
+      expect(r.lines).toContain('tasmota_uptime_seconds 448');
+      expect(device.hits.at(-1)).toBe(`/cm?user=admin&cmnd=Status%200&password=${SECRETS.tasmota}`);
     });
   });
 });

@@ -1,5 +1,5 @@
 // A mixed fleet of appliances and infrastructure services (ports 8030-8049): Proxmox VE,
-// MikroTik RouterOS, UniFi Network.
+// MikroTik RouterOS, UniFi Network, Shelly, Tasmota.
 import { readFile } from 'node:fs/promises';
 import type http from 'node:http';
 import path from 'node:path';
@@ -28,6 +28,40 @@ export function asHandler(route: string | FileRoute | Handler, contentType = 'ap
     );
   };
 }
+
+/**
+ * One member of a fixture file that merges several responses of a device. aioshelly's
+ * tools/fixture.py saved a Shelly's answers to GET /shelly, /settings (Gen1) or
+ * /rpc/Shelly.GetConfig (Gen2) and /status (Gen1) or /rpc/Shelly.GetStatus (Gen2) as
+ * one object: {"shelly": …, "settings" | "config": …, "status": …}. The file stays
+ * byte-identical in test/fixtures; this route serves the member `key` of it as that
+ * endpoint's body, JSON.stringify(part): compact JSON, as the devices send it (the
+ * members' key order is the file's, sorted by the capture tool).
+ */
+export function memberRoute(file: string, key: string): Handler {
+  return (req, res) => {
+    readFile(path.join(FIXTURES, file), 'utf8').then(
+      (text) => {
+        const part = (JSON.parse(text) as Record<string, unknown>)[key];
+        if (part === undefined) return send(res, req, 500, `fixture ${file} has no member ${key}`, 'text/plain');
+        send(res, req, 200, JSON.stringify(part));
+      },
+      () => send(res, req, 500, `fixture ${file} missing`, 'text/plain'),
+    );
+  };
+}
+
+export const SHELLY_FILES = {
+  plugS: 'shelly/gen1_Shelly Plug S_SHPLG-S_20230913-113421-v1.14.0-gcb84623.json',
+  plusPlugS: 'shelly/gen2_Shelly Plus Plug S_SNPL-00112EU_20231219-134003-1.1.0-g34b5d4f.json',
+  pro3em: 'shelly/gen2_Shelly Pro 3EM_SPEM-003CEBEU_20231219-134001-1.1.0-g34b5d4f.json',
+} as const;
+
+const shellyGen2 = (file: string): Record<string, Handler> => ({
+  '/shelly': memberRoute(file, 'shelly'),
+  '/rpc/Shelly.GetConfig': memberRoute(file, 'config'),
+  '/rpc/Shelly.GetStatus': memberRoute(file, 'status'),
+});
 
 const PVE = 'proxmox-ve';
 const ROS = 'mikrotik-routeros';
@@ -91,5 +125,38 @@ export const FLEET_CATALOG: CatalogDevice[] = [
       '/proxy/network/api/s/default/stat/device': `${UNIFI}/device_metrics.json`,
       '/proxy/network/api/s/default/stat/sta': `${UNIFI}/client_metrics.json`,
     },
+  },
+  {
+    // aioshelly's captures (redacted, merged; see memberRoute): a Gen1 Plug S on 1.14.0.
+    name: 'shelly-plug-s',
+    module: 'shelly',
+    demoPort: 8034,
+    routes: {
+      '/shelly': memberRoute(SHELLY_FILES.plugS, 'shelly'),
+      '/settings': memberRoute(SHELLY_FILES.plugS, 'settings'),
+      '/status': memberRoute(SHELLY_FILES.plugS, 'status'),
+    },
+  },
+  {
+    // A Gen2 Plus Plug S on 1.1.0.
+    name: 'shelly-plus-plug-s',
+    module: 'shelly_gen2',
+    demoPort: 8035,
+    routes: shellyGen2(SHELLY_FILES.plusPlugS),
+  },
+  {
+    // A Gen2 Pro 3EM (three-phase energy meter, triphase profile) on 1.1.0, on Ethernet.
+    name: 'shelly-pro-3em',
+    module: 'shelly_gen2',
+    demoPort: 8036,
+    routes: shellyGen2(SHELLY_FILES.pro3em),
+  },
+  {
+    // A Sonoff NSPanel on Tasmota 14.4.1, its answer to Status 0 (captured from MQTT
+    // stat/…/STATUS0, the same JSON /cm?cmnd=Status%200 answers). Any query gets it.
+    name: 'tasmota-nspanel',
+    module: 'tasmota',
+    demoPort: 8037,
+    routes: { '/cm': 'tasmota/status0_nspanel.json' },
   },
 ];
