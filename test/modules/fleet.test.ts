@@ -1,4 +1,4 @@
-// The proxmox, mikrotik, unifi, unifi_os, shelly, shelly_gen2 and tasmota modules, probed through the shipped configuration against the simulated
+// The proxmox, mikrotik, unifi, unifi_os, shelly, shelly_gen2, tasmota and jenkins modules, probed through the shipped configuration against the simulated
 // devices of test/sim/catalog/fleet.ts (real payloads from test/fixtures). Every
 // expected line below was written from the fixture by hand: values as the fixture has
 // them, times the module's documented scale where it converts units (written out as
@@ -24,6 +24,7 @@ const SECRETS = {
   unifi: 'unifi-3b8e71d0',
   shelly: 'shelly-94c0e2a7',
   tasmota: 'tasmota-51b7d3e8',
+  jenkins: '11d2a0c9e4b7f6a8d3c5e1f0b9a7c6d5e4',
 };
 
 let exporter: TestExporter;
@@ -54,6 +55,7 @@ auths:
       use: { cookie: TOKEN }
   shelly: { digest: { username: admin, password: ${SECRETS.shelly} } }
   tasmota: { api_key: { query: password, value: ${SECRETS.tasmota} } }
+  jenkins: { basic: { username: monitor, password: ${SECRETS.jenkins} } }
 `,
   });
 });
@@ -147,7 +149,7 @@ describe('simulated fleet devices', () => {
     for (const p of ports) expect(p >= 8030 && p <= 8049).toBe(true);
     expect(names).toEqual([
       'proxmox-ve-8.4', 'mikrotik-hap-ac2', 'unifi-controller', 'unifi-os-console',
-      'shelly-plug-s', 'shelly-plus-plug-s', 'shelly-pro-3em', 'tasmota-nspanel',
+      'shelly-plug-s', 'shelly-plus-plug-s', 'shelly-pro-3em', 'tasmota-nspanel', 'jenkins',
     ]);
   });
 
@@ -657,6 +659,98 @@ describe('tasmota module', () => {
       expect(r.series.get('probe_success')).toBe(1);
       expect(r.lines).toContain('tasmota_uptime_seconds 448');
       expect(device.hits.at(-1)).toBe(`/cm?user=admin&cmnd=Status%200&password=${SECRETS.tasmota}`);
+    });
+  });
+});
+
+describe('jenkins module', () => {
+  /** The seven series of a job: its last result among five, building, disabled. */
+  const job = (name: string, result: string | undefined, building: 0 | 1, disabled: 0 | 1) => [
+    ...['success', 'unstable', 'failure', 'aborted', 'not_built'].map((r) => `jenkins_job_last_build_result{job="${name}",result="${r}"} ${r === result ? 1 : 0}`),
+    `jenkins_job_building{job="${name}"} ${building}`,
+    `jenkins_job_disabled{job="${name}"} ${disabled}`,
+  ];
+  /** A node whose monitors report nothing (offline): response time 5000 ms only. */
+  const offlineNode = (name: string, executors: number) => [
+    `jenkins_node_info{node="${name}"} 1`,
+    `jenkins_node_offline{node="${name}"} 1`,
+    `jenkins_node_temporarily_offline{node="${name}"} 0`,
+    `jenkins_node_executors{node="${name}"} ${executors}`,
+    `jenkins_node_response_time_seconds{node="${name}"} ${5000 * 0.001}`,
+  ];
+  const onlineNode = (name: string, arch: string, executors: number, m: { disk: number; temp: number; mem: [number, number]; swap: [number, number]; response: number; clock: number }) => [
+    `jenkins_node_info{architecture="${arch}",node="${name}"} 1`,
+    `jenkins_node_offline{node="${name}"} 0`,
+    `jenkins_node_temporarily_offline{node="${name}"} 0`,
+    `jenkins_node_executors{node="${name}"} ${executors}`,
+    `jenkins_node_disk_free_bytes{node="${name}"} ${m.disk}`,
+    `jenkins_node_temp_free_bytes{node="${name}"} ${m.temp}`,
+    `jenkins_node_memory_available_bytes{node="${name}"} ${m.mem[0]}`,
+    `jenkins_node_memory_size_bytes{node="${name}"} ${m.mem[1]}`,
+    `jenkins_node_swap_available_bytes{node="${name}"} ${m.swap[0]}`,
+    `jenkins_node_swap_size_bytes{node="${name}"} ${m.swap[1]}`,
+    `jenkins_node_response_time_seconds{node="${name}"} ${m.response * 0.001}`,
+    `jenkins_node_clock_difference_seconds{node="${name}"} ${m.clock * 0.001}`,
+  ];
+
+  it('jobs by colour, nodes and executors, the queue', async () => {
+    const r = await probe('jenkins');
+    expect(r.series.get('probe_success')).toBe(1);
+    expect(sorted(r.hits)).toEqual(['/api/json', '/computer/api/json', '/queue/api/json']);
+    expect(sorted(r.deviceLines)).toEqual(sorted([
+      // jobs.json: not quieting down; 8 jobs, 5 blue (last build successful), 3 disabled
+      'jenkins_quieting_down 0',
+      'jenkins_jobs 8',
+      ...job('cicloud_git', 'success', 0, 0),
+      ...job('DTS', 'success', 0, 0),
+      ...job('easy_plm', 'success', 0, 0),
+      ...job('summary', 'success', 0, 0),
+      ...job('VMP', 'success', 0, 0),
+      ...job('WeCI', undefined, 0, 1),
+      ...job('WeCIWeb', undefined, 0, 1),
+      ...job('WeCIWeb_copy', undefined, 0, 1),
+      // computer.json: 5 executors online, 1 busy
+      'jenkins_executors 5',
+      'jenkins_executors_busy 1',
+      ...onlineNode('master', 'Linux (amd64)', 2, { disk: 13811769344, temp: 602546176, mem: [296132608, 4129214464], swap: [384086016, 501702656], response: 0, clock: 0 }),
+      ...offlineNode('alpine-i686', 1),
+      ...offlineNode('arm-greg', 2),
+      ...offlineNode('i686-epian533-greg', 1),
+      ...offlineNode('macos-giles', 2),
+      ...offlineNode('osx-ppc-greg', 2),
+      ...offlineNode('solaris-greg', 2),
+      ...onlineNode('thomas-armv7', 'Linux (arm)', 1, { disk: 11712028672, temp: 483831808, mem: [16617472, 967942144], swap: [0, 0], response: 241, clock: -51 }),
+      ...onlineNode('thomas-armv8', 'Linux (aarch64)', 1, { disk: 25846784000, temp: 460984320, mem: [48705536, 922046464], swap: [0, 0], response: 283, clock: 4 }),
+      ...onlineNode('thomas-mips', 'Linux (mips)', 1, { disk: 5367590912, temp: 5367590912, mem: [11415552, 128274432], swap: [0, 0], response: 3006, clock: -314 }),
+      // queue.json: two waiting builds
+      'jenkins_queue_items 2',
+    ]));
+  });
+
+  it('reads a Jenkins under a context path with &prefix=', async () => {
+    const spec = catalogDevice('jenkins');
+    const routes = Object.fromEntries(Object.entries(spec.routes!).map(([p, f]) => [`/jenkins${p}`, f]));
+    await withDevice({ ...spec, routes }, async (device) => {
+      const r = await probeWith(exporter, { module: 'jenkins', target: device.url, prefix: 'jenkins/' });
+      expect(r.series.get('probe_success')).toBe(1);
+      expect(sorted(device.hits)).toEqual(['/jenkins/api/json', '/jenkins/computer/api/json', '/jenkins/queue/api/json']);
+      expect(r.lines).toContain('jenkins_queue_items 2');
+    });
+  });
+
+  it('with security on, sends the user and API token as basic credentials; anonymous gets 403 and the probe fails', async () => {
+    const spec = guarded('jenkins', (req) => req.headers.authorization === basicAuth('monitor', SECRETS.jenkins), (req, res) => {
+      res.setHeader('x-you-are-authenticated-as', 'anonymous');
+      send(res, req, 403, '<html><body>Authentication required</body></html>', 'text/html;charset=utf-8');
+    });
+    await withDevice(spec, async (device) => {
+      const none = await probeWith(exporter, { module: 'jenkins', target: device.url });
+      expect(none.series.get('probe_success')).toBe(0);
+      expect(none.series.get('probe_http_status_code{request="jobs"}')).toBe(403);
+      expect(none.lines).toEqual([]);
+      const r = await probeWith(withAuths, { module: 'jenkins', target: device.url, auth: 'jenkins' });
+      expect(r.series.get('probe_success')).toBe(1);
+      expect(r.lines).toContain('jenkins_executors_busy 1');
     });
   });
 });

@@ -1,5 +1,5 @@
 // A mixed fleet of appliances and infrastructure services (ports 8030-8049): Proxmox VE,
-// MikroTik RouterOS, UniFi Network, Shelly, Tasmota.
+// MikroTik RouterOS, UniFi Network, Shelly, Tasmota, Jenkins.
 import { readFile } from 'node:fs/promises';
 import type http from 'node:http';
 import path from 'node:path';
@@ -67,6 +67,7 @@ const PVE = 'proxmox-ve';
 const ROS = 'mikrotik-routeros';
 const UNIFI = 'unifi-network';
 const UNIFI_JSON = 'application/json;charset=UTF-8';
+const JENKINS_JSON = 'application/json;charset=utf-8';
 const PVE_JSON = 'application/json;charset=UTF-8';
 
 export const FLEET_CATALOG: CatalogDevice[] = [
@@ -158,5 +159,20 @@ export const FLEET_CATALOG: CatalogDevice[] = [
     module: 'tasmota',
     demoPort: 8037,
     routes: { '/cm': 'tasmota/status0_nspanel.json' },
+  },
+  {
+    // cdancy/jenkins-rest's captures of real Jenkins instances, not one snapshot: the
+    // jobs from a controller at 10.1.248.14 (8 top-level jobs, 3 disabled), the queue
+    // from a Jenkins in Docker (2 waiting builds), the nodes from an instance the file
+    // does not name (10 nodes, 6 offline agents).
+    name: 'jenkins',
+    module: 'jenkins',
+    demoPort: 8038,
+    contentType: JENKINS_JSON,
+    routes: {
+      '/api/json': 'jenkins/jobs.json',
+      '/computer/api/json': 'jenkins/computer.json',
+      '/queue/api/json': 'jenkins/queue.json',
+    },
   },
 ];
