@@ -1,4 +1,5 @@
-// The proxmox, mikrotik, unifi, unifi_os, shelly, shelly_gen2, tasmota and jenkins modules, probed through the shipped configuration against the simulated
+// The proxmox, mikrotik, unifi, unifi_os, shelly, shelly_gen2, tasmota, jenkins and
+// traefik modules, probed through the shipped configuration against the simulated
 // devices of test/sim/catalog/fleet.ts (real payloads from test/fixtures). Every
 // expected line below was written from the fixture by hand: values as the fixture has
 // them, times the module's documented scale where it converts units (written out as
@@ -149,7 +150,7 @@ describe('simulated fleet devices', () => {
     for (const p of ports) expect(p >= 8030 && p <= 8049).toBe(true);
     expect(names).toEqual([
       'proxmox-ve-8.4', 'mikrotik-hap-ac2', 'unifi-controller', 'unifi-os-console',
-      'shelly-plug-s', 'shelly-plus-plug-s', 'shelly-pro-3em', 'tasmota-nspanel', 'jenkins',
+      'shelly-plug-s', 'shelly-plus-plug-s', 'shelly-pro-3em', 'tasmota-nspanel', 'jenkins', 'traefik',
     ]);
   });
 
@@ -751,6 +752,71 @@ describe('jenkins module', () => {
       const r = await probeWith(withAuths, { module: 'jenkins', target: device.url, auth: 'jenkins' });
       expect(r.series.get('probe_success')).toBe(1);
       expect(r.lines).toContain('jenkins_executors_busy 1');
+    });
+  });
+});
+
+describe('traefik module', () => {
+  const objects = (name: string, values: Record<string, [number, number, number]>) =>
+    Object.entries(values).flatMap(([protocol, [m, r, sv]]) => [
+      `${name}{kind="middlewares",protocol="${protocol}"} ${m}`,
+      `${name}{kind="routers",protocol="${protocol}"} ${r}`,
+      `${name}{kind="services",protocol="${protocol}"} ${sv}`,
+    ]);
+  const states = ['enabled', 'warning', 'disabled'];
+  const expected = [
+    // overview-dynamic.json: totals, warnings, errors of middlewares, routers, services
+    'traefik_features_info{access_log="false",hub="false"} 1',
+    ...objects('traefik_config_objects', { http: [3, 3, 3], tcp: [3, 3, 3], udp: [3, 0, 0] }),
+    ...objects('traefik_config_warnings', { http: [0, 1, 1], tcp: [0, 1, 1], udp: [0, 0, 0] }),
+    ...objects('traefik_config_errors', { http: [1, 1, 1], tcp: [1, 1, 1], udp: [1, 0, 0] }),
+    // routers.json: two enabled routers to foo-service
+    'traefik_router_info{provider="myprovider",router="bar@myprovider",rule="Host(`foo.bar`)",service="foo-service@myprovider"} 1',
+    'traefik_router_info{provider="myprovider",router="test@myprovider",rule="Host(`foo.bar.other`)",service="foo-service@myprovider"} 1',
+    ...stateset('traefik_router_status', 'router="bar@myprovider"', states, 'enabled'),
+    ...stateset('traefik_router_status', 'router="test@myprovider"', states, 'enabled'),
+    // services.json: two services with one server each, both UP; no status, no type
+    'traefik_service_info{provider="myprovider",service="bar@myprovider"} 1',
+    'traefik_service_info{provider="myprovider",service="baz@myprovider"} 1',
+    'traefik_service_servers{service="bar@myprovider"} 1',
+    'traefik_service_servers{service="baz@myprovider"} 1',
+  ];
+
+  it('the overview by protocol and kind, the HTTP routers, the services and their servers', async () => {
+    const r = await probe('traefik');
+    expect(r.series.get('probe_success')).toBe(1);
+    expect(sorted(r.hits)).toEqual(['/api/http/routers?per_page=1000', '/api/http/services?per_page=1000', '/api/overview']);
+    expect(sorted(r.deviceLines)).toEqual(sorted([
+      ...expected,
+      ...stateset('traefik_service_server_status', 'service="bar@myprovider",url="http://127.0.0.1"', ['UP', 'DOWN'], 'UP'),
+      ...stateset('traefik_service_server_status', 'service="baz@myprovider",url="http://127.0.0.2"', ['UP', 'DOWN'], 'UP'),
+    ]));
+  });
+
+  it('a server DOWN (health check failing) shows in its stateset; the probe still succeeds', async () => {
+    // services.json with baz's one server reported DOWN, as Traefik reports a server
+    // whose health check fails. Edited here, for this test only.
+    const services = readFileSync(path.join(FIXTURES, 'traefik/services.json'), 'utf8');
+    const down = services.replace('"http://127.0.0.2": "UP"', '"http://127.0.0.2": "DOWN"');
+    expect(down).not.toBe(services);
+    const spec = catalogDevice('traefik');
+    await withDevice({ ...spec, routes: { ...spec.routes, '/api/http/services': (req, res) => send(res, req, 200, down) } }, async (device) => {
+      const r = await probeWith(exporter, { module: 'traefik', target: device.url });
+      expect(r.series.get('probe_success')).toBe(1);
+      expect(sorted(r.lines)).toEqual(sorted([
+        ...expected,
+        ...stateset('traefik_service_server_status', 'service="bar@myprovider",url="http://127.0.0.1"', ['UP', 'DOWN'], 'UP'),
+        ...stateset('traefik_service_server_status', 'service="baz@myprovider",url="http://127.0.0.2"', ['UP', 'DOWN'], 'DOWN'),
+      ]));
+    });
+  });
+
+  it('without the API (not enabled: 404) the probe fails', async () => {
+    await withDevice({ name: 'no-api', routes: {} }, async (device) => {
+      const r = await probeWith(exporter, { module: 'traefik', target: device.url });
+      expect(r.series.get('probe_success')).toBe(0);
+      expect(r.series.get('probe_http_status_code{request="overview"}')).toBe(404);
+      expect(r.lines).toEqual([]);
     });
   });
 });

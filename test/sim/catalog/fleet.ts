@@ -1,5 +1,5 @@
 // A mixed fleet of appliances and infrastructure services (ports 8030-8049): Proxmox VE,
-// MikroTik RouterOS, UniFi Network, Shelly, Tasmota, Jenkins.
+// MikroTik RouterOS, UniFi Network, Shelly, Tasmota, Jenkins, Traefik.
 import { readFile } from 'node:fs/promises';
 import type http from 'node:http';
 import path from 'node:path';
@@ -173,6 +173,18 @@ export const FLEET_CATALOG: CatalogDevice[] = [
       '/api/json': 'jenkins/jobs.json',
       '/computer/api/json': 'jenkins/computer.json',
       '/queue/api/json': 'jenkins/queue.json',
+    },
+  },
+  {
+    // Golden files of Traefik's API handler tests: real handler output, synthetic
+    // configuration (providers "myprovider", servers on 127.0.0.x).
+    name: 'traefik',
+    module: 'traefik',
+    demoPort: 8039,
+    routes: {
+      '/api/overview': 'traefik/overview-dynamic.json',
+      '/api/http/routers': 'traefik/routers.json',
+      '/api/http/services': 'traefik/services.json',
     },
   },
 ];
