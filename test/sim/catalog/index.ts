@@ -5,6 +5,7 @@ import { REDFISH_CATALOG } from './redfish.js';
 import { WEB_CATALOG } from './web.js';
 import { SERVICES_CATALOG } from './services.js';
 import { APPLIANCES_CATALOG } from './appliances.js';
+import { FLEET_CATALOG } from './fleet.js';
 
 export interface CatalogDevice extends DeviceSpec {
   /** The module (or modules, comma-separated) that probes this device. */
@@ -15,4 +16,4 @@ export interface CatalogDevice extends DeviceSpec {
   targetPath?: string;
 }
 
-export const CATALOG: CatalogDevice[] = [...REDFISH_CATALOG, ...WEB_CATALOG, ...SERVICES_CATALOG, ...APPLIANCES_CATALOG];
+export const CATALOG: CatalogDevice[] = [...REDFISH_CATALOG, ...WEB_CATALOG, ...SERVICES_CATALOG, ...APPLIANCES_CATALOG, ...FLEET_CATALOG];
