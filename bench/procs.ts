@@ -27,14 +27,14 @@ export function buildDist(): void {
 export async function spawnReporting(args: string[]): Promise<Proc> {
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout! });
+    const rl = createInterface({ input: child.stdout });
     rl.once('line', (l) => {
       rl.close();
       resolve(l);
     });
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code} before listening`)));
   });
-  child.stdout!.resume();
+  child.stdout.resume();
   return { child, pid: child.pid!, port: (JSON.parse(line) as { port: number }).port };
 }
 

@@ -63,7 +63,7 @@ interface Workload {
   probe: boolean;
 }
 
-const probePath = (module: string, target: string): string => `/probe?${new URLSearchParams({ module, target })}`;
+const probePath = (module: string, target: string): string => `/probe?${new URLSearchParams({ module, target }).toString()}`;
 
 const WORKLOADS: Workload[] = [
   { id: 'F-up-small', title: 'floor: upstream /small direct', server: 'upstream', path: () => '/small', probe: false },
@@ -271,7 +271,7 @@ async function largeReference(): Promise<{ parseMs: number; formatMs: number }> 
   const doc = largeDocument();
   const parseMs = await cpuMsPerCall(() => JSON.parse(doc.toString('utf8')), 40);
   const parsed = JSON.parse(doc.toString('utf8')) as { sensors: Array<{ name: string; zone: string; reading: number }> };
-  const formatMs = await cpuMsPerCall(async () => {
+  const formatMs = await cpuMsPerCall(() => {
     const set = new SampleSet();
     for (const s of parsed.sensors) set.add('bench_sensor_reading', 'The reading of one sensor', 'gauge', ['sensor', 'zone'], [s.name, s.zone], s.reading);
     exposeText([set]);

@@ -289,7 +289,7 @@ async function main(): Promise<number> {
       fault,
       path: `/probe?${new URLSearchParams(fault
         ? { module: `soak_${fault}`, target: `${address}:${faulty!.port}` }
-        : { module: 'small', target: `${address}:${upstream.port}` })}`,
+        : { module: 'small', target: `${address}:${upstream.port}` }).toString()}`,
     }));
     const origin = `http://127.0.0.1:${exp.port}`;
     const pool = new Pool(origin, { connections: MAX_IN_FLIGHT, pipelining: 1, keepAliveTimeout: 30_000, headersTimeout: CLIENT_TIMEOUT_MS, bodyTimeout: CLIENT_TIMEOUT_MS });

@@ -46,6 +46,8 @@ function logfmtStream(out: NodeJS.WritableStream): Writable {
 }
 
 function logfmtValue(v: unknown): string {
-  const s = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  // A JSON value (the record is pino's JSON line): numbers and booleans as they are,
+  // objects, arrays and null as JSON.
+  const s = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
   return /^[^\s"=\\]+$/.test(s) ? s : JSON.stringify(s);
 }

@@ -11,7 +11,7 @@ import { header, type Answer, type Auth, type Credentials, type Outgoing, type S
 
 export type Report = (path: ReadonlyArray<PropertyKey>, message: string) => void;
 
-const NO_RENEW = async (): Promise<boolean> => false;
+const NO_RENEW = (): Promise<boolean> => Promise.resolve(false);
 
 /** A secret from `field` (literal, ${ENV} expanded) or `field_file` (relative to the config). */
 export function secretOf(spec: Record<string, unknown>, field: string, resolvePath: (p: string) => string, at: PropertyKey[], report: Report): Secret | undefined {
@@ -74,7 +74,7 @@ export function compileAuth(name: string, spec: AuthSpec, resolvePath: (p: strin
   const kind = kinds[0] ?? 'tls';
   switch (kind) {
     case 'tls':
-      return { ...base, kind, apply: async (req) => ({ headers: {}, url: req.url, renew: NO_RENEW }), close: async () => {} };
+      return { ...base, kind, apply: (req) => Promise.resolve({ headers: {}, url: req.url, renew: NO_RENEW }), close: async () => {} };
     case 'basic': {
       const s = spec.basic!;
       const username = plain(s.username, ['basic', 'username'], report);
@@ -224,13 +224,13 @@ function digestAuth(username: string, password: Secret): Pick<Auth, 'apply'> {
       return {
         headers,
         url: req.url,
-        async renew(answer: Answer): Promise<boolean> {
-          if (answer.status !== 401) return false;
+        renew(answer: Answer): Promise<boolean> {
+          if (answer.status !== 401) return Promise.resolve(false);
           const challenge = parseChallenges(header(answer.headers, 'www-authenticate'));
-          if (!challenge) return false;
+          if (!challenge) return Promise.resolve(false);
           // Sent once more at most (the caller retries once): a wrong password ends in a 401.
           challenges.set(origin, { challenge, nc: 0 });
-          return true;
+          return Promise.resolve(true);
         },
       };
     },

@@ -7,7 +7,7 @@ import type { HostMatcher } from '../fetch/guard.js';
 import type { SessionSpec as SessionSpecOut } from '../config/schema.js';
 import { withQueryParam } from '../fetch/query.js';
 import type { Transport } from '../fetch/transport.js';
-import { compilePath, NOTHING, type CompiledPath } from '../mapping/jsonpath.js';
+import { compilePath, type CompiledPath } from '../mapping/jsonpath.js';
 import { reveal, type Secret } from './secret.js';
 import { AuthError, header, type Answer, type Auth, type Credentials, type Outgoing, type Send } from './types.js';
 
@@ -139,7 +139,8 @@ export class SessionAuth implements Auth {
     try {
       const doc: unknown = JSON.parse(answer.body?.toString('utf8') ?? '');
       const v = this.tokenPath!.first(doc);
-      return v === NOTHING || v === null || typeof v === 'object' ? undefined : String(v);
+      // A token is a string, number or boolean; null, an object or an array is no token.
+      return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
     } catch {
       return undefined;
     }

@@ -73,13 +73,13 @@ export function draftModule(sample: unknown, opts: InitOptions): string {
     if (typeof value === 'number' || typeof value === 'boolean' || (typeof value === 'string' && isNumericString(value))) {
       const counter = typeof value === 'number' && COUNTER_NAME.test(snake(key)) && value >= 0;
       const name = unique(counter ? `${stem.replace(/_total$/, '')}_total` : stem);
-      metrics.push({ ...base, name, help: `${key} from the sample`, type: counter ? 'counter' : 'gauge', value: valuePath } as Draft);
+      metrics.push({ ...base, name, help: `${key} from the sample`, type: counter ? 'counter' : 'gauge', value: valuePath });
       return;
     }
     if (typeof value === 'string') {
       const family = stateFamily(value);
       if (family) {
-        metrics.push({ ...base, name: unique(stem), help: `${key} from the sample`, type: 'stateset', value: valuePath, states: family } as Draft);
+        metrics.push({ ...base, name: unique(stem), help: `${key} from the sample`, type: 'stateset', value: valuePath, states: family });
       } else if (forInfo && value.length <= 64 && Object.keys(info).length < MAX_INFO_LABELS) {
         info[snake([...nameParts, key].join('_'))] = `$${valuePath.slice(1)}`;
       }

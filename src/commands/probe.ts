@@ -64,7 +64,7 @@ export class OfflineFetcher implements Fetcher {
 }
 
 // Offline, no name is ever looked up: every target "resolves" to a documentation address.
-const noLookup = (async () => [{ address: '192.0.2.1', family: 4 }]) as unknown as NonNullable<LoadOptions['lookup']>;
+const noLookup = (() => Promise.resolve([{ address: '192.0.2.1', family: 4 }])) as unknown as NonNullable<LoadOptions['lookup']>;
 
 export async function probeCommand(cmd: ProbeCommand): Promise<ProbeCommandResult> {
   const offline = cmd.files.length > 0;

@@ -139,9 +139,9 @@ export interface Translation {
   /** The credentials it uses, as an `auths:` entry (its name is authName(module)). */
   auth: Record<string, unknown> | undefined;
   /** The json_exporter field a field of the apiprobe module came from, to report problems where the user wrote them. */
-  origin(path: ReadonlyArray<PropertyKey>): PropertyKey[];
+  origin: (path: ReadonlyArray<PropertyKey>) => PropertyKey[];
   /** The json_exporter field an auth field came from. */
-  authOrigin(path: ReadonlyArray<PropertyKey>): PropertyKey[];
+  authOrigin: (path: ReadonlyArray<PropertyKey>) => PropertyKey[];
 }
 
 const PLACEHOLDER = /\{\s*[A-Za-z_][A-Za-z0-9_]*\s*(\|\s*quote\s*)?\}/;

@@ -313,7 +313,7 @@ function filterExpr(node: Extract<Node, { t: 'filter' }>): string {
 
 /** The path of one action, or its literal text when the action is only quoted text. */
 function actionExpr(nodes: Node[]): { path: string } | { text: string } {
-  if (nodes.length === 1 && nodes[0]!.t === 'text') return { text: nodes[0]!.value };
+  if (nodes.length === 1 && nodes[0]!.t === 'text') return { text: nodes[0].value };
   for (const n of nodes) {
     if (n.t === 'ident') throw new K8sPathError(identError(n.name));
     if (n.t === 'text' || n.t === 'number' || n.t === 'bool') {

@@ -108,6 +108,7 @@ export function formatAddress(a: Address): string {
 
 // Characters that would make the URL parser read part of the string as something other
 // than the host (userinfo, port, path) or that it would silently drop (tab, newline).
+// eslint-disable-next-line no-control-regex -- the control characters are what this rejects
 const NOT_IN_HOST = /[\x00-\x20\x7f/\\?#@]/;
 
 /**

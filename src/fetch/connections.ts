@@ -3,7 +3,7 @@
 // generation's target guard vetted. Built from the generation's own transports, so a
 // certificate rotated in place and a reload give new connections with the new files;
 // closed as a whole once the generation's last probe is over.
-import { Agent, buildConnector, ProxyAgent, type Client, type Dispatcher } from 'undici';
+import { Agent, buildConnector, ProxyAgent, type Dispatcher } from 'undici';
 import type { TargetGuard } from './guard.js';
 import { OriginPool } from './origin-pool.js';
 import type { Transport } from './transport.js';
@@ -46,7 +46,7 @@ export class Connections {
       const guard = this.guard;
       d = new Agent({
         ...common,
-        factory: (origin, opts) => new OriginPool(origin, opts as Client.Options),
+        factory: (origin, opts) => new OriginPool(origin, opts),
         connect: (opts, callback) => {
           guard.vet(opts.hostname).then(
             (vetted) => connector({ ...opts, hostname: vetted.address }, callback),

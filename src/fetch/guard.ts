@@ -132,7 +132,7 @@ export function stripBrackets(host: string): string {
 
 /** A host as written, for a one-line message: control and line-breaking characters escaped. */
 function shown(host: string): string {
-  return host.replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return host.replace(/[\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 let compiledDefaults: Array<{ rule: string; matcher: HostMatcher; name: string }> | undefined;

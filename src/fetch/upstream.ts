@@ -281,7 +281,7 @@ export class Upstream implements Fetcher {
       const send = (): Promise<Dispatcher.ResponseData> =>
         request(current, {
           dispatcher: spec.connections.dispatcher(transport),
-          method: method as Dispatcher.HttpMethod,
+          method,
           headers: { 'user-agent': this.userAgent, ...sent },
           body: payload,
           signal,

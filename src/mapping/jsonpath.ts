@@ -57,8 +57,6 @@ function simpleSteps(segments: readonly jsonpath.JSONPathSegment[]): Step[] | un
   return steps;
 }
 
-const hasOwn = Object.prototype.hasOwnProperty;
-
 class WalkPath implements CompiledPath {
   private readonly singular: boolean;
   constructor(readonly source: string, private readonly steps: Step[]) {
@@ -115,7 +113,7 @@ function normIndex(arr: unknown[], index: number): number {
 
 function child(cur: unknown, step: Step): unknown {
   if (step.kind === 'name') {
-    if (cur !== null && typeof cur === 'object' && !Array.isArray(cur) && hasOwn.call(cur, step.name)) {
+    if (cur !== null && typeof cur === 'object' && !Array.isArray(cur) && Object.hasOwn(cur, step.name)) {
       return (cur as Record<string, unknown>)[step.name];
     }
     return NOTHING;

@@ -80,7 +80,7 @@ function iterate(steps: readonly CompiledStep[], i: number, scope: Scope, emit: 
 }
 
 function emitSample(m: CompiledMetric, names: string[], scope: Scope, out: SampleSet, report: MapReport): void {
-  const values: string[] = new Array(names.length);
+  const values: string[] = new Array<string>(names.length);
   for (let i = 0; i < m.labels.length; i++) values[i] = toLabelValue(evaluate(m.labels[i]![1], scope));
 
   if (m.type === 'info') {
@@ -156,7 +156,8 @@ function timestampOf(m: CompiledMetric, scope: Scope, values: string[], report: 
   // Past ±8.64e15 ms (the range of a JavaScript Date) a timestamp is no time at all, and
   // Prometheus would refuse the whole scrape over a number it cannot read as an int64.
   if (Math.abs(ms) > MAX_TIMESTAMP_MS) {
-    report.error(`${m.where}: timestamp ${String(raw)} ms is outside the range of dates; sample without one${describeLabels(m, values)}`);
+    // raw is the number itself or the string it was read from.
+    report.error(`${m.where}: timestamp ${typeof raw === 'string' ? raw : String(ms)} ms is outside the range of dates; sample without one${describeLabels(m, values)}`);
     return undefined;
   }
   return Math.trunc(ms);
@@ -197,7 +198,7 @@ export function toNumber(raw: unknown, m: Pick<CompiledMetric, 'valueMap' | 'ign
     if (!match) return `value ${JSON.stringify(raw)} does not match ${String(m.regex)}`;
     text = match.groups?.['value'] ?? match[1] ?? match[0];
   }
-  const n = CONVERTERS[m.convert as Exclude<typeof m.convert, 'length' | 'count'>](text);
+  const n = CONVERTERS[m.convert](text);
   // "Inf" and "+Inf" are infinite on purpose; "1e400" only by overflow.
   if (n !== undefined && (n === Infinity || n === -Infinity) && !/inf/i.test(text)) return `value ${JSON.stringify(text)} ${OUT_OF_RANGE}`;
   if (n !== undefined) return n;

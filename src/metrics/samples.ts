@@ -86,7 +86,9 @@ function seriesKey(names: readonly string[], values: readonly string[]): string 
 // \u0002 so two different label sets can never share a key. Values without control
 // characters (all real ones) are left as they are, which keeps the key order the
 // label-value order expose.ts sorts by.
+// eslint-disable-next-line no-control-regex -- the key separators are control characters
 const KEY_CONTROL = /[\u0000-\u0002]/;
+// eslint-disable-next-line no-control-regex -- the key separators are control characters
 const KEY_CONTROL_ALL = /[\u0000-\u0002]/g;
 
 function escapeKey(v: string): string {

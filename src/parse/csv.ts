@@ -11,13 +11,13 @@ export function csvParser(opts: CsvOptions): Parser {
   const delimiter = opts.delimiter ?? ',';
   return (body) => {
     try {
-      const rows = parse(bodyText(body), {
+      const rows = parse<Record<string, string>>(bodyText(body), {
         delimiter,
         columns: (header: string[]) => header.map((h, i) => (i === 0 ? h.replace(/^#\s*/, '') : h).trim()),
         skip_empty_lines: true,
         relax_column_count: true,
         trim: true,
-      }) as Array<Record<string, string>>;
+      });
       return { ok: true, doc: rows };
     } catch (err) {
       return { ok: false, error: `invalid CSV: ${(err as Error).message}` };

@@ -8,7 +8,7 @@ import { kvParser, type KvOptions } from './kv.js';
 import { regexParser, type RegexOptions } from './regex.js';
 import { xmlParser, type XmlOptions } from './xml.js';
 
-import type { Parsed, Parser } from './types.js';
+import type { Parser } from './types.js';
 
 export type { Parsed, Parser } from './types.js';
 

@@ -89,7 +89,10 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
     pending.add(attempt);
     s.firstStart = Math.min(s.firstStart, attempt.started);
     log.add('debug', `${prefix}${req.name}: ${req.method} ${url.href}`);
-    opts.fetcher
+    // Not awaited: answers are read as they arrive, and `finished` says when the last
+    // one is in. Handled to its end: a failed fetch becomes a failed FetchResult, and
+    // the .catch below takes whatever reading the answer threw.
+    void opts.fetcher
       .fetch({
         request: req.name,
         url,
@@ -122,6 +125,12 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
         } catch (err) {
           fail(req, `${req.method} ${url.pathname}: ${(err as Error).message}`);
         }
+      })
+      // settle() reports its own throws above; anything else thrown on the way (late(),
+      // fail() itself) is this request's error too while the probe is open, and never an
+      // unhandled rejection, which would end the exporter.
+      .catch((err: unknown) => {
+        if (!closed) fail(req, `${req.method} ${url.pathname}: ${String(err)}`);
       })
       .finally(() => {
         if (--outstanding === 0) allDone();

@@ -83,7 +83,18 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     web,
     options: { timeoutOffsetSeconds: opts.timeoutOffsetSeconds, maxSeries: opts.maxSeries, historyLimit: opts.historyLimit },
   });
-  const server = web?.tls ? https.createServer(web.tls, app.callback()) : http.createServer(app.callback());
+  // Koa answers a request whose handling failed itself (ctx.onerror); the promise its
+  // handler returns rejects only when that error handling threw too. Then the error is
+  // logged and the connection closed rather than left hanging: an unhandled rejection
+  // would end the exporter.
+  const handle = app.callback();
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    handle(req, res).catch((err: unknown) => {
+      opts.logger.error({ url: req.url, err: err instanceof Error ? err.message : String(err) }, 'request handling failed');
+      if (!res.writableEnded) res.destroy();
+    });
+  };
+  const server = web?.tls ? https.createServer(web.tls, onRequest) : http.createServer(onRequest);
   // Probes can legitimately take as long as their module timeout; keep-alive from
   // Prometheus should outlive its scrape interval.
   server.keepAliveTimeout = 65_000;

@@ -160,7 +160,7 @@ async function redfishSessionDevice(limit = 2): Promise<RedfishSessions> {
     expire() {
       state.active.clear();
     },
-  } as RedfishSessions;
+  };
 }
 
 let exporter: TestExporter;

@@ -144,7 +144,7 @@ async function startProxy(): Promise<{ server: http.Server; url: string; connect
   server.on('connect', (req: http.IncomingMessage, client: net.Socket) => {
     connects.push(req.url!);
     const [host, port] = req.url!.split(':');
-    const upstream = net.connect(Number(port), host!, () => {
+    const upstream = net.connect(Number(port), host, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       upstream.pipe(client);
       client.pipe(upstream);
@@ -412,7 +412,7 @@ describe('oauth2 client credentials', () => {
     await exporter.close();
     closed = true;
     const auth = exporter.config.auths.get('idp') as OAuth2Auth;
-    const err = await auth.apply({ method: 'GET', url: new URL(`http://${device.address}/status`), headers: {} }, async () => ({}) as Answer).catch((e: unknown) => e);
+    const err = await auth.apply({ method: 'GET', url: new URL(`http://${device.address}/status`), headers: {} }, () => Promise.resolve({} as Answer)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthError);
   });
 });
@@ -421,7 +421,7 @@ describe('oauth2 client credentials', () => {
 describe('token lifetime', () => {
   const at = { now: 1_000_000 };
   const req: Outgoing = { method: 'GET', url: new URL('http://device.example/'), headers: {} };
-  const send = async (): Promise<Answer> => ({}) as Answer;
+  const send = (): Promise<Answer> => Promise.resolve({} as Answer);
   const make = (auth: string, tokenPath = '/oauth/token', extra: Record<string, string> = {}, timeoutMs?: number): OAuth2Auth =>
     new OAuth2Auth(auth, undefined, undefined, {
       clientId: CLIENT_ID,

@@ -118,7 +118,7 @@ describe('a bad config names the file, the line, the column and the field', () =
     const file = path.join(bad, c.in ?? c.fixture);
     // One mistake, one problem: no noise from rules that only fail because of it.
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toEqual({ file, line: c.line, column: c.column, field: c.field, message: expect.stringMatching(c.message) });
+    expect(problems[0]).toEqual({ file, line: c.line, column: c.column, field: c.field, message: expect.stringMatching(c.message) as string });
     expect(problems[0]!.message).not.toContain('\n');
     expect(formatProblem(problems[0]!)).toBe(`${file}:${c.line}:${c.column} ${c.field}: ${problems[0]!.message}`);
   });

@@ -216,7 +216,7 @@ describe('deploy/Dockerfile', () => {
       const spec = catalogDevice('nginx');
       const device = await startDevice(spec);
       try {
-        const probe = await fetch(`http://127.0.0.1:${port}/probe?${new URLSearchParams({ module: spec.module, target: device.url })}`);
+        const probe = await fetch(`http://127.0.0.1:${port}/probe?${new URLSearchParams({ module: spec.module, target: device.url }).toString()}`);
         expect(parseSeries(await probe.text()).get('probe_success')).toBe(1);
       } finally {
         await device.close();

@@ -143,6 +143,7 @@ export function dockerignore(text: string): RegExp[] {
         .replace(/\*\*/g, '\u0000')
         .replace(/\*/g, '[^/]*')
         .replace(/\?/g, '[^/]')
+        // eslint-disable-next-line no-control-regex -- NUL stands in for `**` above: it cannot occur in a glob
         .replace(/\u0000/g, '.*');
       return new RegExp(`^${body}$`);
     });

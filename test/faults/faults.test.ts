@@ -170,8 +170,8 @@ async function startExporterChild(configFile: string): Promise<Exporter> {
     buffered = lines.pop()!;
     exporter.stderr.push(...lines);
   };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
   const started = performance.now();
   while (!exporter.url) {
     if (exporter.exit) throw new Error(`exporter exited at start: ${JSON.stringify(exporter.exit)}\n${exporter.stderr.join('\n')}`);
@@ -211,7 +211,7 @@ interface ProbeAnswer {
 async function probe(exporter: Exporter, module: string, target: string, debug: boolean): Promise<ProbeAnswer> {
   const t0 = performance.now();
   const query = new URLSearchParams({ module, target, ...(debug ? { debug: 'true' } : {}) });
-  const res = await fetch(`${exporter.url}/probe?${query}`, {
+  const res = await fetch(`${exporter.url}/probe?${query.toString()}`, {
     headers: { 'X-Prometheus-Scrape-Timeout-Seconds': String(SCRAPE_TIMEOUT_S) },
     // Far beyond the deadline: a probe that hangs fails its assertions instead of the test timing out.
     signal: AbortSignal.timeout(15_000),
@@ -446,7 +446,7 @@ describe('each fault: answered on time, probe_success 0, the reason named, healt
     if (fault.module === 'endless' || fault.module === 'ten_gib') {
       // Cut at the limit, not drained: the upstream wrote at most the limit plus what
       // socket buffers hold.
-      expect(tracked(key!).bytesSent).toBeLessThan(64 * 1024 * 1024);
+      expect(tracked(key).bytesSent).toBeLessThan(64 * 1024 * 1024);
     }
     if (fault.module === 'redirect') expect(tracked('loop').opened, 'a redirect is not followed').toBe(1);
     if (fault.module === 'deep_follow') expect(a.series.get('probe_request_fetches{request="index"}'), 'one fetch, counted once').toBe(1);

@@ -18,21 +18,21 @@ type Lookup = ConstructorParameters<typeof TargetGuard>[1];
 
 /** What glibc's getaddrinfo would read as an address (inet_aton, inet_pton), or a spelling of one. */
 function looksNumeric(host: string): boolean {
-  if (/[:%[\]]|[^\x00-\x7f]/.test(host)) return true;
+  if (/[:%[\]]|[^\p{ASCII}]/u.test(host)) return true;
   return host.replace(/\.$/, '').split('.').every((l) => /^(0x[0-9a-f]*|[0-9]+)$/i.test(l));
 }
 
 class Resolver {
   numeric: string[] = [];
   constructor(private readonly answers: Record<string, string[]> = {}) {}
-  readonly lookup = (async (host: string) => {
+  readonly lookup = ((host: string) => {
     if (looksNumeric(host)) {
       this.numeric.push(host);
-      throw new Error(`the resolver was asked for ${JSON.stringify(host)}`);
+      return Promise.reject(new Error(`the resolver was asked for ${JSON.stringify(host)}`));
     }
     const a = this.answers[host];
-    if (!a) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
-    return a.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+    if (!a) return Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' }));
+    return Promise.resolve(a.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
   }) as unknown as Lookup;
 }
 

@@ -3,10 +3,10 @@ import { HostMatcher, RuleError, TargetGuard, TargetRefused } from '../../src/fe
 
 type Lookup = ConstructorParameters<typeof TargetGuard>[1];
 const resolver = (answers: Record<string, string[]>): Lookup =>
-  (async (host: string) => {
+  ((host: string) => {
     const a = answers[host];
-    if (!a) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
-    return a.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+    if (!a) return Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' }));
+    return Promise.resolve(a.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
   }) as unknown as Lookup;
 
 describe('target rules', () => {

@@ -1,7 +1,7 @@
 // The per-origin connection set that replaces undici's Pool under the upstream Agent.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Agent, request, type Client } from 'undici';
+import { Agent, request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OriginPool } from '../../src/fetch/origin-pool.js';
 
@@ -47,7 +47,7 @@ beforeEach(() => {
   agent = new Agent({
     keepAliveTimeout: 30_000,
     factory: (origin, opts) => {
-      const pool = new OriginPool(origin, opts as Client.Options);
+      const pool = new OriginPool(origin, opts);
       pools.push(pool);
       return pool;
     },

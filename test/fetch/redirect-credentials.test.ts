@@ -152,9 +152,9 @@ describe('credentials on redirects', () => {
     const secret = fc.stringMatching(/^[A-Za-z0-9]{12,24}$/).map((s) => `S3cr3t${s}`);
     const headerName = fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,20}$/).filter((h) => !['host', 'connection', 'content-length', 'transfer-encoding', 'user-agent', 'accept', 'location', 'keep-alive', 'te', 'upgrade', 'expect'].includes(h.toLowerCase()));
     const authSpec = fc.oneof(
-      fc.record({ name: headerName, value: secret }).map(({ name, value }) => ({ spec: { api_key: { header: name, value } } as AuthSpec, value })),
-      secret.map((value) => ({ spec: { bearer: { token: value } } as AuthSpec, value })),
-      fc.record({ user: fc.stringMatching(/^[a-z]{1,8}$/), value: secret }).map(({ user, value }) => ({ spec: { basic: { username: user, password: value } } as AuthSpec, value: Buffer.from(`${user}:${value}`).toString('base64') })),
+      fc.record({ name: headerName, value: secret }).map(({ name, value }) => ({ spec: { api_key: { header: name, value } }, value })),
+      secret.map((value) => ({ spec: { bearer: { token: value } }, value })),
+      fc.record({ user: fc.stringMatching(/^[a-z]{1,8}$/), value: secret }).map(({ user, value }) => ({ spec: { basic: { username: user, password: value } }, value: Buffer.from(`${user}:${value}`).toString('base64') })),
     );
     const moduleSecretHeader = fc.constantFrom('Authorization', 'Cookie', 'X-Auth-Token', 'X-API-Key', 'Proxy-Authorization', 'X-Session-Id', 'X-Secret', 'Api-Password');
     const status = fc.constantFrom(301, 302, 303, 307, 308);

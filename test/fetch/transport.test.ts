@@ -19,8 +19,8 @@ let client: SelfSigned;
 let mtlsServer: https.Server;
 let mtlsPort: number;
 let device: RunningDevice;
-let hits = { slow: 0, hang: 0, posts: [] as string[] };
-let proxy: net.Server;
+const hits = { slow: 0, hang: 0, posts: [] as string[] };
+let proxy: http.Server;
 let proxyPort: number;
 const proxied: string[] = [];
 let exporter: TestExporter;
@@ -90,7 +90,7 @@ beforeAll(async () => {
   proxy.on('connect', (req, client) => {
     proxied.push(req.url!);
     const [host, port] = req.url!.split(':');
-    const upstream = net.connect(Number(port), host!, () => {
+    const upstream = net.connect(Number(port), host, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       upstream.pipe(client);
       client.pipe(upstream);

@@ -62,7 +62,7 @@ export async function startExporter(opts: { configFile?: string; configYaml?: st
     ...server,
     logs,
     async probe(query, headers = {}) {
-      const res = await fetch(`${server.url}/probe?${new URLSearchParams(query)}`, { headers });
+      const res = await fetch(`${server.url}/probe?${new URLSearchParams(query).toString()}`, { headers });
       return { status: res.status, text: await res.text(), headers: res.headers };
     },
   };

@@ -52,7 +52,7 @@ export async function startPrometheus(configFile: string, storage: string, attem
       clearTimeout(timer);
     }
     // A line (not EOF): the watchdog leaves without killing anything.
-    watchdog.stdin!.end('\n');
+    watchdog.stdin.end('\n');
   };
 
   const url = `http://127.0.0.1:${port}`;

@@ -5,7 +5,7 @@ import { SampleSet, type Family } from '../../src/metrics/samples.js';
 import { mapAll, moduleOf } from './helpers.js';
 
 describe('exposeText', () => {
-  it('writes Prometheus text 0.0.4: HELP and TYPE lines, families by name, series by label values', async () => {
+  it('writes Prometheus text 0.0.4: HELP and TYPE lines, families by name, series by label values', () => {
     const data = new SampleSet();
     // Added out of order on purpose.
     data.add('temp_celsius', 'Temperature', 'gauge', ['sensor'], ['cpu'], 41);
@@ -19,7 +19,7 @@ describe('exposeText', () => {
     const meta = new SampleSet();
     meta.add('probe_success', 'Whether the probe succeeded', 'gauge', [], [], 1);
 
-    expect(await exposeText([data, meta])).toBe(
+    expect(exposeText([data, meta])).toBe(
       [
         '# HELP health Health',
         '# TYPE health gauge',
@@ -52,15 +52,15 @@ describe('exposeText', () => {
     );
   });
 
-  it('escapes backslash, double quote and newline in label values, backslash and newline in help', async () => {
+  it('escapes backslash, double quote and newline in label values, backslash and newline in help', () => {
     const set = new SampleSet();
     set.add('x', 'line one\nline "two" \\ end', 'gauge', ['path', 'quote', 'text'], ['C:\\dir', 'say "hi"', 'a\nb'], 1);
-    expect(await exposeText([set])).toBe(
+    expect(exposeText([set])).toBe(
       ['# HELP x line one\\nline "two" \\\\ end', '# TYPE x gauge', 'x{path="C:\\\\dir",quote="say \\"hi\\"",text="a\\nb"} 1', ''].join('\n'),
     );
   });
 
-  it('writes special and large values as the text format spells them', async () => {
+  it('writes special and large values as the text format spells them', () => {
     const set = new SampleSet();
     set.add('v', 'h', 'gauge', ['k'], ['a_nan'], NaN);
     set.add('v', 'h', 'gauge', ['k'], ['b_pinf'], Infinity);
@@ -68,7 +68,7 @@ describe('exposeText', () => {
     set.add('v', 'h', 'gauge', ['k'], ['d_big'], 2147483648);
     set.add('v', 'h', 'gauge', ['k'], ['e_small'], 0.001);
     set.add('v', 'h', 'gauge', ['k'], ['f_neg_zero'], -0);
-    const lines = (await exposeText([set])).split('\n').filter((l) => !l.startsWith('#') && l);
+    const lines = exposeText([set]).split('\n').filter((l) => !l.startsWith('#') && l);
     expect(lines).toEqual([
       'v{k="a_nan"} NaN',
       'v{k="b_pinf"} +Inf',
@@ -79,18 +79,18 @@ describe('exposeText', () => {
     ]);
   });
 
-  it('leaves a help text ending in "Nan" alone', async () => {
+  it('leaves a help text ending in "Nan" alone', () => {
     const set = new SampleSet();
     set.add('v', 'grandma Nan', 'gauge', [], [], 1);
-    expect(await exposeText([set])).toBe('# HELP v grandma Nan\n# TYPE v gauge\nv 1\n');
+    expect(exposeText([set])).toBe('# HELP v grandma Nan\n# TYPE v gauge\nv 1\n');
   });
 
-  it('omits families left without samples (created when the series limit was reached)', async () => {
+  it('omits families left without samples (created when the series limit was reached)', () => {
     const set = new SampleSet(1);
     expect(set.add('a', 'h', 'gauge', [], [], 1)).toBe('added');
     expect(set.add('b', 'h', 'gauge', [], [], 2)).toBe('limit');
     expect(set.families.has('b')).toBe(true);
-    expect(await exposeText([set])).toBe('# HELP a h\n# TYPE a gauge\na 1\n');
+    expect(exposeText([set])).toBe('# HELP a h\n# TYPE a gauge\na 1\n');
   });
 
   it('keeps nothing from one call to the next', async () => {
@@ -99,8 +99,8 @@ describe('exposeText', () => {
     const second = new SampleSet();
     second.add('second_metric', 'h', 'gauge', [], [], 2);
 
-    const a = await exposeText([first]);
-    const b = await exposeText([second]);
+    const a = exposeText([first]);
+    const b = exposeText([second]);
     expect(a).toContain('first_metric{k="v"} 1');
     expect(b).toBe('# HELP second_metric h\n# TYPE second_metric gauge\nsecond_metric 2\n');
     expect(b).not.toContain('first_metric');
@@ -108,7 +108,7 @@ describe('exposeText', () => {
     // Exposing the same name again with other series shows only the new ones.
     const again = new SampleSet();
     again.add('first_metric', 'h', 'gauge', ['k'], ['w'], 5);
-    const c = await exposeText([again]);
+    const c = exposeText([again]);
     expect(c).toBe('# HELP first_metric h\n# TYPE first_metric gauge\nfirst_metric{k="w"} 5\n');
 
     expect(await globalRegistry.metrics()).not.toContain('first_metric');
@@ -118,7 +118,7 @@ describe('exposeText', () => {
     expect(PROMETHEUS_TEXT).toBe('text/plain; version=0.0.4; charset=utf-8');
   });
 
-  it('exposes what the mapper produced, end to end', async () => {
+  it('exposes what the mapper produced, end to end', () => {
     const mod = moduleOf(
       { name: 'fan_rpm', help: 'Fan speed', from: 'doc', each: '$.Fans[*]', labels: { fan: '$.Name' }, value: '$.Reading' },
       { name: 'health', type: 'stateset', help: 'Health', from: 'doc', value: '$.Status.Health', states: ['OK', 'Critical'] },
@@ -132,7 +132,7 @@ describe('exposeText', () => {
     };
     const { set, report } = mapAll(mod, { doc: [{ doc, vars: {} }] });
     expect(report.errors).toEqual([]);
-    expect(await exposeText([set])).toBe(
+    expect(exposeText([set])).toBe(
       [
         '# HELP chassis_info Chassis',
         '# TYPE chassis_info gauge',
@@ -154,7 +154,7 @@ describe('exposeText', () => {
 });
 
 describe('OpenMetrics', () => {
-  it('names info and counter families without their suffix, states statesets, ends with # EOF', async () => {
+  it('names info and counter families without their suffix, states statesets, ends with # EOF', () => {
     const s = new SampleSet();
     s.add('dev_info', 'Identity', 'info', ['model'], ['X1'], 1);
     s.add('dev_requests_total', 'Requests', 'counter', ['code'], ['200'], 5);
@@ -162,7 +162,7 @@ describe('OpenMetrics', () => {
     s.add('dev_health', 'Health', 'stateset', ['dev_health'], ['Critical'], 0);
     s.add('dev_raw', 'Raw', 'untyped', [], [], 3);
     s.add('dev_temp_celsius', 'Temp', 'gauge', [], [], NaN);
-    expect(await exposeText([s], 'openmetrics')).toBe(
+    expect(exposeText([s], 'openmetrics')).toBe(
       [
         '# HELP dev_health Health', '# TYPE dev_health stateset', 'dev_health{dev_health="Critical"} 0', 'dev_health{dev_health="OK"} 1',
         '# HELP dev Identity', '# TYPE dev info', 'dev_info{model="X1"} 1',
@@ -202,7 +202,7 @@ describe('the exposition writer against prom-client', () => {
       else if (f.type === 'counter') [name, type] = f.name.endsWith('_total') ? [f.name.replace(/_total$/, ''), 'counter'] : [f.name, 'unknown'];
       else if (f.type === 'untyped') type = 'unknown';
       const snap = { name, help: f.help, type, aggregator: 'sum', values: values.map((v) => (metricName ? { ...v, metricName } : v)) };
-      registry.registerMetric({ name, type, get: async () => snap } as never);
+      registry.registerMetric({ name, type, get: () => Promise.resolve(snap) } as never);
     }
     return registry.metrics().then((t) => t.replace(/^([^#\n].*) Nan$/gm, '$1 NaN'));
   }

@@ -77,7 +77,7 @@ describe('simulated appliances', () => {
     expect(jsonnetAsJson(iface)).toBe(afterLine1(iface).replace('"speed":1000.00, /* some versions uses float */', '"speed":1000.00,'));
     const vpn = read('vpn-stats.jsonnet');
     expect(jsonnetAsJson(vpn)).toBe(afterLine1(vpn).replace('    "build":365\n  },\n]', '    "build":365\n  }\n]'));
-    for (const f of ['interface', 'vpn-stats']) expect(() => JSON.parse(jsonnetAsJson(read(`${f}.jsonnet`)))).not.toThrow();
+    for (const f of ['interface', 'vpn-stats']) expect((): unknown => JSON.parse(jsonnetAsJson(read(`${f}.jsonnet`)))).not.toThrow();
   });
 });
 

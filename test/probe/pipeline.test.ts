@@ -68,7 +68,7 @@ function failure(error: string): FetchResult {
   return { ok: false, status: 0, bytes: 0, body: undefined, contentType: undefined, headers: {}, error, seconds: 0, cached: false };
 }
 
-const lookup = (async () => [{ address: '192.0.2.1', family: 4 }]) as unknown as NonNullable<Parameters<typeof loadConfig>[1]>['lookup'];
+const lookup = (() => Promise.resolve([{ address: '192.0.2.1', family: 4 }])) as unknown as NonNullable<Parameters<typeof loadConfig>[1]>['lookup'];
 
 let plan: Config | undefined;
 afterEach(async () => {

@@ -173,7 +173,7 @@ describe('bad requests get a 400 with one line that says why', () => {
     [{ module: 'default', target: 'http://user:pw@127.0.0.1' }, 'credentials in the target are not accepted; configure them in the exporter\n'],
     [{ module: 'default', target: '127.0.0.1:99999' }, 'target "127.0.0.1:99999" is not a valid host[:port] or URL\n'],
   ])('%j', async (query, expected) => {
-    const res = await exporter.probe(query as Record<string, string>);
+    const res = await exporter.probe(query);
     expect(res.status).toBe(400);
     expect(res.text).toBe(expected);
   });

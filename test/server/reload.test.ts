@@ -93,7 +93,7 @@ describe('SIGHUP', () => {
       let log = '';
       const port = await new Promise<number>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no listening line in:\n${log}`)), 15_000);
-        child.stderr!.on('data', (c: Buffer) => {
+        child.stderr.on('data', (c: Buffer) => {
           log += c.toString();
           const m = /"address":"127\.0\.0\.1:(\d+)"/.exec(log);
           if (m) {
@@ -121,7 +121,7 @@ describe('SIGTERM', () => {
     const dir = await writeTempFiles({ 'apiprobe.yml': `modules:\n${moduleYaml('slow', '/slow')}` });
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--config.file', path.join(dir, 'apiprobe.yml'), '--web.listen-address', '127.0.0.1:0', '--log.format', 'json'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
-    child.stderr!.on('data', (c: Buffer) => (log += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (log += c.toString()));
     const deadline = Date.now() + 15_000;
     while (!/"address":"127\.0\.0\.1:\d+"/.test(log) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const port = /"address":"127\.0\.0\.1:(\d+)"/.exec(log)![1];

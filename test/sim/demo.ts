@@ -43,26 +43,23 @@ function demoPorts(): string {
 let exporterUrl = `http://${flags['web.listenAddress'].startsWith(':') ? `localhost${flags['web.listenAddress']}` : flags['web.listenAddress']}`;
 let close: () => Promise<void> = async () => {};
 if (!flags.devicesOnly) {
-  let server;
-  try {
-    server = await startServer({
-      configFile: flags['config.file'],
-      listenAddress: flags['web.listenAddress'],
-      timeoutOffsetSeconds: 0.5,
-      maxConcurrency: 512,
-      maxSeries: 20000,
-      historyLimit: 50,
-      logger: createLogger('info', 'logfmt'),
-    });
-  } catch (err) {
-    if (err instanceof ConfigError) await giveUp(`the configuration is invalid:\n${err.message}`);
+  const server = await startServer({
+    configFile: flags['config.file'],
+    listenAddress: flags['web.listenAddress'],
+    timeoutOffsetSeconds: 0.5,
+    maxConcurrency: 512,
+    maxSeries: 20000,
+    historyLimit: 50,
+    logger: createLogger('info', 'logfmt'),
+  }).catch((err: unknown) => {
+    if (err instanceof ConfigError) return giveUp(`the configuration is invalid:\n${err.message}`);
     const e = err as NodeJS.ErrnoException;
-    await giveUp(e.code === 'EADDRINUSE'
+    return giveUp(e.code === 'EADDRINUSE'
       ? `${flags['web.listenAddress']} (the exporter) is in use: stop what listens there, or give --web.listen-address`
       : `cannot start the exporter: ${e.message}`);
-  }
-  exporterUrl = server!.url;
-  close = server!.close;
+  });
+  exporterUrl = server.url;
+  close = () => server.close();
 }
 
 const lines = ['', 'Simulated devices (real payloads from test/fixtures) are up. Try:', ''];
