@@ -76,43 +76,11 @@ export class ExporterMetrics {
         this.set(n);
       },
     });
-    // Logins are counted by each session auth; this follows their counts (auth objects
-    // are replaced on reload, so the last seen count is kept per auth object).
-    const seen = new WeakMap<SessionAuth, { ok: number; failed: number }>();
-    const logins: Counter<'auth' | 'result'> = new Counter({
-      name: 'apiprobe_logins_total',
-      help: 'Session logins, by auth and result (success or failure)',
-      labelNames: ['auth', 'result'],
-      registers,
-      collect() {
-        for (const a of auths()) {
-          if (!(a instanceof SessionAuth)) continue;
-          const last = seen.get(a) ?? { ok: 0, failed: 0 };
-          const now = a.counters.logins;
-          if (now.ok > last.ok) logins.inc({ auth: a.name, result: 'success' }, now.ok - last.ok);
-          if (now.failed > last.failed) logins.inc({ auth: a.name, result: 'failure' }, now.failed - last.failed);
-          seen.set(a, { ...now });
-        }
-      },
-    });
-    // OAuth 2.0 token fetches, followed the same way.
-    const seenTokens = new WeakMap<OAuth2Auth, { ok: number; failed: number }>();
-    const tokens: Counter<'auth' | 'result'> = new Counter({
-      name: 'apiprobe_oauth2_token_requests_total',
-      help: 'OAuth 2.0 token fetches from token endpoints (one may take two requests while the client authentication is detected), by auth and result (success or failure)',
-      labelNames: ['auth', 'result'],
-      registers,
-      collect() {
-        for (const a of auths()) {
-          if (!(a instanceof OAuth2Auth)) continue;
-          const last = seenTokens.get(a) ?? { ok: 0, failed: 0 };
-          const now = a.counters.tokens;
-          if (now.ok > last.ok) tokens.inc({ auth: a.name, result: 'success' }, now.ok - last.ok);
-          if (now.failed > last.failed) tokens.inc({ auth: a.name, result: 'failure' }, now.failed - last.failed);
-          seenTokens.set(a, { ...now });
-        }
-      },
-    });
+    followOutcomes('apiprobe_logins_total', 'Session logins, by auth and result (success or failure)', registers, auths,
+      (a) => (a instanceof SessionAuth ? a.counters.logins : undefined));
+    followOutcomes('apiprobe_oauth2_token_requests_total',
+      'OAuth 2.0 token fetches from token endpoints (one may take two requests while the client authentication is detected), by auth and result (success or failure)',
+      registers, auths, (a) => (a instanceof OAuth2Auth ? a.counters.tokens : undefined));
     this.reloadOk = new Gauge({
       name: 'apiprobe_config_last_reload_successful',
       help: 'Whether the last configuration (re)load succeeded',
@@ -134,6 +102,31 @@ export class ExporterMetrics {
       registers,
     }).set({ version: VERSION, nodeversion: process.version }, 1);
   }
+}
+
+/**
+ * A counter {auth, result} following the success and failure counts each auth keeps
+ * (logins, token fetches). Auth objects are replaced on reload, so the last count seen
+ * is kept per auth object, and only what grew since is added.
+ */
+function followOutcomes(name: string, help: string, registers: Registry[], auths: () => Iterable<Auth>, countsOf: (a: Auth) => { ok: number; failed: number } | undefined): void {
+  const seen = new WeakMap<Auth, { ok: number; failed: number }>();
+  const counter: Counter<'auth' | 'result'> = new Counter({
+    name,
+    help,
+    labelNames: ['auth', 'result'],
+    registers,
+    collect() {
+      for (const a of auths()) {
+        const now = countsOf(a);
+        if (!now) continue;
+        const last = seen.get(a) ?? { ok: 0, failed: 0 };
+        if (now.ok > last.ok) counter.inc({ auth: a.name, result: 'success' }, now.ok - last.ok);
+        if (now.failed > last.failed) counter.inc({ auth: a.name, result: 'failure' }, now.failed - last.failed);
+        seen.set(a, { ...now });
+      }
+    },
+  });
 }
 
 /** A counter following a count kept elsewhere (it only ever grows). */
