@@ -16,9 +16,12 @@ import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { jsonpath, type JSONValue } from 'json-p3';
 import { parse as parseYaml } from 'yaml';
+import { compileModule } from '../src/config/compile.js';
+import { ModuleSchema } from '../src/config/schema.js';
+import { evaluate } from '../src/mapping/expr.js';
 import { exposeText } from '../src/metrics/expose.js';
+import type { CompiledRequest } from '../src/probe/plan.js';
 import { SampleSet } from '../src/metrics/samples.js';
 import { BENCH_DIR, LARGE_SERIES, ROOT, largeDocument, manyAddresses, mockupRoutes } from './documents.js';
 import { buildDist, cpuMs, rssBytes, spawnReporting, startExporter, stop, type Proc } from './procs.js';
@@ -204,39 +207,51 @@ interface FanOut {
   concurrency: number;
 }
 
-/** Walks the redfish module's requests over the mockup exactly as the probe does. */
+/**
+ * Walks the redfish module's requests over the mockup as the probe does: the module as
+ * the exporter compiles it (follows from several sources, their conditions, links found
+ * twice fetched once).
+ */
 function redfishFanOut(): FanOut {
-  type Req = { path?: string; follow?: { from: string; path: string } };
-  const mod = (parseYaml(readFileSync(path.join(ROOT, 'modules/redfish.yml'), 'utf8')) as {
-    modules: { redfish: { concurrency?: number; probe_concurrency?: number; requests: Record<string, Req> } };
-  }).modules.redfish;
-  const concurrency = Math.min(mod.concurrency ?? 4, mod.probe_concurrency ?? 16);
+  const file = path.join(ROOT, 'modules/redfish.yml');
+  const spec = ModuleSchema.parse((parseYaml(readFileSync(file, 'utf8')) as { modules: { redfish: unknown } }).modules.redfish);
+  const mod = compileModule('redfish', spec, file, (p, message) => {
+    throw new Error(`modules/redfish.yml: ${p.join('.')}: ${message}`);
+  })!;
+  const concurrency = Math.min(mod.concurrency, mod.probeConcurrency);
   const docs = mockupRoutes();
   interface Task { name: string; url: string; children: Task[]; height: number }
   const seen = new Map<string, Set<string>>();
-  const build = (name: string, url: string): Task => {
-    const task: Task = { name, url, children: [], height: 1 };
+  const build = (req: CompiledRequest, url: string, vars: Record<string, unknown>): Task => {
+    const task: Task = { name: req.name, url, children: [], height: 1 };
     const doc = docs.get(new URL(url).pathname.replace(/\/+$/, ''));
     if (!doc) return task;
-    const parsed = JSON.parse(doc.toString('utf8')) as JSONValue;
-    for (const [child, req] of Object.entries(mod.requests)) {
-      if (req.follow?.from !== name) continue;
-      for (const link of jsonpath.query(req.follow.path, parsed).values()) {
-        if (typeof link !== 'string') continue;
-        const next = new URL(link, url).href;
-        const s = seen.get(child) ?? new Set<string>();
-        seen.set(child, s);
-        if (s.has(next)) continue;
-        s.add(next);
-        task.children.push(build(child, next));
+    const parsed = JSON.parse(doc.toString('utf8')) as unknown;
+    for (const name of req.followers) {
+      const child = mod.requests.get(name)!;
+      for (const follow of child.follows) {
+        if (follow.from !== req.name || (follow.when && !follow.when.holds(parsed, vars))) continue;
+        const childVars = { ...vars };
+        for (const [v, expr] of follow.vars) childVars[v] = evaluate(expr, { item: parsed, key: undefined, vars });
+        for (const link of follow.links.all(parsed)) {
+          if (typeof link.value !== 'string') continue;
+          const next = new URL(link.value, url);
+          const key = next.href.replace(/\/+$/, '');
+          const s = seen.get(name) ?? new Set<string>();
+          seen.set(name, s);
+          if (s.has(key)) continue;
+          s.add(key);
+          task.children.push(build(child, next.href, childVars));
+        }
       }
     }
     task.height = 1 + Math.max(0, ...task.children.map((c) => c.height));
     return task;
   };
-  const roots = Object.entries(mod.requests)
-    .filter(([, r]) => !r.follow)
-    .map(([name, r]) => build(name, new URL(r.path ?? '/', 'http://device/').href));
+  const roots = mod.roots.map((name) => {
+    const req = mod.requests.get(name)!;
+    return build(req, new URL(req.path?.kind === 'literal' ? String(req.path.value) : '/', 'http://device/').href, {});
+  });
   // Every request takes the same time, so time goes in rounds: each round runs up to
   // `concurrency` of the requests whose source has arrived.
   const schedule = (pick: (ready: Task[]) => Task[]): { rounds: number; requests: number } => {
