@@ -10,7 +10,7 @@
 // list lets it through only when every view matches (see HostMatcher).
 import { lookup } from 'node:dns/promises';
 
-import { contains, formatAddress, parseHost, parseIP, parseNetwork, views, type Address, type View } from './address.js';
+import { contains, formatAddress, parseHost, parseIP, parseNetwork, views, type Address, type Host, type View } from './address.js';
 
 export interface TargetRules {
   allow: string[];
@@ -156,6 +156,8 @@ export class TargetGuard {
   private readonly deny: Array<{ matcher: HostMatcher; name: string }>;
   private readonly allow: HostMatcher;
   private readonly cache = new Map<string, Vetted>();
+  /** What each spelling of a host parses to (parsing is pure): a probe and each new connection ask again. */
+  private readonly hosts = new Map<string, Host | null>();
 
   constructor(rules: TargetRules, private readonly resolve: typeof lookup = lookup) {
     this.deny = [
@@ -175,6 +177,16 @@ export class TargetGuard {
     const a = readAddress(address);
     if (a === null) return `refused: ${shown(JSON.stringify(address))} is not an IP address`;
     return this.judge(h.name, a ?? h.address);
+  }
+
+  private parse(hostname: string): Host | null {
+    let host = this.hosts.get(hostname);
+    if (host === undefined) {
+      host = parseHost(hostname) ?? null;
+      if (this.hosts.size >= CACHE_MAX) this.hosts.clear();
+      this.hosts.set(hostname, host);
+    }
+    return host;
   }
 
   private judge(name: string, address: Address | undefined): string | undefined {
@@ -198,12 +210,12 @@ export class TargetGuard {
    * connected to.
    */
   async vet(hostname: string): Promise<{ address: string; family: number }> {
-    const host = parseHost(hostname);
+    const host = this.parse(hostname);
     if (!host) throw new TargetRefused(`target ${shown(JSON.stringify(hostname))} is not a valid host name or IP address`);
-    const written = shown(stripBrackets(hostname).toLowerCase());
     const key = host.kind === 'ip' ? host.text : host.name;
     const cached = this.cache.get(key);
     if (cached && cached.expires > Date.now()) return cached;
+    const written = shown(stripBrackets(hostname).toLowerCase());
     let addresses: Address[];
     if (host.kind === 'ip') addresses = [host.address];
     else {

@@ -53,6 +53,9 @@ export function resolveTarget(raw: string, mod: CompiledModule): ResolvedTarget 
  * `bmc.example.` is `bmc.example`, so every spelling of one device shares its limit.
  */
 function deviceHost(hostname: string): string {
+  // The URL parser already wrote names in lowercase and IPv4 addresses as dotted quads:
+  // only a trailing dot and IPv6 (IPv4-mapped ones above all) are left to settle.
+  if (!hostname.startsWith('[')) return hostname.endsWith('.') ? hostname.slice(0, -1) : hostname;
   const host = parseHost(hostname);
   if (!host) return hostname;
   if (host.kind === 'name') return host.name.endsWith('.') ? host.name.slice(0, -1) : host.name;
