@@ -4,7 +4,7 @@
 // are checked, at the end, to appear nowhere in what the exporter logged or served.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { compileTransport } from '../../src/fetch/transport.js';
 import { parseSeries, startExporter, writeTempFiles, type TestExporter } from '../helpers/exporter.js';
 import { checkMetrics, promtool } from '../helpers/promtool.js';
+import { startConnectProxy, type ConnectProxy } from '../helpers/proxy.js';
 
 // Characters that the Basic header must carry form-encoded (RFC 6749 §2.3.1).
 const SECRET = `cs-${randomBytes(8).toString('hex')}/+=`;
@@ -137,28 +138,9 @@ function revokeAll(): void {
   revokedBefore = deviceSeen.length;
 }
 
-// A CONNECT proxy that records where it is asked to go.
-async function startProxy(): Promise<{ server: http.Server; url: string; connects: string[] }> {
-  const connects: string[] = [];
-  const server = http.createServer();
-  server.on('connect', (req: http.IncomingMessage, client: net.Socket) => {
-    connects.push(req.url!);
-    const [host, port] = req.url!.split(':');
-    const upstream = net.connect(Number(port), host, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, connects };
-}
-
 let idp: { server: http.Server; url: string };
 let device: { server: http.Server; address: string };
-let proxy: { server: http.Server; url: string; connects: string[] };
+let proxy: ConnectProxy;
 let exporter: TestExporter;
 let dir: string;
 
@@ -167,7 +149,7 @@ const requestsOf = (auth: string): TokenRequest[] => tokenRequests.filter((r) =>
 beforeAll(async () => {
   idp = await startTokenEndpoint();
   device = await startDevice();
-  proxy = await startProxy();
+  proxy = await startConnectProxy();
   dir = await writeTempFiles({ 'client.secret': `${SECRET}\n` });
   const oauth2 = (auth: string, tokenPath: string, extra = ''): string =>
     `{ oauth2: { client_id: '${CLIENT_ID}', client_secret_file: ${path.join(dir, 'client.secret')}, token_url: '${idp.url}${tokenPath}', endpoint_params: { auth: ${auth}${extra} } } }`;

@@ -9,6 +9,7 @@ import { startDevice, type RunningDevice } from '../sim/devices.js';
 import { parseSeries, startExporter, type TestExporter } from '../helpers/exporter.js';
 import { requireProgram } from '../helpers/system.js';
 import { selfSigned, type SelfSigned } from '../helpers/tls.js';
+import { startConnectProxy } from '../helpers/proxy.js';
 
 const openssl = requireProgram('openssl', 'apt-get install -y openssl');
 
@@ -22,7 +23,7 @@ let device: RunningDevice;
 const hits = { slow: 0, hang: 0, posts: [] as string[] };
 let proxy: http.Server;
 let proxyPort: number;
-const proxied: string[] = [];
+let proxied: string[] = [];
 let exporter: TestExporter;
 let connectionsToRefused = 0;
 let refusedServer: net.Server;
@@ -86,18 +87,10 @@ beforeAll(async () => {
     },
   });
   // A CONNECT proxy that records where it is asked to go.
-  proxy = http.createServer();
-  proxy.on('connect', (req, client) => {
-    proxied.push(req.url!);
-    const [host, port] = req.url!.split(':');
-    const upstream = net.connect(Number(port), host, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    upstream.on('error', () => client.destroy());
-  });
-  proxyPort = await listen(proxy);
+  const connectProxy = await startConnectProxy();
+  proxy = connectProxy.server;
+  proxied = connectProxy.connects;
+  proxyPort = connectProxy.port;
   refusedServer = net.createServer((s) => {
     connectionsToRefused++;
     s.destroy();

@@ -115,36 +115,30 @@ function chassisCollectionOf(systemFile: string): Handler {
   };
 }
 
+/** An HPE iLO from Telegraf's captures; iLO 4 and iLO 5 differ in their Thermal resource. */
+function hpe(name: string, thermal: string): DeviceSpec {
+  return {
+    name,
+    routes: {
+      '/redfish/v1': `${DELL}/base.json`,
+      '/redfish/v1/Systems': `${HPE}/hp_available_systems.json`,
+      '/redfish/v1/Systems/1': `${HPE}/hp_systems.json`,
+      '/redfish/v1/Chassis': chassisCollectionOf(`${HPE}/hp_systems.json`),
+      '/redfish/v1/Chassis/1': `${HPE}/hp_chassis.json`,
+      '/redfish/v1/Chassis/1/Thermal': thermal,
+      '/redfish/v1/Chassis/1/Power': `${HPE}/hp_power.json`,
+    },
+  };
+}
+
 /** The Redfish devices the fixtures describe, by name. */
 export const REDFISH_DEVICES: Record<string, DeviceSpec> = {
   'dmtf-rackmount': { name: 'dmtf-rackmount', mockupDir: 'redfish/public-rackmount1' },
   'dmtf-tower': { name: 'dmtf-tower', mockupDir: 'redfish/public-tower' },
   'dmtf-bladed': { name: 'dmtf-bladed', mockupDir: 'redfish/public-bladed' },
   'dmtf-composability': { name: 'dmtf-composability', mockupDir: 'redfish/public-composability' },
-  'hpe-ilo5': {
-    name: 'hpe-ilo5',
-    routes: {
-      '/redfish/v1': `${DELL}/base.json`,
-      '/redfish/v1/Systems': `${HPE}/hp_available_systems.json`,
-      '/redfish/v1/Systems/1': `${HPE}/hp_systems.json`,
-      '/redfish/v1/Chassis': chassisCollectionOf(`${HPE}/hp_systems.json`),
-      '/redfish/v1/Chassis/1': `${HPE}/hp_chassis.json`,
-      '/redfish/v1/Chassis/1/Thermal': `${HPE}/hp_thermal.json`,
-      '/redfish/v1/Chassis/1/Power': `${HPE}/hp_power.json`,
-    },
-  },
-  'hpe-ilo4': {
-    name: 'hpe-ilo4',
-    routes: {
-      '/redfish/v1': `${DELL}/base.json`,
-      '/redfish/v1/Systems': `${HPE}/hp_available_systems.json`,
-      '/redfish/v1/Systems/1': `${HPE}/hp_systems.json`,
-      '/redfish/v1/Chassis': chassisCollectionOf(`${HPE}/hp_systems.json`),
-      '/redfish/v1/Chassis/1': `${HPE}/hp_chassis.json`,
-      '/redfish/v1/Chassis/1/Thermal': `${HPE}/hp_thermal_ilo4.json`,
-      '/redfish/v1/Chassis/1/Power': `${HPE}/hp_power.json`,
-    },
-  },
+  'hpe-ilo5': hpe('hpe-ilo5', `${HPE}/hp_thermal.json`),
+  'hpe-ilo4': hpe('hpe-ilo4', `${HPE}/hp_thermal_ilo4.json`),
   'dell-idrac': {
     name: 'dell-idrac',
     routes: {
