@@ -5,7 +5,7 @@ import { parseSeries, type TestExporter } from './exporter.js';
 
 export function catalogDevice(name: string): CatalogDevice {
   const d = CATALOG.find((c) => c.name === name);
-  if (!d) throw new Error(`no device ${name} in src/sim/catalog`);
+  if (!d) throw new Error(`no device ${name} in test/sim/catalog`);
   return d;
 }
 

@@ -1,5 +1,5 @@
 // The fortigate, fronius, monit, bind and bind_xml modules, probed through the shipped
-// configuration against the simulated devices of src/sim/catalog/appliances.ts (real
+// configuration against the simulated devices of test/sim/catalog/appliances.ts (real
 // payloads from test/fixtures). Every expected line below was written from the
 // fixture by hand: values as the fixture has them, times the module's documented
 // scale where it converts units (written out as `${fixture value * scale}`, so the

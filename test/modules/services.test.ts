@@ -1,6 +1,6 @@
 // The elasticsearch, rabbitmq, consul, springboot and springboot1 modules, probed
 // through the shipped configuration against the simulated devices of
-// src/sim/catalog/services.ts (real payloads from test/fixtures). Every expected
+// test/sim/catalog/services.ts (real payloads from test/fixtures). Every expected
 // line below was written from the fixture, not copied from the exporter's output.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVICES_CATALOG } from '../sim/catalog/services.js';

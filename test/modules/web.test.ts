@@ -1,5 +1,5 @@
 // The web-server modules (nginx, apache, haproxy, phpfpm) through the shipped
-// configuration, against the simulated devices of src/sim/catalog/web.ts serving the
+// configuration, against the simulated devices of test/sim/catalog/web.ts serving the
 // real payloads in test/fixtures. Every expected line below was written from the
 // fixture by hand (values, units, which fields are empty); the order is the
 // exposition's: metric names sorted, then series by label values in label-name order.

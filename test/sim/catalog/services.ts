@@ -26,7 +26,7 @@ function fixtureWithStatus(file: string, status: number, contentType: string): H
   };
 }
 
-// Paths without a route answer 404 (src/sim/devices.ts): that is how these devices
+// Paths without a route answer 404 (test/sim/devices.ts): that is how these devices
 // answer for the endpoints no fixture covers.
 export const SERVICES_CATALOG: CatalogDevice[] = [
   {
