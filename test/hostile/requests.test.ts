@@ -106,6 +106,13 @@ describe('the shipped jenkins module', () => {
     expect(r.text).toBe(`parameter "prefix" of module jenkins: "/127.0.0.1:${otherPort}/" does not match the pattern ([A-Za-z0-9._~-]+/)*\n`);
   });
 
+  it.each(['../', 'a/../', '%2e%2e/', 'a//'])('refuses a prefix %j that would leave the path, sending nothing', async (prefix) => {
+    const r = await sent('jenkins', { prefix });
+    expect(r.requests).toEqual([]);
+    expect(r.status).toBe(400);
+    expect(r.text).toMatch(/^parameter "prefix" of module jenkins: .* (would make a "\.\." path segment|does not match the pattern)/);
+  });
+
   it('still takes a context path as its prefix', async () => {
     const r = await sent('jenkins', { prefix: 'ci/jenkins/' });
     expect(r.requests.map((s) => s.url).sort()).toEqual(['/ci/jenkins/api/json', '/ci/jenkins/computer/api/json', '/ci/jenkins/queue/api/json']);
