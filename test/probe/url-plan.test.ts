@@ -2,7 +2,7 @@
 // value as data where the template put it, and bodies parse with the value in place.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildBody, buildUrl, compileBody, compileParam, compileQueryValue, compileRequestPath, ParamError, type CompiledParam } from '../../src/probe/url-plan.js';
+import { buildBody, buildUrl, checkParam, compileBody, compileParam, compileQueryValue, compileRequestPath, ParamError, type CompiledParam } from '../../src/probe/url-plan.js';
 
 const free = (): CompiledParam => ({ fallback: null, rule: undefined, test: undefined });
 const params = new Map<string, CompiledParam>([['v', free()], ['w', free()]]);
@@ -66,6 +66,17 @@ describe('a URL from a template (property)', () => {
     for (const bad of ['/other:8080/', 'a//b/', '../', 'a/./', 'a/../b/']) {
       expect(() => url('/{v|path}api/json', 'http://d/', { v: bad })).toThrow(ParamError);
     }
+  });
+
+  it('a value completing a dot segment with the text around it is refused too', () => {
+    expect(() => url('/a/.{v}/b', 'http://d/', { v: '.' })).toThrow(/would make a "\.\." path segment/);
+    expect(() => url('/a/{v}{w}/b', 'http://d/', { v: '.', w: '' })).toThrow(ParamError);
+    expect(url('/a/.{v}/b', 'http://d/', { v: '.x' }).pathname).toBe('/a/..x/b');
+  });
+
+  it('a lone surrogate is a 400, not an exception from encodeURIComponent', () => {
+    expect(() => checkParam('m', 'v', free(), 'a\ud800b')).toThrow(/parameter "v" of module m is not valid Unicode/);
+    expect(() => checkParam('m', 'v', free(), 'a\u{1F600}b')).not.toThrow();
   });
 
   it('empty values around a "/" never make a host', () => {
