@@ -250,7 +250,7 @@ function redfishFanOut(): FanOut {
   };
   const roots = mod.roots.map((name) => {
     const req = mod.requests.get(name)!;
-    return build(req, new URL(req.path?.kind === 'literal' ? String(req.path.value) : '/', 'http://device/').href, {});
+    return build(req, new URL(req.path?.parts.every((p) => typeof p === 'string') ? req.path.parts.join('') : '/', 'http://device/').href, {});
   });
   // Every request takes the same time, so time goes in rounds: each round runs up to
   // `concurrency` of the requests whose source has arrived.

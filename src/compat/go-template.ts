@@ -26,7 +26,7 @@ const SUPPORTED = 'first, index, default, quote';
 const KEYWORDS = new Set(['if', 'else', 'end', 'range', 'with', 'define', 'template', 'block', 'break', 'continue', 'nil']);
 const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // What apiprobe's request templates read as a placeholder: literal text must not hold one.
-const PLACEHOLDER = /\{\s*[A-Za-z_][A-Za-z0-9_]*\s*(\|\s*quote\s*)?\}/;
+const PLACEHOLDER = /\{\s*[A-Za-z_][A-Za-z0-9_]*\s*(\|\s*[A-Za-z_]+\s*)?\}/;
 
 type Token =
   | { t: 'field'; name: string }

@@ -144,7 +144,7 @@ export interface Translation {
   authOrigin: (path: ReadonlyArray<PropertyKey>) => PropertyKey[];
 }
 
-const PLACEHOLDER = /\{\s*[A-Za-z_][A-Za-z0-9_]*\s*(\|\s*quote\s*)?\}/;
+const PLACEHOLDER = /\{\s*[A-Za-z_][A-Za-z0-9_]*\s*(\|\s*[A-Za-z_]+\s*)?\}/;
 
 /** Translates one validated json_exporter module; undefined when a problem was reported. */
 export function translateModule(name: string, je: JsonExporterModule, report: Report): Translation | undefined {

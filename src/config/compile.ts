@@ -8,6 +8,7 @@ import { compileCondition, compilePath, JsonPathError, type CompiledPath, type C
 import type { CompiledMetric, CompiledStep } from '../mapping/plan.js';
 import { compileParser, type FormatSpec, type Parser } from '../parse/index.js';
 import type { CompiledFollow, CompiledModule, CompiledRequest } from '../probe/plan.js';
+import { compileBody, compileParam, compileQueryValue, compileRequestPath, type CompiledParam, type RequestTemplate } from '../probe/url-plan.js';
 import { checkFanOut, checkMetric, checkMetricNames, checkRequest, followsOf, knownRequests, type Report } from './rules.js';
 import type { EachStepSpec, MetricSpec, ModuleSpec, RequestSpec } from './schema.js';
 
@@ -36,8 +37,12 @@ export function compileModule(
   };
   const requests = new Map<string, CompiledRequest>();
   const moduleHeaders = spec.headers ?? {};
-  const params = new Map(Object.entries(spec.params ?? {}));
-  const paramNames = new Set(params.keys());
+  const params = new Map<string, CompiledParam>();
+  for (const [param, p] of Object.entries(spec.params ?? {})) {
+    const compiled = compileParam(p);
+    if ('param' in compiled) params.set(param, compiled.param);
+    else fail(['params', param, compiled.field], compiled.message);
+  }
   let transport: Transport | undefined;
   if (spec.tls.key !== undefined) {
     // Modules are shown by debug=true and shared as files; credentials live under auths:.
@@ -54,7 +59,7 @@ export function compileModule(
   for (const [reqName, req] of Object.entries(spec.requests)) {
     const at = ['requests', reqName];
     if (!checkRequest(req, spec, at, fail)) continue;
-    const compiled = compileRequest(reqName, req, moduleHeaders, paramNames, at, fail);
+    const compiled = compileRequest(reqName, req, moduleHeaders, params, at, fail);
     if (compiled) requests.set(reqName, compiled);
   }
   checkFanOut(spec, fail);
@@ -119,7 +124,7 @@ function compileRequest(
   name: string,
   req: RequestSpec,
   moduleHeaders: Record<string, string>,
-  params: ReadonlySet<string>,
+  params: ReadonlyMap<string, CompiledParam>,
   at: PropertyKey[],
   fail: Report,
 ): CompiledRequest | undefined {
@@ -143,22 +148,22 @@ function compileRequest(
     }
     follows.push({ from: follow.from, links, vars: [], when });
   }
-  // Path, query values and body may use the module's params as {name}.
-  const template = (src: string | number | boolean, where: PropertyKey[]): Expr | undefined => {
+  // Path, query values and body may use the module's params as {name}, each escaped
+  // for the place it lands in (probe/url-plan.ts).
+  const template = <T>(compile: () => T, where: PropertyKey[]): T | undefined => {
     try {
-      return compileExpr(src, params, 'request');
+      return compile();
     } catch (err) {
       fail(where, (err as Error).message);
       return undefined;
     }
   };
-  const pathExpr = req.path === undefined ? undefined : template(req.path, [...at, 'path']);
-  const query: Array<[string, Expr]> = [];
+  const pathTemplate = req.path === undefined ? undefined : template(() => compileRequestPath(req.path!, params), [...at, 'path']);
+  const query: Array<[string, RequestTemplate]> = [];
   for (const [k, v] of Object.entries(req.query ?? {})) {
-    const e = template(v, [...at, 'query', k]);
-    if (e) query.push([k, e]);
+    const t = template(() => compileQueryValue(v, params), [...at, 'query', k]);
+    if (t) query.push([k, t]);
   }
-  const body = req.body === undefined ? undefined : template(req.body, [...at, 'body']);
   const format: FormatSpec = typeof req.format === 'string' ? { type: req.format } as FormatSpec : req.format;
   let parser: Parser;
   try {
@@ -169,11 +174,12 @@ function compileRequest(
   }
   const headers: Record<string, string> = { accept: ACCEPT[format.type] };
   for (const [k, v] of Object.entries({ ...moduleHeaders, ...(req.headers ?? {}) })) headers[k.toLowerCase()] = v;
+  const body = req.body === undefined ? undefined : template(() => compileBody(req.body!, headers['content-type'], params), [...at, 'body']);
   const codes = req.valid_status_codes ? new Set(req.valid_status_codes) : undefined;
   return {
     name,
     method: req.method,
-    path: pathExpr,
+    path: pathTemplate,
     query,
     headers,
     body,
@@ -184,7 +190,7 @@ function compileRequest(
     validStatus: codes ? (s) => codes.has(s) : (s) => s >= 200 && s < 300,
     optional: req.optional,
     followers: [],
-    vars: new Set(params),
+    vars: new Set(params.keys()),
   };
 }
 

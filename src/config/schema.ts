@@ -217,6 +217,13 @@ export const TargetsSchema = z.strictObject({
   deny: z.array(z.string()).default([]).describe('Targets never probed (besides the built-in link-local and metadata rules)'),
 });
 
+export const ParamSchema = z.strictObject({
+  default: z.union([z.string(), z.null()]).optional().describe('The value when the probe gives none; absent or null: the probe must give it'),
+  enum: z.array(z.string()).min(1).optional().describe('The values allowed'),
+  pattern: z.string().optional()
+    .describe('RE2 regular expression the whole value must match (a linear-time engine: no lookaround, no backreferences)'),
+});
+
 export const ModuleSchema = z.strictObject({
   description: z.string().default(''),
   target: TargetSchema.default({ scheme: 'http', url: false }),
@@ -234,8 +241,8 @@ export const ModuleSchema = z.strictObject({
   converted_from: oneOf('converted_from', ['json_exporter']).optional()
     .describe('The module was converted from another exporter\'s configuration and keeps its metric names as they were'),
   auth: z.string().optional().describe('Default credentials, by name under auths: (the probe may name others with &auth=)'),
-  params: z.record(VarName, z.union([z.string(), z.null()])).optional()
-    .describe('Probe query parameters requests may use as {name} in path, query and body: name → default (null: required)'),
+  params: z.record(VarName, z.union([z.string(), z.null(), ParamSchema], { error: 'expected a default value, null (required), or { default, enum | pattern }' })).optional()
+    .describe('Probe query parameters requests may use as {name} in path, query and body: name → default (null: required), or { default, enum | pattern }'),
   requests: z.record(RequestName, RequestSchema),
   metrics: z.array(MetricSchema).default([]),
 });

@@ -15,6 +15,9 @@ const CLOSE_GRACE_MS = 1000;
 
 let generations = 0;
 
+/** What a request refused before it was dispatched reports its error with: nothing to control. */
+const REFUSED: Dispatcher.DispatchController = { aborted: true, paused: false, reason: null, abort: () => {}, pause: () => {}, resume: () => {} };
+
 export class Connections {
   /** Distinguishes generations: answers fetched over another generation's connections are never shared with this one. */
   readonly id = ++generations;
@@ -35,9 +38,25 @@ export class Connections {
     if (this.closed) throw new Error('the configuration these connections belong to was replaced');
     const common = { keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000 };
     if (transport.proxyUrl !== undefined) {
-      // Through a proxy the proxy connects; the target was vetted by name and address
-      // when the probe was resolved.
-      d = new ProxyAgent({ uri: transport.proxyUrl, requestTls: transport.tls, ...common });
+      // Through a proxy the proxy connects, so the socket cannot be checked: each request
+      // is vetted before it is dispatched, that is before the proxy is asked to CONNECT.
+      const guard = this.guard;
+      d = new ProxyAgent({ uri: transport.proxyUrl, requestTls: transport.tls, ...common }).compose((dispatch) => (opts, handler) => {
+        const origin = typeof opts.origin === 'string' ? new URL(opts.origin) : opts.origin;
+        const refuse = (err: Error): void => {
+          if (handler.onResponseError) handler.onResponseError(REFUSED, err);
+          else handler.onError?.(err);
+        };
+        // A dispatch can throw too (the connections were closed meanwhile): the request's error, never an unhandled rejection.
+        guard.vetForProxy(origin?.hostname ?? '').then(() => dispatch(opts, handler)).catch((err: unknown) => {
+          try {
+            refuse(err instanceof Error ? err : new Error(String(err)));
+          } catch {
+            // A handler that takes no error has nobody to tell.
+          }
+        });
+        return true;
+      });
     } else {
       // The probe's deadline cannot end a request while its connection is being opened
       // (undici looks at the signal once the request is written), so the connect timeout

@@ -249,4 +249,23 @@ export class TargetGuard {
     this.cache.set(key, vetted);
     return vetted;
   }
+
+  /**
+   * A host reached through a proxy, which resolves the name itself: vetted by name, and
+   * by every address the exporter's own resolver gives for it. A name the exporter cannot
+   * resolve (a proxy is often there because only it can) passes on its name: the deny
+   * rules by name, and, when targets.allow is set, a host pattern there (its addresses
+   * cannot be checked against the allowed networks). Throws TargetRefused.
+   */
+  async vetForProxy(hostname: string): Promise<void> {
+    try {
+      await this.vet(hostname);
+    } catch (err) {
+      if (err instanceof TargetRefused) throw err;
+      const host = this.parse(hostname);
+      if (host?.kind === 'name' && !this.allow.empty && this.allow.match(host.name, '') === undefined) {
+        throw new TargetRefused(`target ${shown(host.name)} cannot be resolved here to check its addresses against targets.allow, and matches no host pattern there (${(err as Error).message})`);
+      }
+    }
+  }
 }

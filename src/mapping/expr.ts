@@ -4,7 +4,7 @@
 //   "cpu-{$.Id}/{key}"      a template: text around {JSONPath} or {variable}; {{ and }} escape braces
 // Variables are `key` (the key or index of the current item in its parent) and the
 // names captured with `vars:` by fan-outs and enclosing `each` steps.
-import { goQuote, goText } from './gotext.js';
+import { goText } from './gotext.js';
 import { compilePath, NOTHING, type CompiledPath } from './jsonpath.js';
 
 export interface Scope {
@@ -20,22 +20,13 @@ export type Expr =
   | { kind: 'template'; parts: Array<string | Expr> }
   // json_exporter's reading (metrics with go_text): every match printed as Go prints
   // it, joined by spaces; a template with a part that matches nothing is nothing.
-  | { kind: 'go'; inner: Expr }
-  // A request template's {name|quote}: the value double-quoted, as Go's %q.
-  | { kind: 'quote'; inner: Expr };
+  | { kind: 'go'; inner: Expr };
 
 export class ExprError extends Error {}
 
-const LENIENT_PLACEHOLDER = /^\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\|\s*quote\s*)?\}/;
-
-/**
- * `request` templates (paths, query values, bodies of requests) are text first: only
- * `{name}` of a variable is a placeholder there and any other brace is literal, so a
- * JSON body needs no escaping. Label templates are strict: every brace is syntax.
- */
-export function compileExpr(source: string | number | boolean, knownVars: ReadonlySet<string>, mode: 'label' | 'request' = 'label'): Expr {
+/** Every brace is syntax here; request templates are probe/url-plan.ts's. */
+export function compileExpr(source: string | number | boolean, knownVars: ReadonlySet<string>): Expr {
   if (typeof source !== 'string') return { kind: 'literal', value: source };
-  if (mode === 'request') return compileRequestTemplate(source, knownVars);
   if (source.startsWith('$')) return { kind: 'path', path: compilePath(source) };
   if (!source.includes('{') && !source.includes('}')) return { kind: 'literal', value: source };
   const parts: Array<string | Expr> = [];
@@ -62,30 +53,6 @@ export function compileExpr(source: string | number | boolean, knownVars: Readon
   }
   if (text) parts.push(text);
   if (parts.length === 1 && typeof parts[0] !== 'string') return parts[0]!;
-  return { kind: 'template', parts };
-}
-
-function compileRequestTemplate(source: string, knownVars: ReadonlySet<string>): Expr {
-  const parts: Array<string | Expr> = [];
-  let text = '';
-  for (let i = 0; i < source.length; i++) {
-    const m = source[i] === '{' ? LENIENT_PLACEHOLDER.exec(source.slice(i)) : null;
-    if (!m) {
-      text += source[i];
-      continue;
-    }
-    if (!knownVars.has(m[1]!)) {
-      throw new ExprError(`unknown parameter {${m[1]}} (declared in params: ${[...knownVars].join(', ') || 'none'})`);
-    }
-    if (text) parts.push(text);
-    text = '';
-    const ref: Expr = { kind: 'var', name: m[1]! };
-    parts.push(m[2] ? { kind: 'quote', inner: ref } : ref);
-    i += m[0].length - 1;
-  }
-  if (text) parts.push(text);
-  if (parts.length === 0) return { kind: 'literal', value: '' };
-  if (parts.length === 1) return typeof parts[0] === 'string' ? { kind: 'literal', value: parts[0] } : parts[0]!;
   return { kind: 'template', parts };
 }
 
@@ -129,8 +96,6 @@ export function evaluate(expr: Expr, scope: Scope): unknown {
     }
     case 'go':
       return evaluateGo(expr.inner, scope);
-    case 'quote':
-      return goQuote(toLabelValue(evaluate(expr.inner, scope)));
   }
 }
 
@@ -187,11 +152,9 @@ export function describeExpr(expr: Expr): string {
     case 'template':
       // Written back in template syntax: literal braces doubled, placeholders in single braces.
       return expr.parts
-        .map((p) => (typeof p === 'string' ? p.replace(/[{}]/g, '$&$&') : p.kind === 'var' ? `{${p.name}}` : p.kind === 'quote' ? describeExpr(p) : `{${describeExpr(p)}}`))
+        .map((p) => (typeof p === 'string' ? p.replace(/[{}]/g, '$&$&') : p.kind === 'var' ? `{${p.name}}` : `{${describeExpr(p)}}`))
         .join('');
     case 'go':
       return describeExpr(expr.inner);
-    case 'quote':
-      return `{${expr.inner.kind === 'var' ? expr.inner.name : describeExpr(expr.inner)}|quote}`;
   }
 }

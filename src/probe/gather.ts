@@ -4,9 +4,8 @@
 import pLimit from 'p-limit';
 import type { Connections } from '../fetch/connections.js';
 import { Deadline, timerMs } from '../fetch/deadline.js';
-import { appendQueryParam } from '../fetch/query.js';
 import type { Fetcher, FetchResult } from '../fetch/upstream.js';
-import { evaluate, toLabelValue, type Expr } from '../mapping/expr.js';
+import { evaluate } from '../mapping/expr.js';
 import type { Document } from '../mapping/map.js';
 import type { ProbeLog } from './log.js';
 import type { CompiledFollow, CompiledRequest } from './plan.js';
@@ -98,7 +97,7 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
         url,
         method: req.method,
         headers: req.headers,
-        body: req.body === undefined ? undefined : fill(req.body, run.params),
+        body: run.bodies.get(req.name),
         transport: run.transport,
         redirectTransport: run.transport === mod.transport ? undefined : mod.transport,
         connections: opts.connections,
@@ -199,7 +198,7 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
 
   for (const name of mod.roots) {
     const req = mod.requests.get(name)!;
-    launch(req, rootUrl(req, target.base, run.params), run.params);
+    launch(req, run.urls.get(name)!, run.params);
   }
 
   if (outstanding > 0) {
@@ -268,15 +267,4 @@ const passThrough = <T>(fn: () => Promise<T>): Promise<T> => fn();
 function resourceKey(url: URL): string {
   const p = url.pathname;
   return p.length > 1 && p.endsWith('/') ? `${url.origin}${p.slice(0, -1)}${url.search}` : url.href.replace(/#.*$/, '');
-}
-
-function rootUrl(req: CompiledRequest, base: URL, params: Readonly<Record<string, string>>): URL {
-  const url = req.path === undefined ? new URL(base) : new URL(fill(req.path, params), base);
-  for (const [k, v] of req.query) appendQueryParam(url, k, fill(v, params));
-  return url;
-}
-
-/** A request template filled with the probe's params. */
-function fill(expr: Expr, params: Readonly<Record<string, string>>): string {
-  return expr.kind === 'literal' ? String(expr.value) : toLabelValue(evaluate(expr, { item: undefined, key: undefined, vars: params }));
 }

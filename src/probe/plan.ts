@@ -7,6 +7,7 @@ import type { Expr } from '../mapping/expr.js';
 import type { CompiledPath, Condition } from '../mapping/jsonpath.js';
 import type { CompiledMetric } from '../mapping/plan.js';
 import type { Parser } from '../parse/index.js';
+import type { CompiledParam, RequestTemplate } from './url-plan.js';
 
 export interface CompiledFollow {
   /** The request whose responses hold the links. */
@@ -21,11 +22,11 @@ export interface CompiledRequest {
   name: string;
   method: string;
   /** Path (and query) relative to the target; undefined means the target URL itself. Templates may use the module's params. */
-  path: Expr | undefined;
+  path: RequestTemplate | undefined;
   /** Query parameters added to the URL. */
-  query: Array<[string, Expr]>;
+  query: Array<[string, RequestTemplate]>;
   headers: Record<string, string>;
-  body: Expr | undefined;
+  body: RequestTemplate | undefined;
   /** Seconds a successful answer may be served from the cache; 0: never. */
   cacheSeconds: number;
   /** Where the request's links come from: none for a request with a path. */
@@ -58,8 +59,8 @@ export interface CompiledModule {
   transport: Transport;
   /** The credentials used when the probe names none. */
   auth: string | undefined;
-  /** Probe parameters the requests may use: name → default (null: the probe must give it). */
-  params: Map<string, string | null>;
+  /** Probe parameters the requests may use: name → default (null: the probe must give it) and constraint. */
+  params: Map<string, CompiledParam>;
   requests: Map<string, CompiledRequest>;
   /** Requests that start at once (the ones that follow nothing). */
   roots: string[];

@@ -7,6 +7,7 @@ import { TargetRefused } from '../fetch/guard.js';
 import type { Transport } from '../fetch/transport.js';
 import type { CompiledModule } from './plan.js';
 import { resolveTarget, TargetError, type ResolvedTarget } from './target.js';
+import { buildBody, buildUrl, checkParam, ParamError } from './url-plan.js';
 
 export class BadRequest extends Error {}
 
@@ -19,6 +20,10 @@ export interface ModuleRun {
   transport: Transport;
   /** Values of the module's params for this probe. */
   params: Readonly<Record<string, string>>;
+  /** The URL of each request that follows nothing, built from the params: on the target's origin. */
+  urls: ReadonlyMap<string, URL>;
+  /** The body of each request that has one, filled with the params. */
+  bodies: ReadonlyMap<string, string>;
 }
 
 export interface ResolvedProbe {
@@ -66,14 +71,29 @@ export async function resolveProbe(config: Config, query: Query, scrapeTimeoutHe
       throw err;
     }
     const params: Record<string, string> = {};
-    for (const [param, fallback] of module.params) {
-      const v = single(query, param) ?? fallback;
+    for (const [param, p] of module.params) {
+      const v = single(query, param) ?? p.fallback;
       if (v === null) throw new BadRequest(`parameter "${param}" is required by module ${name}`);
       params[param] = v;
     }
+    // Checked and built before anything is sent: a value outside its param's rule, or
+    // one that would take a request off the target, is the caller's mistake.
+    const urls = new Map<string, URL>();
+    const bodies = new Map<string, string>();
+    try {
+      for (const [param, p] of module.params) checkParam(name, param, p, params[param]!);
+      for (const root of module.roots) {
+        const req = module.requests.get(root)!;
+        urls.set(root, buildUrl(name, req.path, req.query, resolved.base, params));
+      }
+      for (const req of module.requests.values()) if (req.body) bodies.set(req.name, buildBody(name, req.body, params));
+    } catch (err) {
+      if (err instanceof ParamError) throw new BadRequest(err.message);
+      throw err;
+    }
     const authName = authParam ?? module.auth;
     const auth = authName === undefined ? undefined : config.auths.get(authName);
-    runs.push({ module, target: resolved, auth, transport: config.transportFor(module, auth), params });
+    runs.push({ module, target: resolved, auth, transport: config.transportFor(module, auth), params, urls, bodies });
   }
 
   // The rules are checked on the resolved address before anything is sent; a name
