@@ -4,12 +4,20 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { digestAuth } from '../../src/auth/auths.js';
+import { OriginState } from '../../src/auth/origin-state.js';
+import { Secret } from '../../src/auth/secret.js';
+import { SESSION_LIMITS, SessionAuth } from '../../src/auth/session.js';
+import type { Answer, Outgoing, Send } from '../../src/auth/types.js';
+import type { SessionSpec } from '../../src/config/schema.js';
+import { Upstream } from '../../src/fetch/upstream.js';
 import type { ProbeObserver } from '../../src/probe/pipeline.js';
 import { ProbeLog } from '../../src/probe/log.js';
 import { History, logChars, MAX_REASON_CHARS } from '../../src/server/history.js';
+import { ExporterMetrics } from '../../src/server/exporter-metrics.js';
 import { recordIn } from '../../src/server/observers.js';
-import { startExporter, type TestExporter } from '../helpers/exporter.js';
+import { parseSeries, startExporter, type TestExporter } from '../helpers/exporter.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -96,5 +104,143 @@ describe('the history through the exporter', () => {
     // Target, reason and two log lines each held the whole 12 KB before.
     expect(page.length).toBeLessThan(8 * 1024);
     expect(landing.length).toBeLessThan(16 * 1024 + 8 * 1024);
+  });
+});
+
+describe('per-origin state in a bounded, expiring cache', () => {
+  it('keeps at most maxOrigins of 3,000 origins, counts the evictions and reports each one', () => {
+    const left: string[] = [];
+    const state = new OriginState<{ v: string }>({ maxOrigins: 100, maxChars: 1 << 20, ttlMs: 60_000 }, (x) => x.v.length, (_x, origin, why) => left.push(`${why} ${origin}`));
+    for (let i = 0; i < 3000; i++) state.set(`http://10.0.${i >> 8}.${i & 255}:443`, { v: 'nonce' });
+    expect(state.size).toBe(100);
+    expect(state.evictions).toBe(2900);
+    expect(left).toHaveLength(2900);
+    expect(left[0]).toBe('evicted http://10.0.0.0:443');
+    // The most recently used are the ones kept.
+    expect(state.get('http://10.0.11.183:443')).toEqual({ v: 'nonce' });
+  });
+
+  it('keeps at most maxChars of what devices sent', () => {
+    const state = new OriginState<{ v: string }>({ maxOrigins: 1000, maxChars: 100_000, ttlMs: 60_000 }, (x) => x.v.length);
+    for (let i = 0; i < 300; i++) state.set(`http://h${i}`, { v: 'n'.repeat(10_000) });
+    expect(state.size).toBeLessThanOrEqual(10);
+    expect(state.evictions).toBeGreaterThanOrEqual(290);
+  });
+
+  it('lets entries go when their time is up, whether used again or not', async () => {
+    const left: string[] = [];
+    const state = new OriginState<{ v: string }>({ maxOrigins: 100, maxChars: 1 << 20, ttlMs: 50 }, (x) => x.v.length, (_x, origin, why) => left.push(`${why} ${origin}`));
+    state.set('http://a', { v: 'x' });
+    state.set('http://b', { v: 'y' });
+    await vi.waitFor(() => expect(state.size).toBe(0), { timeout: 5000, interval: 20 });
+    expect(left.sort()).toEqual(['expired http://a', 'expired http://b']);
+    expect(state.evictions).toBe(0);
+  });
+});
+
+describe('auth state of 3,000 distinct origins', () => {
+  const answer = (status: number, headers: Answer['headers'] = {}): Answer => ({ ok: true, status, headers, body: Buffer.from('{}'), error: undefined });
+
+  it('sessions: at most SESSION_LIMITS.maxOrigins held, the others logged out, evictions counted in /metrics', async () => {
+    const spec = {
+      login: { method: 'POST', path: '/login' },
+      token: { header: 'x-auth-token' },
+      use: { header: 'X-Auth-Token' },
+      logout: { method: 'DELETE', path: '/logout' },
+      ttl: 600,
+    } as unknown as SessionSpec;
+    const auth = new SessionAuth('fleet', undefined, undefined, spec, 'monitor', Secret.literal('pw'));
+    const loggedOut: string[] = [];
+    let tokens = 0;
+    const send: Send = (req: Outgoing) => {
+      if (req.method === 'DELETE') loggedOut.push(`${req.url.origin} ${req.headers['x-auth-token']}`);
+      return Promise.resolve(answer(200, { 'x-auth-token': `t${++tokens}` }));
+    };
+    for (let i = 0; i < 3000; i++) await auth.apply({ method: 'GET', url: new URL(`http://10.1.${i >> 8}.${i & 255}/redfish/v1`), headers: {} }, send);
+    const evicted = 3000 - SESSION_LIMITS.maxOrigins;
+    expect(auth.active).toBe(SESSION_LIMITS.maxOrigins);
+    await vi.waitFor(() => expect(loggedOut).toHaveLength(evicted), { timeout: 5000 });
+    // The least recently used first, each with its own token.
+    expect(loggedOut[0]).toBe('http://10.1.0.0 t1');
+    const metrics = new ExporterMetrics(new Upstream({ maxConcurrency: 1, userAgent: 'test' }), () => [auth]);
+    const series = parseSeries(await metrics.registry.metrics());
+    expect(series.get('apiprobe_sessions_active')).toBe(SESSION_LIMITS.maxOrigins);
+    expect(series.get('apiprobe_auth_state_evictions_total{kind="session"}')).toBe(evicted);
+    await auth.close();
+    expect(auth.active).toBe(0);
+    expect(loggedOut).toHaveLength(3000);
+  });
+
+  it('digest: at most maxOrigins challenges kept, evictions counted in /metrics', async () => {
+    const auth = { name: 'digest', kind: 'digest' as const, targets: undefined, transport: undefined, ...digestAuth('admin', Secret.literal('pw'), { maxOrigins: 200, maxChars: 1 << 20, ttlMs: 60_000 }) };
+    const challenge = answer(401, { 'www-authenticate': `Digest realm="r", nonce="${'n'.repeat(64)}", qop="auth"` });
+    const send: Send = () => Promise.resolve(answer(200));
+    for (let i = 0; i < 3000; i++) {
+      const creds = await auth.apply({ method: 'GET', url: new URL(`http://10.2.${i >> 8}.${i & 255}/`), headers: {} }, send);
+      expect(await creds.renew(challenge)).toBe(true);
+    }
+    expect(auth.originState.size).toBe(200);
+    const metrics = new ExporterMetrics(new Upstream({ maxConcurrency: 1, userAgent: 'test' }), () => [auth]);
+    expect(parseSeries(await metrics.registry.metrics()).get('apiprobe_auth_state_evictions_total{kind="digest"}')).toBe(2800);
+    // A device still kept is answered at once, without a 401 first.
+    const kept = await auth.apply({ method: 'GET', url: new URL('http://10.2.11.183/'), headers: {} }, send);
+    expect(kept.headers['authorization']).toMatch(/^Digest /);
+  });
+});
+
+describe('login sessions through the exporter', () => {
+  const devices: http.Server[] = [];
+  const logouts: string[] = [];
+  let exporter: TestExporter;
+
+  beforeAll(async () => {
+    for (let i = 0; i < 20; i++) {
+      const server = http.createServer((req, res) => {
+        if (req.url === '/login') {
+          res.writeHead(200, { 'x-auth-token': `token-${i}` });
+          return res.end();
+        }
+        if (req.url === '/logout') {
+          logouts.push(String(req.headers['x-auth-token']));
+          res.writeHead(204);
+          return res.end();
+        }
+        res.writeHead(req.headers['x-auth-token'] === `token-${i}` ? 200 : 401, { 'content-type': 'application/json' });
+        res.end('{"up":1}');
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      devices.push(server);
+    }
+    exporter = await startExporter({
+      configYaml: `
+auths:
+  fleet:
+    session:
+      username: monitor
+      password: pw
+      login: { path: /login }
+      token: { header: X-Auth-Token }
+      use: { header: X-Auth-Token }
+      logout: { path: /logout }
+      ttl: 1s
+modules:
+  up: { auth: fleet, requests: { s: { path: /status } }, metrics: [{ name: dev_up, from: s, value: '$.up' }] }
+`,
+    });
+  });
+
+  afterAll(async () => {
+    await exporter.close();
+    await Promise.all(devices.map((d) => new Promise<void>((r) => d.close(() => r()))));
+  });
+
+  it('logs out sessions whose time is up without another probe, and apiprobe_sessions_active goes back down', async () => {
+    const ports = devices.map((d) => (d.address() as AddressInfo).port);
+    const results = await Promise.all(ports.map((p) => exporter.probe({ module: 'up', target: `127.0.0.1:${p}` })));
+    for (const r of results) expect(parseSeries(r.text).get('dev_up')).toBe(1);
+    const active = async (): Promise<number | undefined> => parseSeries(await (await fetch(`${exporter.url}/metrics`)).text()).get('apiprobe_sessions_active');
+    expect(await active()).toBe(20);
+    await vi.waitFor(async () => expect(await active()).toBe(0), { timeout: 10_000, interval: 100 });
+    await vi.waitFor(() => expect(logouts.sort()).toEqual(ports.map((_p, i) => `token-${i}`).sort()), { timeout: 10_000 });
   });
 });
