@@ -110,7 +110,7 @@ export class Upstream implements Fetcher {
   private readonly global: LimitFunction;
   private readonly targets = new Map<string, LimitFunction>();
   private readonly inflight = new Map<string, Shared>();
-  private readonly cache = new Map<string, { result: FetchResult; expires: number }>();
+  private readonly cache = new Map<string, { result: FetchResult; expires: number; size: number }>();
   private cacheBytes = 0;
   private readonly userAgent: string;
   /** Requests waiting for a limiter slot. */
@@ -174,9 +174,11 @@ export class Upstream implements Fetcher {
 
   private store(key: string, result: FetchResult, seconds: number): void {
     this.evict(key);
-    if (result.bytes > CACHE_MAX_BYTES / 4) return;
-    this.cache.set(key, { result, expires: Date.now() + seconds * 1000 });
-    this.cacheBytes += result.bytes;
+    // The device's headers are kept with the body (up to undici's 16 KiB each): counted too.
+    const size = result.bytes + key.length + headersSize(result.headers);
+    if (size > CACHE_MAX_BYTES / 4) return;
+    this.cache.set(key, { result, expires: Date.now() + seconds * 1000, size });
+    this.cacheBytes += size;
     for (const [k] of this.cache) {
       if (this.cache.size <= CACHE_MAX_ENTRIES && this.cacheBytes <= CACHE_MAX_BYTES) break;
       this.evict(k);
@@ -186,7 +188,7 @@ export class Upstream implements Fetcher {
   private evict(key: string): void {
     const entry = this.cache.get(key);
     if (!entry) return;
-    this.cacheBytes -= entry.result.bytes;
+    this.cacheBytes -= entry.size;
     this.cache.delete(key);
   }
 
@@ -401,6 +403,12 @@ export function requestKey(spec: FetchSpec): string {
   const key = `${spec.method} ${spec.url.href}\n${auth}\n${spec.connections.id}:${spec.transport.key}\n${spec.redirectTransport?.key ?? ''}\n${h}${body}`;
   // A cached entry keeps its key as long as its answer: a long one is kept as a digest.
   return key.length > KEY_MAX_CHARS ? `#${createHash('sha256').update(key).digest('base64')}` : key;
+}
+
+function headersSize(headers: IncomingHttpHeaders): number {
+  let n = 0;
+  for (const [k, v] of Object.entries(headers)) n += k.length + (Array.isArray(v) ? v.reduce((a, x) => a + x.length, 0) : (v?.length ?? 0));
+  return n;
 }
 
 /** A shared answer (in flight or cached) as a probe with the limit `maxBytes` may take it. */
