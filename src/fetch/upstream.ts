@@ -413,8 +413,10 @@ function headersSize(headers: IncomingHttpHeaders): number {
 
 /** A shared answer (in flight or cached) as a probe with the limit `maxBytes` may take it. */
 function withinLimit(r: FetchResult, maxBytes: number): FetchResult {
-  if (!r.ok || r.bytes <= maxBytes) return r;
-  return { ...r, ok: false, body: undefined, contentType: undefined, error: `response of ${r.bytes} bytes exceeds the limit of ${maxBytes} bytes` };
+  if (r.bytes <= maxBytes) return r;
+  // Past this probe's limit, whatever else happened to the fetch (it may have failed at
+  // the sender's larger limit): the probe's own limit is the reason.
+  return { ...r, ok: false, body: undefined, contentType: undefined, error: `response ${r.ok ? `of ${r.bytes} bytes ` : ''}exceeds the limit of ${maxBytes} bytes` };
 }
 
 function withoutCredentials(headers: Record<string, string>, added: ReadonlySet<string>): Record<string, string> {
