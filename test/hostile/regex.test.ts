@@ -189,10 +189,12 @@ const ALLOWED: Record<string, string> = {
 
 const sources: Found[] = [];
 const unaccounted: string[] = [];
+const dynamicFiles: string[] = [];
 for (const file of tsFiles(path.join(ROOT, 'src'))) {
   for (const r of regexesIn(file)) {
     if (r.source !== undefined) sources.push(r);
-    else if (!(r.where.split(':')[0]! in DYNAMIC)) unaccounted.push(r.where);
+    else if (r.where.split(':')[0]! in DYNAMIC) dynamicFiles.push(r.where.split(':')[0]!);
+    else unaccounted.push(r.where);
   }
 }
 const modules = readdirSync(path.join(ROOT, 'modules')).filter((f) => f.endsWith('.yml')).map((f) => path.join(ROOT, 'modules', f));
@@ -205,6 +207,8 @@ for (const rule of ['*.example.com', '*', 'db-*.*.example.com']) {
 describe('regular expressions in src/ and the shipped modules', () => {
   it('finds them all: literals, and RegExp() of constants or of an accounted source', () => {
     expect(unaccounted).toEqual([]);
+    // One each: a second one in the same file is not covered by what DYNAMIC says.
+    expect(dynamicFiles.sort()).toEqual(Object.keys(DYNAMIC).sort());
     // A sanity floor: the walk sees the sources it should.
     expect(sources.filter((s) => s.where.startsWith('src/')).length).toBeGreaterThan(50);
     expect(sources.some((s) => s.where.startsWith('modules/nginx.yml'))).toBe(true);
