@@ -133,10 +133,6 @@ export class SessionAuth implements Auth {
       this.counters.logins.failed++;
       throw new AuthError(`login to ${url.pathname} answered without a token in ${describe(this.spec.token)}`);
     }
-    if (token.length > MAX_TOKEN_CHARS) {
-      this.counters.logins.failed++;
-      throw new AuthError(`login to ${url.pathname} answered with a token of ${token.length} characters in ${describe(this.spec.token)}, more than ${MAX_TOKEN_CHARS}`);
-    }
     let logoutUrl: URL | undefined;
     if (this.spec.logout?.location) {
       const loc = header(answer.headers, 'location')[0];
@@ -147,8 +143,14 @@ export class SessionAuth implements Auth {
     } else if (this.spec.logout?.path !== undefined) {
       logoutUrl = new URL(this.spec.logout.path, origin);
     }
-    this.counters.logins.ok++;
     const session = { token, logoutUrl, expires: Date.now() + this.spec.ttl * 1000, send };
+    if (token.length > MAX_TOKEN_CHARS) {
+      this.counters.logins.failed++;
+      // The device holds a session all the same: it is ended, not kept.
+      void this.logout(session);
+      throw new AuthError(`login to ${url.pathname} answered with a token of ${token.length} characters in ${describe(this.spec.token)}, more than ${MAX_TOKEN_CHARS}`);
+    }
+    this.counters.logins.ok++;
     this.sessions.set(origin, session);
     return session;
   }

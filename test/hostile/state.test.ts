@@ -244,3 +244,18 @@ modules:
     await vi.waitFor(() => expect(logouts.sort()).toEqual(ports.map((_p, i) => `token-${i}`).sort()), { timeout: 10_000 });
   });
 });
+
+describe('a login answered with an oversized token', () => {
+  it('fails, and the session the device opened is logged out', async () => {
+    const spec = { login: { method: 'POST', path: '/login' }, token: { header: 'x-auth-token' }, use: { header: 'X-Auth-Token' }, logout: { method: 'DELETE', path: '/logout' }, ttl: 600 } as unknown as SessionSpec;
+    const auth = new SessionAuth('big', undefined, undefined, spec, 'monitor', Secret.literal('pw'));
+    const sent: string[] = [];
+    const send: Send = (req: Outgoing) => {
+      sent.push(`${req.method} ${req.url.pathname}`);
+      return Promise.resolve({ ok: true, status: 200, headers: { 'x-auth-token': 't'.repeat(100_000) }, body: undefined, error: undefined });
+    };
+    await expect(auth.apply({ method: 'GET', url: new URL('http://10.3.0.1/'), headers: {} }, send)).rejects.toThrow(/token of 100000 characters/);
+    await vi.waitFor(() => expect(sent).toEqual(['POST /login', 'DELETE /logout']), { timeout: 5000 });
+    expect(auth.active).toBe(0);
+  });
+});
