@@ -11,6 +11,10 @@ import { Secret } from '../../src/auth/secret.js';
 import { SESSION_LIMITS, SessionAuth } from '../../src/auth/session.js';
 import type { Answer, Outgoing, Send } from '../../src/auth/types.js';
 import type { SessionSpec } from '../../src/config/schema.js';
+import { Connections } from '../../src/fetch/connections.js';
+import { Deadline } from '../../src/fetch/deadline.js';
+import { TargetGuard } from '../../src/fetch/guard.js';
+import { compileTransport } from '../../src/fetch/transport.js';
 import { Upstream } from '../../src/fetch/upstream.js';
 import type { ProbeObserver } from '../../src/probe/pipeline.js';
 import { ProbeLog } from '../../src/probe/log.js';
@@ -257,5 +261,49 @@ describe('a login answered with an oversized token', () => {
     await expect(auth.apply({ method: 'GET', url: new URL('http://10.3.0.1/'), headers: {} }, send)).rejects.toThrow(/token of 100000 characters/);
     await vi.waitFor(() => expect(sent).toEqual(['POST /login', 'DELETE /logout']), { timeout: 5000 });
     expect(auth.active).toBe(0);
+  });
+});
+
+describe('sessions pushed out of the bound, over the network', () => {
+  it('12 devices through a bound of 5: the 7 least recently probed are logged out by their devices', async () => {
+    const devices: http.Server[] = [];
+    const logouts: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const server = http.createServer((req, res) => {
+        if (req.url === '/login') res.writeHead(200, { 'x-auth-token': `token-${i}` });
+        else if (req.url === '/logout' && req.headers['x-auth-token'] === `token-${i}`) {
+          logouts.push(i);
+          res.writeHead(204);
+        } else res.writeHead(req.headers['x-auth-token'] === `token-${i}` ? 200 : 401);
+        res.end();
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      devices.push(server);
+    }
+    const spec = { login: { method: 'POST', path: '/login' }, token: { header: 'x-auth-token' }, use: { header: 'X-Auth-Token' }, logout: { method: 'DELETE', path: '/logout' }, ttl: 600 } as unknown as SessionSpec;
+    const auth = new SessionAuth('fleet', undefined, undefined, spec, 'monitor', Secret.literal('pw'), { maxOrigins: 5, maxChars: 1 << 20 });
+    const upstream = new Upstream({ maxConcurrency: 16, userAgent: 'test' });
+    const connections = new Connections(new TargetGuard({ allow: [], deny: [] }));
+    const transport = compileTransport(undefined, undefined, (p) => p);
+    try {
+      for (const d of devices) {
+        const url = new URL(`http://127.0.0.1:${(d.address() as AddressInfo).port}/status`);
+        const res = await upstream.fetch({
+          request: 'r', url, method: 'GET', headers: {}, body: undefined, transport, connections, auth,
+          maxBytes: 1 << 20, targetKey: url.host, targetConcurrency: 4, probeLimit: (fn) => fn(), signal: Deadline.after(5000), cacheSeconds: 0,
+        });
+        expect(res.status).toBe(200);
+      }
+      expect(auth.active).toBe(5);
+      await vi.waitFor(() => expect([...logouts].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6]), { timeout: 5000 });
+      const metrics = new ExporterMetrics(upstream, () => [auth]);
+      expect(parseSeries(await metrics.registry.metrics()).get('apiprobe_auth_state_evictions_total{kind="session"}')).toBe(7);
+      await auth.close();
+      expect([...logouts].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    } finally {
+      await connections.close();
+      for (const d of devices) d.closeAllConnections();
+      await Promise.all(devices.map((d) => new Promise<void>((r) => d.close(() => r()))));
+    }
   });
 });
