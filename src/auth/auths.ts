@@ -6,6 +6,7 @@ import type { AuthSpec, OAuth2Spec } from '../config/schema.js';
 import { expandEnv, reveal, Secret } from './secret.js';
 import { authorization, parseChallenges, type Challenge } from './digest.js';
 import { OAuth2Auth } from './oauth2.js';
+import { OriginState, type OriginStateLimits } from './origin-state.js';
 import { SessionAuth } from './session.js';
 import { header, type Answer, type Auth, type Credentials, type Outgoing, type Send } from './types.js';
 
@@ -126,7 +127,7 @@ export function compileAuth(name: string, spec: AuthSpec, resolvePath: (p: strin
       const username = plain(s.username, ['digest', 'username'], report);
       const password = secretOf(s, 'password', resolvePath, ['digest'], report);
       if (username === undefined || !password) return undefined;
-      return { ...base, kind, ...digestAuth(username, password), close: async () => {} };
+      return { ...base, kind, ...digestAuth(username, password) };
     }
     case 'session': {
       const s = spec.session!;
@@ -206,11 +207,23 @@ function oauth2Auth(name: string, s: OAuth2Spec, base: { targets: HostMatcher | 
 
 const NONCE_USES = 10_000;
 
-function digestAuth(username: string, password: Secret): Pick<Auth, 'apply'> {
+/**
+ * Digest challenges one auth keeps: ~4,000 devices, their realms, nonces and opaques
+ * (from the device) 4 Mi characters in all, each kept 10 minutes after its last use; a
+ * device whose challenge was dropped answers the next request with a 401 and a new one.
+ */
+export const DIGEST_LIMITS: OriginStateLimits = { maxOrigins: 4096, maxChars: 4 * 1024 * 1024, ttlMs: 10 * 60 * 1000, sliding: true };
+
+export function digestAuth(username: string, password: Secret, limits: OriginStateLimits = DIGEST_LIMITS): Pick<Auth, 'apply' | 'close'> & { originState: { readonly size: number; readonly evictions: number } } {
   // The last challenge per device, so that later requests answer it at once instead
   // of taking a 401 first every time.
-  const challenges = new Map<string, { challenge: Challenge; nc: number }>();
+  const challenges = new OriginState<{ challenge: Challenge; nc: number }>(limits, ({ challenge: c }) => c.realm.length + c.nonce.length + (c.opaque?.length ?? 0));
   return {
+    originState: challenges,
+    close: () => {
+      challenges.takeAll();
+      return Promise.resolve();
+    },
     async apply(req: Outgoing): Promise<Credentials> {
       const origin = req.url.origin;
       const uri = req.url.pathname + req.url.search;

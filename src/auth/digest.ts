@@ -10,18 +10,12 @@ export interface Challenge {
   stale: boolean;
 }
 
-const PARAM = /([A-Za-z]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g;
-
 /** The best Digest challenge among WWW-Authenticate values (SHA-256 over MD5), if any. */
 export function parseChallenges(values: readonly string[]): Challenge | undefined {
   const found: Challenge[] = [];
   for (const value of values) {
-    // One header may carry several challenges: split before each scheme name.
-    for (const part of value.split(/,?\s*(?=\b(?:Digest|Basic|Bearer|Negotiate)\s)/i)) {
-      const m = /^\s*Digest\s+(.*)$/is.exec(part);
-      if (!m) continue;
-      const params: Record<string, string> = {};
-      for (const p of m[1]!.matchAll(PARAM)) params[p[1]!.toLowerCase()] = p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : p[3]!;
+    for (const { scheme, params } of challengesIn(value)) {
+      if (scheme.toLowerCase() !== 'digest') continue;
       const algorithm = (params['algorithm'] ?? 'MD5').toUpperCase();
       const alg = algorithm === 'MD5' ? 'MD5' : algorithm === 'MD5-SESS' ? 'MD5-sess' : algorithm === 'SHA-256' ? 'SHA-256' : algorithm === 'SHA-256-SESS' ? 'SHA-256-sess' : undefined;
       if (!alg || params['realm'] === undefined || params['nonce'] === undefined) continue;
@@ -31,6 +25,82 @@ export function parseChallenges(values: readonly string[]): Challenge | undefine
     }
   }
   return found.find((c) => c.algorithm.startsWith('SHA-256')) ?? found[0];
+}
+
+export interface ParsedChallenge {
+  scheme: string;
+  /** Parameter names in lower case; a later one of the same name wins. */
+  params: Record<string, string>;
+}
+
+// RFC 7235 §2.1 and §4.1 (tchar: RFC 7230 §3.2.6), by character code.
+const TCHAR = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TCHAR[c.charCodeAt(0)] = 1;
+const SP = 0x20;
+const HTAB = 0x09;
+const COMMA = 0x2c;
+const EQUALS = 0x3d;
+const DQUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const isTchar = (code: number): boolean => code < 128 && TCHAR[code] === 1;
+
+/**
+ * The challenges in one WWW-Authenticate value: `scheme [param=value, …]`, several
+ * separated by commas. A hand tokenizer, one pass, each character looked at a bounded
+ * number of times: the header comes from the device, and a regex splitter backtracked
+ * over long runs of spaces (0.3 s on 15 KB). Lenient as devices need: an unquoted
+ * value runs to the next space or comma, an unterminated quoted string to the end,
+ * and what fits nowhere (a token68, stray characters) is skipped.
+ */
+export function challengesIn(value: string): ParsedChallenge[] {
+  const out: ParsedChallenge[] = [];
+  let current: ParsedChallenge | undefined;
+  const n = value.length;
+  // NaN past the end: no test below holds for it.
+  const at = (k: number): number => value.charCodeAt(k);
+  let i = 0;
+  while (i < n) {
+    const c = at(i);
+    if (c === COMMA || c === SP || c === HTAB) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (isTchar(at(i))) i++;
+    if (i === start) {
+      i++;
+      continue;
+    }
+    const token = value.slice(start, i);
+    while (at(i) === SP || at(i) === HTAB) i++;
+    if (at(i) !== EQUALS) {
+      current = { scheme: token, params: {} };
+      out.push(current);
+      continue;
+    }
+    i++;
+    while (at(i) === SP || at(i) === HTAB) i++;
+    let v = '';
+    if (at(i) === DQUOTE) {
+      i++;
+      let from = i;
+      while (i < n && at(i) !== DQUOTE) {
+        if (at(i) === BACKSLASH && i + 1 < n) {
+          v += value.slice(from, i);
+          from = ++i;
+        }
+        i++;
+      }
+      v += value.slice(from, i);
+      i++;
+    } else {
+      const from = i;
+      while (i < n && at(i) !== COMMA && at(i) !== SP && at(i) !== HTAB) i++;
+      v = value.slice(from, i);
+    }
+    if (current) current.params[token.toLowerCase()] = v;
+  }
+  return out;
 }
 
 function hash(algorithm: Challenge['algorithm'], text: string): string {

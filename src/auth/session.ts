@@ -2,12 +2,14 @@
 // it across probes until its TTL or until the device answers 401/403, then log in
 // again once. Concurrent probes of one device share one login (a device with a small
 // session limit, like iDRAC, sees one session per exporter), and a dropped session is
-// logged out.
+// logged out: refused, expired (by a timer, whether the device is probed again or
+// not), or pushed out by sessions with more devices than SESSION_LIMITS allows.
 import type { HostMatcher } from '../fetch/guard.js';
 import type { SessionSpec as SessionSpecOut } from '../config/schema.js';
 import { withQueryParam } from '../fetch/query.js';
 import type { Transport } from '../fetch/transport.js';
 import { compilePath, type CompiledPath } from '../mapping/jsonpath.js';
+import { OriginState, type OriginStateLimits } from './origin-state.js';
 import { reveal, type Secret } from './secret.js';
 import { AuthError, header, type Answer, type Auth, type Credentials, type Outgoing, type Send } from './types.js';
 
@@ -23,9 +25,24 @@ export interface SessionCounters {
   logins: { ok: number; failed: number };
 }
 
+/** A token longer than this is refused: a device's answer is not kept whole per origin. */
+export const MAX_TOKEN_CHARS = 64 * 1024;
+
+/**
+ * Sessions one auth holds at most, devices and characters (tokens, logout URLs): ~1,000
+ * devices per set of credentials before the least recently probed is logged out; past
+ * that a fleet logs in again on each scrape, which apiprobe_auth_state_evictions_total
+ * shows. The TTL is the auth's own.
+ */
+export const SESSION_LIMITS = { maxOrigins: 1024, maxChars: 16 * 1024 * 1024 };
+
 export class SessionAuth implements Auth {
   readonly kind = 'session' as const;
-  private readonly sessions = new Map<string, Session>();
+  /** By device origin; sessions that leave it (expired, evicted, replaced) are logged out. */
+  private readonly sessions: OriginState<Session>;
+  get originState(): OriginState<Session> {
+    return this.sessions;
+  }
   private readonly pending = new Map<string, Promise<Session>>();
   private readonly tokenPath: CompiledPath | undefined;
   readonly counters: SessionCounters = { logins: { ok: 0, failed: 0 } };
@@ -37,8 +54,14 @@ export class SessionAuth implements Auth {
     private readonly spec: SessionSpecOut,
     private readonly username: string,
     private readonly password: Secret,
+    limits: Omit<OriginStateLimits, 'ttlMs'> = SESSION_LIMITS,
   ) {
     this.tokenPath = spec.token.json !== undefined ? compilePath(spec.token.json) : undefined;
+    this.sessions = new OriginState<Session>(
+      { ...limits, maxChars: Math.max(limits.maxChars, 2 * MAX_TOKEN_CHARS), ttlMs: spec.ttl * 1000 },
+      (s) => s.token.length + (s.logoutUrl?.href.length ?? 0),
+      (s) => void this.logout(s),
+    );
   }
 
   get active(): number {
@@ -120,8 +143,14 @@ export class SessionAuth implements Auth {
     } else if (this.spec.logout?.path !== undefined) {
       logoutUrl = new URL(this.spec.logout.path, origin);
     }
-    this.counters.logins.ok++;
     const session = { token, logoutUrl, expires: Date.now() + this.spec.ttl * 1000, send };
+    if (token.length > MAX_TOKEN_CHARS) {
+      this.counters.logins.failed++;
+      // The device holds a session all the same: it is ended, not kept.
+      void this.logout(session);
+      throw new AuthError(`login to ${url.pathname} answered with a token of ${token.length} characters in ${describe(this.spec.token)}, more than ${MAX_TOKEN_CHARS}`);
+    }
+    this.counters.logins.ok++;
     this.sessions.set(origin, session);
     return session;
   }
@@ -148,7 +177,7 @@ export class SessionAuth implements Auth {
 
   /** Forgets a session and logs it out, without waiting for the device. */
   private drop(origin: string, s: Session): void {
-    this.sessions.delete(origin);
+    if (this.sessions.get(origin) === s) this.sessions.delete(origin);
     void this.logout(s);
   }
 
@@ -159,9 +188,7 @@ export class SessionAuth implements Auth {
   }
 
   async close(): Promise<void> {
-    const all = [...this.sessions.values()];
-    this.sessions.clear();
-    await Promise.all(all.map((s) => this.logout(s)));
+    await Promise.all(this.sessions.takeAll().map((s) => this.logout(s)));
   }
 }
 

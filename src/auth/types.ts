@@ -55,6 +55,8 @@ export interface Auth {
   apply(req: Outgoing, send: Send, deadline?: Deadline): Promise<Credentials>;
   /** Ends every session (on shutdown). */
   close(): Promise<void>;
+  /** What it keeps per device origin (digest challenges, sessions), for the exporter's metrics. */
+  readonly originState?: { readonly size: number; readonly evictions: number };
 }
 
 export class AuthError extends Error {}

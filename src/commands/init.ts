@@ -30,9 +30,12 @@ const MAX_INFO_LABELS = 8;
 export function snake(text: string): string {
   const s = text
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+    // The last capital of a run before a capitalised word (a lookahead, not [A-Z]+ before
+    // it, which rescans a long run of capitals from each of its letters).
+    .replace(/([A-Z])(?=[A-Z][a-z])/g, '$1_')
     .replace(/[^A-Za-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '')
+    // Runs of _ are one _ by now.
+    .replace(/^_|_$/g, '')
     .toLowerCase();
   return /^[a-z_]/.test(s) ? s : `_${s}`;
 }

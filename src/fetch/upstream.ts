@@ -4,6 +4,7 @@
 // configuration generation's connections (keep-alive per origin, vetted addresses
 // only), and a byte cap enforced while streaming. The probe's deadline is an abort
 // signal covering queueing and transfer.
+import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 
 import pLimit, { type LimitFunction } from 'p-limit';
@@ -69,6 +70,8 @@ export interface UpstreamOptions {
 interface Shared {
   promise: Promise<FetchResult>;
   started: number;
+  /** The byte limit it was sent with: a probe allowed more cannot take its failure at that limit. */
+  maxBytes: number;
 }
 
 /**
@@ -83,6 +86,8 @@ const COALESCE_WINDOW_MS = 1000;
 const DETACHED_SECONDS = 10;
 const CACHE_MAX_ENTRIES = 10_000;
 const CACHE_MAX_BYTES = 64 * 1024 * 1024;
+/** Longer keys (a long URL, a large body) are kept as their digest. */
+const KEY_MAX_CHARS = 512;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 10;
 /**
@@ -105,7 +110,7 @@ export class Upstream implements Fetcher {
   private readonly global: LimitFunction;
   private readonly targets = new Map<string, LimitFunction>();
   private readonly inflight = new Map<string, Shared>();
-  private readonly cache = new Map<string, { result: FetchResult; expires: number }>();
+  private readonly cache = new Map<string, { result: FetchResult; expires: number; size: number }>();
   private cacheBytes = 0;
   private readonly userAgent: string;
   /** Requests waiting for a limiter slot. */
@@ -134,16 +139,17 @@ export class Upstream implements Fetcher {
       const hit = this.cache.get(key);
       if (hit && hit.expires > Date.now()) {
         this.cacheHits++;
-        return { ...hit.result, seconds: 0, cached: true };
+        return withinLimit({ ...hit.result, seconds: 0, cached: true }, spec.maxBytes);
       }
       if (hit) this.evict(key);
     }
     let shared = this.inflight.get(key);
-    if (shared && performance.now() - shared.started < COALESCE_WINDOW_MS) {
+    if (shared && performance.now() - shared.started < COALESCE_WINDOW_MS && shared.maxBytes >= spec.maxBytes) {
       this.coalesced++;
-      return this.join(shared, spec.signal);
+      // The answer was read under the sender's limit, which may be larger than this probe's.
+      return this.join(shared, spec.signal).then((r) => withinLimit(r, spec.maxBytes));
     }
-    const created: Shared = { started: performance.now(), promise: this.authenticated(spec, spec.signal) };
+    const created: Shared = { started: performance.now(), maxBytes: spec.maxBytes, promise: this.authenticated(spec, spec.signal) };
     shared = created;
     this.inflight.set(key, created);
     void created.promise.then((result) => {
@@ -168,9 +174,11 @@ export class Upstream implements Fetcher {
 
   private store(key: string, result: FetchResult, seconds: number): void {
     this.evict(key);
-    if (result.bytes > CACHE_MAX_BYTES / 4) return;
-    this.cache.set(key, { result, expires: Date.now() + seconds * 1000 });
-    this.cacheBytes += result.bytes;
+    // The device's headers are kept with the body (up to undici's 16 KiB each): counted too.
+    const size = result.bytes + key.length + headersSize(result.headers);
+    if (size > CACHE_MAX_BYTES / 4) return;
+    this.cache.set(key, { result, expires: Date.now() + seconds * 1000, size });
+    this.cacheBytes += size;
     for (const [k] of this.cache) {
       if (this.cache.size <= CACHE_MAX_ENTRIES && this.cacheBytes <= CACHE_MAX_BYTES) break;
       this.evict(k);
@@ -180,7 +188,7 @@ export class Upstream implements Fetcher {
   private evict(key: string): void {
     const entry = this.cache.get(key);
     if (!entry) return;
-    this.cacheBytes -= entry.result.bytes;
+    this.cacheBytes -= entry.size;
     this.cache.delete(key);
   }
 
@@ -366,15 +374,49 @@ export class Upstream implements Fetcher {
 // A request's headers are one object compiled at config load, shared by every fetch
 // of that request: their part of the key is computed once per object.
 const headerKeys = new WeakMap<Record<string, string>, string>();
+// Credentials by identity, not by name: two auths of one name (before and after a
+// reload) are different credentials.
+const authIds = new WeakMap<Auth, number>();
+let authCount = 0;
 
-function requestKey(spec: FetchSpec): string {
+/**
+ * What makes two requests the same request: only those share a fetch in flight or a
+ * cached answer. Method, URL, headers, body, the credentials, the connections (the
+ * configuration generation) and the transport (TLS settings, proxy, redirects, and the
+ * transport a redirect continues with). Limits are not part of it: each probe holds a
+ * shared answer to its own (see fetch).
+ */
+export function requestKey(spec: FetchSpec): string {
   let h = headerKeys.get(spec.headers);
   if (h === undefined) {
     h = '';
     for (const k of Object.keys(spec.headers).sort()) h += `${k}:${spec.headers[k]}\n`;
     headerKeys.set(spec.headers, h);
   }
-  return `${spec.method} ${spec.url.href}\n${spec.auth?.name ?? ''}\n${spec.connections.id}:${spec.transport.key}\n${h}`;
+  let auth = 0;
+  if (spec.auth) {
+    auth = authIds.get(spec.auth) ?? ++authCount;
+    authIds.set(spec.auth, auth);
+  }
+  // The body last and with its length: whatever it holds cannot pass for another part.
+  const body = spec.body === undefined ? '-' : `${spec.body.length}:${spec.body}`;
+  const key = `${spec.method} ${spec.url.href}\n${auth}\n${spec.connections.id}:${spec.transport.key}\n${spec.redirectTransport?.key ?? ''}\n${h}${body}`;
+  // A cached entry keeps its key as long as its answer: a long one is kept as a digest.
+  return key.length > KEY_MAX_CHARS ? `#${createHash('sha256').update(key).digest('base64')}` : key;
+}
+
+function headersSize(headers: IncomingHttpHeaders): number {
+  let n = 0;
+  for (const [k, v] of Object.entries(headers)) n += k.length + (Array.isArray(v) ? v.reduce((a, x) => a + x.length, 0) : (v?.length ?? 0));
+  return n;
+}
+
+/** A shared answer (in flight or cached) as a probe with the limit `maxBytes` may take it. */
+function withinLimit(r: FetchResult, maxBytes: number): FetchResult {
+  if (r.bytes <= maxBytes) return r;
+  // Past this probe's limit, whatever else happened to the fetch (it may have failed at
+  // the sender's larger limit): the probe's own limit is the reason.
+  return { ...r, ok: false, body: undefined, contentType: undefined, error: `response ${r.ok ? `of ${r.bytes} bytes ` : ''}exceeds the limit of ${maxBytes} bytes` };
 }
 
 function withoutCredentials(headers: Record<string, string>, added: ReadonlySet<string>): Record<string, string> {

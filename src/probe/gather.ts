@@ -266,5 +266,6 @@ const passThrough = <T>(fn: () => Promise<T>): Promise<T> => fn();
  */
 function resourceKey(url: URL): string {
   const p = url.pathname;
-  return p.length > 1 && p.endsWith('/') ? `${url.origin}${p.slice(0, -1)}${url.search}` : url.href.replace(/#.*$/, '');
+  // Without the fragment: cut at the first # (/#.*$/ backtracked over a link of many #s).
+  return p.length > 1 && p.endsWith('/') ? `${url.origin}${p.slice(0, -1)}${url.search}` : url.hash ? url.href.slice(0, url.href.indexOf('#')) : url.href;
 }

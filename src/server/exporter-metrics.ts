@@ -76,6 +76,23 @@ export class ExporterMetrics {
         this.set(n);
       },
     });
+    const evictionsSeen = new WeakMap<Auth, number>();
+    const evictions: Counter<'kind'> = new Counter({
+      name: 'apiprobe_auth_state_evictions_total',
+      help: 'Per-device auth state (digest challenges, login sessions) pushed out, least recently used first, to stay within its bound; an evicted session is logged out. By kind of auth',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        // Auth objects are replaced on reload: what grew since last seen, per object.
+        for (const a of auths()) {
+          const now = a.originState?.evictions;
+          if (now === undefined) continue;
+          const last = evictionsSeen.get(a) ?? 0;
+          if (now > last) evictions.inc({ kind: a.kind }, now - last);
+          evictionsSeen.set(a, now);
+        }
+      },
+    });
     followOutcomes('apiprobe_logins_total', 'Session logins, by auth and result (success or failure)', registers, auths,
       (a) => (a instanceof SessionAuth ? a.counters.logins : undefined));
     followOutcomes('apiprobe_oauth2_token_requests_total',

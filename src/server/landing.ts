@@ -32,6 +32,11 @@ form.probe button { cursor: pointer; font-weight: 600; }
 @media (max-width: 40rem) { .wide { display: none; } body { padding: .6rem; } }
 `;
 
+/** A name or reason as a table cell shows it; the whole is on the entry's page. */
+function short(text: string, max = 200): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
 export function landingPage(config: Config, history: readonly HistoryEntry[], historyLimit: number): string {
   const modules = [...config.modules.values()].sort((a, b) => a.name.localeCompare(b.name));
   const moduleRows = modules
@@ -43,10 +48,10 @@ export function landingPage(config: Config, history: readonly HistoryEntry[], hi
   const historyRows = history
     .map((e) => `<tr class="${e.success ? 'probe-ok' : 'probe-failed'}">` +
       `<td class="wide">${escapeHtml(e.at.toISOString().replace('T', ' ').slice(0, 19))}</td>` +
-      `<td><code>${escapeHtml(e.module)}</code></td><td><code>${escapeHtml(e.target)}</code></td>` +
+      `<td><code>${escapeHtml(short(e.module))}</code></td><td><code>${escapeHtml(short(e.target))}</code></td>` +
       `<td>${e.success ? '<span class="ok">success</span>' : '<span class="bad">failure</span>'}</td>` +
       `<td>${e.durationSeconds.toFixed(3)} s</td>` +
-      `<td><a href="/history/${e.id}">log</a>${e.reason ? ` <span class="muted wide">${escapeHtml(e.reason.length > 120 ? `${e.reason.slice(0, 120)}…` : e.reason)}</span>` : ''}</td></tr>`)
+      `<td><a href="/history/${e.id}">log</a>${e.reason ? ` <span class="muted wide">${escapeHtml(short(e.reason, 120))}</span>` : ''}</td></tr>`)
     .join('\n');
   return `<!doctype html>
 <html lang="en">

@@ -17,8 +17,8 @@ export function recordIn(history: History): ProbeObserver {
       success: result.success,
       durationSeconds: result.durationSeconds,
       reason: result.log.reason,
-      // Rendered only when someone looks at it: most entries never are.
-      log: result.log.text.bind(result.log),
+      // Rendered now, within the entry's limits: the entry must not keep the probe's log.
+      log: result.log,
     });
   };
 }
