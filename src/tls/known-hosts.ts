@@ -40,8 +40,8 @@ export class KnownHosts {
   private entries = new Map<string, Entry>();
   /** Devices whose line in the file does not parse: refused until fixed or accepted. */
   private broken = new Map<string, KnownHostsProblem>();
-  /** Lines that do not parse, kept as they are when the file is written. */
-  private kept: Array<{ raw: string; device: string | undefined }> = [];
+  /** The file's lines in order: records by device, the rest (comments, lines that do not parse) as they are. */
+  private layout: Line[] = [];
   /** Recorded here and not in the file yet. */
   private readonly pending = new Set<string>();
   private readonly refused = new Map<string, string>();
@@ -78,7 +78,7 @@ export class KnownHosts {
       }
     }
     this.stamp = stamp;
-    const { entries, broken, kept, problems } = parse(this.file, text, this.max);
+    const { entries, broken, layout, problems } = parse(this.file, text, this.max);
     // What this process recorded and has not written yet survives; what the operator
     // removed or replaced in the file is gone from memory too.
     for (const device of this.pending) {
@@ -88,7 +88,7 @@ export class KnownHosts {
     }
     this.entries = entries;
     this.broken = broken;
-    this.kept = kept;
+    this.layout = layout;
     this.problems = problems;
     for (const p of problems) this.onProblem(p);
   }
@@ -135,7 +135,7 @@ export class KnownHosts {
     this.entries.delete(device);
     this.entries.set(device, { pin, seen: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
     this.broken.delete(device);
-    this.kept = this.kept.filter((k) => k.device !== device);
+    this.layout = this.layout.filter((l) => !('raw' in l) || l.device !== device);
     this.refused.delete(device);
     if (this.file === undefined) return;
     this.pending.add(device);
@@ -167,10 +167,21 @@ export class KnownHosts {
     const file = this.file!;
     // Changes made by another process since the last read are merged, not overwritten.
     this.refresh();
-    let text = '# apiprobe known hosts (tls: { trust: first_use }): device, SHA-256 of its public key, when it was first seen.\n'
-      + '# A device whose key changed is refused; accept its new key with `apiprobe tls accept DEVICE`, or delete its line.\n';
-    for (const [device, e] of this.entries) text += `${device} ${e.pin} ${e.seen}\n`;
-    for (const { raw } of this.kept) text += `${raw}\n`;
+    let text = this.layout.length ? '' : HEADER;
+    const written = new Set<string>();
+    const record = (device: string, e: Entry): string => `${device} ${e.pin}${e.seen ? ` ${e.seen}` : ''}\n`;
+    // Every line stays where it was, a record with its current key; new records at the end.
+    for (const line of this.layout) {
+      if ('raw' in line) {
+        text += `${line.raw}\n`;
+        continue;
+      }
+      const e = this.entries.get(line.device);
+      if (!e || written.has(line.device)) continue;
+      written.add(line.device);
+      text += record(line.device, e);
+    }
+    for (const [device, e] of this.entries) if (!written.has(device)) text += record(device, e);
     const tmp = `${file}.${process.pid}.tmp`;
     const fd = openSync(tmp, 'w', 0o600);
     try {
@@ -205,17 +216,22 @@ export class KnownHosts {
   }
 }
 
+const HEADER = '# apiprobe known hosts (tls: { trust: first_use }): device, SHA-256 of its public key, when it was first seen.\n'
+  + '# A device whose key changed is refused; accept its new key with `apiprobe tls accept DEVICE`, or delete its line.\n';
+
+type Line = { raw: string; device: string | undefined } | { device: string };
+
 interface Parsed {
   entries: Map<string, Entry>;
   broken: Map<string, KnownHostsProblem>;
-  kept: Array<{ raw: string; device: string | undefined }>;
+  layout: Line[];
   problems: KnownHostsProblem[];
 }
 
 function parse(file: string, text: string, max: number): Parsed {
   const entries = new Map<string, Entry>();
   const broken = new Map<string, KnownHostsProblem>();
-  const kept: Parsed['kept'] = [];
+  const layout: Line[] = [];
   const problems: KnownHostsProblem[] = [];
   const lineOf = new Map<string, number>();
   const lines = text.split('\n');
@@ -223,13 +239,16 @@ function parse(file: string, text: string, max: number): Parsed {
   lines.forEach((raw, i) => {
     const line = i + 1;
     const trimmed = raw.trim();
-    if (trimmed === '' || trimmed.startsWith('#')) return;
+    if (trimmed === '' || trimmed.startsWith('#')) {
+      layout.push({ raw, device: undefined });
+      return;
+    }
     const fields = trimmed.split(/\s+/);
     // `breaks`: the line is the device's only record, which is not valid: the device is refused.
     const bad = (message: string, device?: string, breaks = false): void => {
       const problem = { file, line, message };
       problems.push(problem);
-      kept.push({ raw, device });
+      layout.push({ raw, device });
       if (breaks && device !== undefined) broken.set(device, problem);
     };
     const device = fields[0]!;
@@ -247,8 +266,9 @@ function parse(file: string, text: string, max: number): Parsed {
     }
     if (entries.size >= max) return bad(`more than ${max} devices: this one and later ones are ignored`, device);
     entries.set(device, { pin, seen: fields[2] ?? '' });
+    layout.push({ device });
   });
-  return { entries, broken, kept, problems };
+  return { entries, broken, layout, problems };
 }
 
 /**
