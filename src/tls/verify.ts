@@ -50,7 +50,9 @@ export function planFor(v: VerifyPolicy, device: string, trust: Trust): { chain:
 
 /** The device a connection goes to, spelt as the probe's target key (host:port). */
 export function deviceKey(hostname: string, port: string | number | undefined, protocol: string): string {
-  return `${deviceHost(hostname)}:${port || (protocol === 'https:' ? 443 : 80)}`;
+  // undici connects to an IPv6 literal without its brackets; targets are written with them.
+  const host = hostname.includes(':') && !hostname.startsWith('[') ? `[${hostname}]` : hostname;
+  return `${deviceHost(host)}:${port || (protocol === 'https:' ? 443 : 80)}`;
 }
 
 /** A connection refused by a pin or by the known hosts. */

@@ -8,7 +8,9 @@ import { ConfigError } from '../../src/config/errors.js';
 import { loadConfig } from '../../src/config/load.js';
 import { KnownHosts } from '../../src/tls/known-hosts.js';
 import { formatPin, identityOf, parsePin, PinError } from '../../src/tls/pins.js';
-import { planFor, type VerifyPolicy } from '../../src/tls/verify.js';
+import { resolveTarget } from '../../src/probe/target.js';
+import type { CompiledModule } from '../../src/probe/plan.js';
+import { deviceKey, planFor, type VerifyPolicy } from '../../src/tls/verify.js';
 import { tempDir } from '../helpers/exporter.js';
 import { requireProgram } from '../helpers/system.js';
 import { selfSigned } from '../helpers/tls.js';
@@ -68,6 +70,19 @@ describe('what is checked on a connection', () => {
   ])('%s', (_name, policy, device, want) => {
     const plan = planFor(policy, device, trust);
     expect({ chain: plan.chain, mode: plan.mode, sets: plan.pins.length }).toEqual(want);
+  });
+});
+
+describe('the device a connection goes to', () => {
+  const mod = { name: 'm', scheme: 'https', port: undefined, allowUrl: false } as unknown as CompiledModule;
+  // undici hands the connect function an IPv6 literal without brackets, and the URL's port ('' for the default).
+  it.each([
+    ['[::1]:8443', '::1', '8443'],
+    ['[::ffff:7f00:1]:8443', '::ffff:127.0.0.1', '8443'],
+    ['bmc.example.:443', 'bmc.example.', ''],
+    ['10.0.0.1', '10.0.0.1', ''],
+  ])('%s is named as the probe\'s target key', (target, hostname, port) => {
+    expect(deviceKey(hostname, port, 'https:')).toBe(resolveTarget(target, mod).key);
   });
 });
 
