@@ -11,10 +11,13 @@
 // other lines keep working. A device whose own line is broken is refused until the
 // line is fixed or its key accepted, never recorded anew.
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import path from 'node:path';
 import { formatPin, parsePin, PinError } from './pins.js';
 
 /** Devices recorded at most: past it, a new device is refused (the store never grows without bound). */
 export const KNOWN_HOSTS_MAX = 50_000;
+/** Past this size the file is not read: 50,000 records take about 5 MB. */
+const FILE_MAX_BYTES = 32 * 1024 * 1024;
 /** Keys refused lately, by device, for `POST /-/tls/accept` without a pin. */
 const REFUSED_MAX = 1_000;
 
@@ -53,6 +56,16 @@ export class KnownHosts {
   onProblem: (problem: KnownHostsProblem) => void = () => {};
 
   constructor(readonly file: string | undefined, readonly max = KNOWN_HOSTS_MAX) {
+    if (file !== undefined) {
+      // Said at load rather than at the first record, which could only log it.
+      let dir;
+      try {
+        dir = statSync(path.dirname(file));
+      } catch (err) {
+        throw new Error(`the folder of ${file} is not there (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): the known hosts could not be written`);
+      }
+      if (!dir.isDirectory()) throw new Error(`${path.dirname(file)} is not a folder: the known hosts file ${file} could not be written`);
+    }
     this.refresh(true);
   }
 
@@ -67,6 +80,7 @@ export class KnownHosts {
     if (stamp === this.stamp) return;
     let text = '';
     try {
+      if (statSync(this.file).size > FILE_MAX_BYTES) throw Object.assign(new Error(`larger than ${FILE_MAX_BYTES} bytes`), { code: 'EFBIG' });
       text = readFileSync(this.file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {

@@ -146,6 +146,11 @@ describe('configuration', () => {
     expect(await problems(`modules:\n  m: { proxy_url: 'http://127.0.0.1:3128', tls: { pins: ['${'a'.repeat(64)}'] }, ${request} }\n`)).toMatch(/modules\.m\.tls\.pins: pins and trust: first_use are checked on direct connections only/);
   });
 
+  it('says at load that the known hosts file could not be written', async () => {
+    expect(await problems(`tls: { known_hosts_file: missing/known_hosts }\nmodules:\n  m: { ${request} }\n`))
+      .toBe('<dir>/apiprobe.yml:1:26 tls.known_hosts_file: the folder of <dir>/missing/known_hosts is not there (ENOENT): the known hosts could not be written');
+  });
+
   it('names the file, line and device of a bad entry in the pins file', async () => {
     const message = await problems(`tls: { pins_file: pins.yml }\nmodules:\n  m: { ${request} }\n`, { 'pins.yml': `10.0.0.1:443: ${'a'.repeat(64)}\n'bad host/x': ${'a'.repeat(64)}\n10.0.0.2: [ok]\n` });
     expect(message.split('\n')).toEqual([
