@@ -2,7 +2,7 @@
 // after the handshake: what a client wrote on a connection, credentials included.
 // Its key can be replaced at the same address (an impostor, or a renewed certificate).
 import { X509Certificate } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import type { SelfSigned } from './tls.js';
 
@@ -20,14 +20,26 @@ export interface TlsDevice {
   close(): Promise<void>;
 }
 
-/** Answers any request with `{"up":1}`; POST /login with an X-Auth-Token header. */
-export async function startTlsDevice(cert: SelfSigned): Promise<TlsDevice> {
+/**
+ * Answers any request with `{"up":1}`; POST /login with an X-Auth-Token header. With
+ * `forwardTo`, passes every connection on to that plain HTTP port on loopback instead
+ * (a simulated device from test/sim behind TLS, as an appliance serves its API).
+ */
+export async function startTlsDevice(cert: SelfSigned, forwardTo?: number): Promise<TlsDevice> {
   let chunks: string[] = [];
   const sockets = new Set<tls.TLSSocket>();
   const server = tls.createServer({ cert: cert.cert, key: cert.key }, (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});
+    if (forwardTo !== undefined) {
+      const upstream = net.connect(forwardTo, '127.0.0.1');
+      upstream.on('error', () => socket.destroy());
+      socket.on('close', () => upstream.destroy());
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk.toString('latin1')));
+      socket.pipe(upstream).pipe(socket);
+      return;
+    }
     let buf = '';
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk.toString('latin1'));

@@ -324,3 +324,37 @@ modules:
     }
   });
 });
+
+describe('the shipped redfish module', () => {
+  it('works with a self-signed BMC on the first probe, and gives an impostor at its address nothing', async (ctx) => {
+    openssl.skipIfMissing(ctx);
+    const { startDevice } = await import('../sim/devices.js');
+    const { catalogDevice } = await import('../helpers/modules.js');
+    const bmc = await startDevice(catalogDevice('dmtf-rackmount'));
+    const front = await startTlsDevice(certA, Number(bmc.address.split(':')[1]));
+    const own = await tempDir();
+    await writeFile(path.join(own, 'apiprobe.yml'), `
+include: ['${ROOT}/modules/redfish.yml']
+auths:
+  bmc: { basic: { username: admin, password: ${PASSWORD} } }
+`);
+    const other = await startExporter({ configFile: path.join(own, 'apiprobe.yml') });
+    try {
+      const first = parseSeries((await other.probe({ module: 'redfish', target: front.address, auth: 'bmc' })).text);
+      expect(first.get('probe_success')).toBe(1);
+      expect(first.get('probe_tls_verification_info{mode="first_use"}')).toBe(1);
+      expect(front.received()).toContain(`authorization: Basic ${BASIC}`);
+      front.present(certB);
+      front.clear();
+      const r = await other.probe({ module: 'redfish', target: front.address, auth: 'bmc', debug: 'true' });
+      expect(metricsOf(r.text).get('probe_success')).toBe(0);
+      expect(reasonOf(r.text)).toContain(`the public key of ${front.address} changed`);
+      expect(front.connections).toBeGreaterThan(0);
+      expect(front.received()).toBe('');
+    } finally {
+      await other.close();
+      await front.close();
+      await bmc.close();
+    }
+  });
+});
