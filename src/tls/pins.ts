@@ -69,14 +69,24 @@ export interface PeerIdentity {
   expiry: number;
 }
 
+/** Certificates seen lately, by their SHA-256: parsing one costs a hundred times more than hashing it. */
+const identities = new Map<string, PeerIdentity>();
+const IDENTITIES_MAX = 10_000;
+
 export function identityOf(der: Buffer): PeerIdentity {
+  const certHex = createHash('sha256').update(der).digest('hex');
+  const known = identities.get(certHex);
+  if (known) return known;
   const x = new X509Certificate(der);
   const spki = x.publicKey.export({ type: 'spki', format: 'der' });
-  return {
-    certHex: createHash('sha256').update(der).digest('hex'),
+  const identity = {
+    certHex,
     spkiHex: createHash('sha256').update(spki).digest('hex'),
     expiry: Math.floor(new Date(x.validTo).getTime() / 1000),
   };
+  if (identities.size >= IDENTITIES_MAX) identities.delete(identities.keys().next().value!);
+  identities.set(certHex, identity);
+  return identity;
 }
 
 export function matches(set: PinSet, peer: PeerIdentity): boolean {
