@@ -92,13 +92,18 @@ export class KnownHosts {
       }
     }
     this.stamp = stamp;
-    const { entries, broken, layout, problems } = parse(this.file, text, this.max);
-    // What this process recorded and has not written yet survives; what the operator
-    // removed or replaced in the file is gone from memory too.
+    const parsed = parse(this.file, text, this.max);
+    const { entries, broken, problems } = parsed;
+    let layout = parsed.layout;
+    // What this process recorded or accepted and has not written yet is newer than the
+    // file as last read, and survives; anything else the operator removed or replaced in
+    // the file is gone from memory too.
     for (const device of this.pending) {
       const mine = this.entries.get(device);
-      if (mine && !entries.has(device) && !broken.has(device)) entries.set(device, mine);
-      else this.pending.delete(device);
+      if (!mine) continue;
+      entries.set(device, mine);
+      broken.delete(device);
+      layout = layout.filter((l) => !('raw' in l) || l.device !== device);
     }
     this.entries = entries;
     this.broken = broken;

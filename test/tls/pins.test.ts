@@ -1,5 +1,6 @@
 // Pin forms, the known hosts store, and the configuration of pins and first use.
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -118,6 +119,20 @@ describe('known hosts', () => {
     expect(await readdir(dir)).toEqual(['known_hosts']);
     // The first store takes the accepted key without a restart.
     expect(store.check('10.0.0.1:443', pin(11))).toEqual({ ok: true, recorded: false });
+  });
+
+  it('a key accepted here is not undone by the file changing before it was written', async () => {
+    const file = path.join(await tempDir(), 'known_hosts');
+    await writeFile(file, `10.0.0.1:443 ${pin(1)}\n`);
+    const store = new KnownHosts(file);
+    store.set('10.0.0.1:443', pin(11));
+    // Before the write (which waits for this tick to end): another process adds a device.
+    writeFileSync(file, `10.0.0.1:443 ${pin(1)}\n10.0.0.2:443 ${pin(2)}\n`);
+    await store.save();
+    const text = await readFile(file, 'utf8');
+    expect(text).toMatch(new RegExp(`^10\\.0\\.0\\.1:443 ${pin(11)} `, 'm'));
+    expect(text).toContain(`10.0.0.2:443 ${pin(2)}\n`);
+    expect(store.get('10.0.0.1:443')).toBe(pin(11));
   });
 });
 
