@@ -358,3 +358,26 @@ auths:
     }
   });
 });
+
+describe('POST /-/tls/accept', () => {
+  it('is protected as /-/reload is, by the basic auth of --web.config.file', async (ctx) => {
+    openssl.skipIfMissing(ctx);
+    const bcrypt = (await import('bcryptjs')).default;
+    const own = await tempDir();
+    const hash = (await bcrypt.hash('s3cret-pass', 4)).replace(/^\$2b\$/, '$2y$');
+    await writeFile(path.join(own, 'web.yml'), `basic_auth_users:\n  ops: '${hash}'\n`);
+    const other = await startExporter({ webConfigFile: path.join(own, 'web.yml'), configYaml: 'modules: {}\n' });
+    try {
+      const url = `${other.url}/-/tls/accept?target=10.0.0.1:443&pin=${encodeURIComponent(spkiPin(certA))}`;
+      for (const endpoint of [url, `${other.url}/-/reload`]) expect((await fetch(endpoint, { method: 'POST' })).status).toBe(401);
+      expect(other.config.trust.knownHosts.get('10.0.0.1:443')).toBeUndefined();
+      const res = await fetch(url, { method: 'POST', headers: { authorization: `Basic ${Buffer.from('ops:s3cret-pass').toString('base64')}` } });
+      expect(await res.text()).toBe(`accepted ${spkiPin(certA)} for 10.0.0.1:443\n`);
+      expect(other.config.trust.knownHosts.get('10.0.0.1:443')).toBe(spkiPin(certA));
+      const bad = await fetch(`${other.url}/-/tls/accept?target=10.0.0.1:443&pin=${certFingerprint(certA)}`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from('ops:s3cret-pass').toString('base64')}` } });
+      expect(bad.status).toBe(400);
+    } finally {
+      await other.close();
+    }
+  });
+});
