@@ -16,6 +16,6 @@ export function tlsSamples(run: ModuleRun, connections: Connections, meta: Sampl
     meta.add('probe_tls_cert_expiry_timestamp_seconds', 'When the certificate the device presented expires (notAfter), in unix seconds', 'gauge', [], [], peer.expiry);
   }
   meta.add('probe_tls_verification_info', 'How the device\'s certificate was verified: ca (chain to a CA), pin (tls.pins or the pins file), first_use (the key first seen), none (insecure_skip_verify)',
-    'gauge', ['mode'], [peer.mode], 1);
+    'info', ['mode'], [peer.mode], 1);
   return { unverified: peer.mode === 'none' };
 }

@@ -101,6 +101,9 @@ describe('pins', () => {
     expect(s.get('probe_tls_cert_expiry_timestamp_seconds')).toBe(expiryOf(certA));
     expect(d.received()).toContain(`authorization: Basic ${BASIC}`);
     if (!promtool.skipReason) expect((await checkMetrics(r.text)).lines).toEqual([]);
+    // OpenMetrics has an info type: the family is named without its _info suffix.
+    const om = await exporter.probe({ module: 'pinned', target: d.address }, { accept: 'application/openmetrics-text; version=1.0.0' });
+    expect(om.text).toContain('# TYPE probe_tls_verification info\nprobe_tls_verification_info{mode="pin"} 1\n');
   });
 
   it('the same address with another key is refused before any credential is written', async (ctx) => {
