@@ -161,6 +161,19 @@ describe('configuration', () => {
     expect(await problems(`modules:\n  m: { proxy_url: 'http://127.0.0.1:3128', tls: { pins: ['${'a'.repeat(64)}'] }, ${request} }\n`)).toMatch(/modules\.m\.tls\.pins: pins and trust: first_use are checked on direct connections only/);
   });
 
+  it('names the auth of a bad pin, and refuses pins on the OAuth 2.0 token endpoint', async () => {
+    const message = await problems(`auths:
+  a: { bearer: { token: t }, tls: { pins: [nope] } }
+  o: { oauth2: { client_id: c, client_secret: s, token_url: 'https://idp.example/token', tls: { pins: ['${'a'.repeat(64)}'] } } }
+modules:
+  m: { ${request} }
+`);
+    expect(message.split('\n')).toEqual([
+      expect.stringMatching(/^<dir>\/apiprobe\.yml:2:44 auths\.a\.tls\.pins\[0\]: "nope" is not a fingerprint/),
+      '<dir>/apiprobe.yml:3:103 auths.o.oauth2.tls.pins: pins and trust are not checked on the token endpoint: give ca_file (or ca)',
+    ]);
+  });
+
   it('says at load that the known hosts file could not be written', async () => {
     expect(await problems(`tls: { known_hosts_file: missing/known_hosts }\nmodules:\n  m: { ${request} }\n`))
       .toBe('<dir>/apiprobe.yml:1:26 tls.known_hosts_file: the folder of <dir>/missing/known_hosts is not there (ENOENT): the known hosts could not be written');
