@@ -9,7 +9,7 @@ import type { Upstream } from '../fetch/upstream.js';
 import { clip, type Logger } from '../log.js';
 import { CONTENT_TYPE } from '../metrics/expose.js';
 import { probe } from '../probe/pipeline.js';
-import { acceptKey } from '../tls/accept.js';
+import { acceptKey, isLoopback } from '../tls/accept.js';
 import type { ResolvedProbe } from '../probe/resolve.js';
 import type { ExporterMetrics } from './exporter-metrics.js';
 import type { Generations } from './generations.js';
@@ -101,9 +101,18 @@ export function createApp(state: AppState): Koa {
     }
   });
 
-  // trust: first_use: accepts a device's new key (protected as /-/reload is, by --web.config.file).
+  // trust: first_use: accepts a device's new key, protected as /-/reload is (by
+  // --web.config.file). Unlike a reload it is a trust decision (an impostor refused a
+  // moment ago would get the credentials from then on), so without basic auth or client
+  // certificates it is only taken from the exporter's own host.
+  const webProtected = !!state.web && (state.web.users !== undefined || state.web.requireAnyClientCert || (state.web.tls?.requestCert === true && state.web.tls.rejectUnauthorized === true));
   router.post('/-/tls/accept', async (ctx) => {
     ctx.type = 'text/plain';
+    if (!webProtected && !isLoopback(ctx.req.socket.remoteAddress)) {
+      ctx.status = 403;
+      ctx.body = 'accepting a key from another host needs --web.config.file with basic_auth_users or client certificates; or run `apiprobe tls accept` on the exporter\'s host\n';
+      return;
+    }
     const store = state.generations.current.trust.knownHosts;
     const q = parseQuery(ctx.querystring);
     const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);

@@ -33,3 +33,8 @@ export function acceptKey(store: KnownHosts, target: string | undefined, pin: st
   store.set(device, key);
   return { ok: true, device, pin: key, previous };
 }
+
+/** A connection from the exporter's own host (127.0.0.0/8, ::1, and 127.x mapped into IPv6). */
+export function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && (address === '::1' || /^(?:::ffff:)?127\.\d+\.\d+\.\d+$/.test(address));
+}

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/errors.js';
 import { loadConfig } from '../../src/config/load.js';
+import { isLoopback } from '../../src/tls/accept.js';
 import { KnownHosts } from '../../src/tls/known-hosts.js';
 import { formatPin, identityOf, parsePin, PinError } from '../../src/tls/pins.js';
 import { resolveTarget } from '../../src/probe/target.js';
@@ -133,6 +134,15 @@ describe('known hosts', () => {
     expect(text).toMatch(new RegExp(`^10\\.0\\.0\\.1:443 ${pin(11)} `, 'm'));
     expect(text).toContain(`10.0.0.2:443 ${pin(2)}\n`);
     expect(store.get('10.0.0.1:443')).toBe(pin(11));
+  });
+});
+
+describe('POST /-/tls/accept without web authentication', () => {
+  it.each([
+    ['127.0.0.1', true], ['127.8.9.10', true], ['::1', true], ['::ffff:127.0.0.1', true],
+    ['10.0.0.1', false], ['::ffff:10.0.0.1', false], ['fe80::1', false], ['1127.0.0.1', false], [undefined, false],
+  ])('is taken from %s: %s', (address, taken) => {
+    expect(isLoopback(address)).toBe(taken);
   });
 });
 
