@@ -53,7 +53,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const warned = new Set<string>();
   const warnInsecure = (config: Config): void => {
     for (const m of config.modules.values()) {
-      if (!m.spec.tls.insecure_skip_verify || m.auth === undefined || warned.has(m.name)) continue;
+      if (m.transport.verify.chain !== 'never' || m.transport.verify.pins.length || m.transport.verify.firstUse || m.auth === undefined || warned.has(m.name)) continue;
       warned.add(m.name);
       opts.logger.warn({ module: m.name, auth: m.auth },
         'insecure_skip_verify: the module sends credentials to whatever answers at the device\'s address; pin its certificate (tls.pins, trust: first_use) or give its CA (tls.ca_file)');
