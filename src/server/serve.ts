@@ -52,6 +52,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const load = (): Promise<Config> => loadConfig(opts.configFile, { format: opts.configFormat, knownHosts });
   const warned = new Set<string>();
   const warnInsecure = (config: Config): void => {
+    // Only the modules configured now are remembered: the set stays as small as the configuration.
+    for (const name of warned) if (!config.modules.has(name)) warned.delete(name);
     for (const m of config.modules.values()) {
       if (m.transport.verify.chain !== 'never' || m.transport.verify.pins.length || m.transport.verify.firstUse || m.auth === undefined || warned.has(m.name)) continue;
       warned.add(m.name);
