@@ -147,7 +147,7 @@ export const TlsSchema = z.strictObject({
   pins: z.array(z.string()).min(1).optional()
     .describe('SHA-256 fingerprints, one of which the device certificate must match: AB:CD:… or 64 hex digits (of the certificate), spki:<hex> or sha256/<base64> (of its public key). Without ca/ca_file the pin alone decides (a self-signed certificate is accepted); with one, the chain is verified too'),
   trust: oneOf('trust', ['ca', 'first_use']).optional()
-    .describe('ca (default): the chain is verified against the CAs. first_use: the public key a device presents first is recorded (tls.known_hosts_file of apiprobe.yml) and later connections must present the same one'),
+    .describe('first_use: the public key a device presents first is recorded (tls.known_hosts_file of apiprobe.yml) and later connections must present the same one. ca: the chain is verified against ca/ca_file or the system\'s CAs, pins or not. Not given: the CAs, unless pins apply (they replace the CAs when no ca/ca_file is given)'),
 });
 
 const Credential = {

@@ -120,14 +120,15 @@ function compileVerify(tls: TlsSpec | undefined, proxyUrl: string | undefined, o
       throw new TransportError('pins', err.message, i);
     }
   });
-  if (firstUse && insecure) {
-    throw new TransportError('trust', 'trust: first_use checks the device\'s key and insecure_skip_verify: true turns every check off: give one of them');
+  if (tls?.trust !== undefined && insecure) {
+    throw new TransportError('trust', `trust: ${tls.trust} checks the device's ${firstUse ? 'key' : 'certificate chain'} and insecure_skip_verify: true turns every check off: give one of them`);
   }
   if ((firstUse || pins.length) && proxyUrl !== undefined) {
     throw new TransportError(pins.length ? 'pins' : 'trust', 'pins and trust: first_use are checked on direct connections only, not through proxy_url: give ca_file (or ca) instead');
   }
-  const ca = tls?.ca !== undefined || tls?.ca_file !== undefined;
-  // A pin, or the key seen first, stands in for the CA; both are checked when a CA is given.
+  // A CA given, or trust: ca said: the chain is verified whatever else is.
+  const ca = tls?.ca !== undefined || tls?.ca_file !== undefined || tls?.trust === 'ca';
+  // Otherwise a pin, or the key seen first, stands in for the CA.
   const chain = insecure ? 'never' : ca ? 'always' : pins.length || firstUse ? 'never' : 'unless_pinned';
   return { chain, pins: pins.length ? [{ source: `tls.pins of ${owner}`, pins }] : [], firstUse: firstUse && !insecure };
 }

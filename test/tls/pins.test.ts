@@ -189,6 +189,24 @@ modules:
       .toBe('<dir>/apiprobe.yml:1:26 tls.known_hosts_file: the folder of <dir>/missing/known_hosts is not there (ENOENT): the known hosts could not be written');
   });
 
+  it.each([
+    ['{ pins: [PIN] }', 'never', 1],
+    ['{ pins: [PIN], trust: ca }', 'always', 1],
+    ['{ pins: [PIN], ca_file: ca.pem }', 'always', 1],
+    ['{ trust: first_use }', 'never', 0],
+    ['{ trust: ca }', 'always', 0],
+    ['{}', 'unless_pinned', 0],
+    ['{ insecure_skip_verify: true }', 'never', 0],
+  ])('tls: %s verifies the chain: %s', async (tls, chain, sets) => {
+    const dir = await tempDir();
+    await writeFile(path.join(dir, 'ca.pem'), '');
+    await writeFile(path.join(dir, 'apiprobe.yml'), `modules:\n  m: { tls: ${tls.replace('PIN', `'${'a'.repeat(64)}'`)}, ${request} }\n`);
+    const config = await loadConfig(path.join(dir, 'apiprobe.yml'));
+    const { verify } = config.modules.get('m')!.transport;
+    expect([verify.chain, verify.pins.length]).toEqual([chain, sets]);
+    await config.close();
+  });
+
   it('names the file, line and device of a bad entry in the pins file', async () => {
     const message = await problems(`tls: { pins_file: pins.yml }\nmodules:\n  m: { ${request} }\n`, { 'pins.yml': `10.0.0.1:443: ${'a'.repeat(64)}\n'bad host/x': ${'a'.repeat(64)}\n10.0.0.2: [ok]\n` });
     expect(message.split('\n')).toEqual([
