@@ -8,6 +8,7 @@ import path from 'node:path';
 import { draftModule, snake } from './commands/init.js';
 import { probeCommand } from './commands/probe.js';
 import { convertJsonExporter } from './commands/convert.js';
+import { tlsAccept, tlsList } from './commands/tls.js';
 import { loadConfig, type ConfigFormat } from './config/load.js';
 import { createLogger, type LogFormat, type LogLevel } from './log.js';
 import { cluster, runPrimary } from './server/cluster.js';
@@ -204,6 +205,29 @@ program
       process.stderr.write(`${err.message}\n`);
       process.exitCode = 1;
     }
+  });
+
+const tls = program
+  .command('tls')
+  .description('the devices\' keys recorded by trust: first_use (tls.known_hosts_file)');
+tls
+  .command('accept <target>')
+  .description('accept the key a device presents now (or --pin) in place of the one recorded; in force from the next probe')
+  .option('--pin <fingerprint>', 'the key to accept, sha256/<base64> (default: what the device presents now)')
+  .option('--config.file <path>', 'configuration file', 'apiprobe.yml')
+  .action(async (target: string, o: { pin?: string; 'config.file': string }) => {
+    const r = await tlsAccept({ configFile: o['config.file'], target, pin: o.pin });
+    (r.exitCode ? process.stderr : process.stdout).write(r.output);
+    process.exitCode = r.exitCode;
+  });
+tls
+  .command('list')
+  .description('print the recorded keys, and the lines of the file that are not valid')
+  .option('--config.file <path>', 'configuration file', 'apiprobe.yml')
+  .action(async (o: { 'config.file': string }) => {
+    const r = await tlsList({ configFile: o['config.file'] });
+    process.stdout.write(r.output);
+    process.exitCode = r.exitCode;
   });
 
 await program.parseAsync(process.argv);

@@ -64,10 +64,10 @@ export function compileAuth(name: string, spec: AuthSpec, resolvePath: (p: strin
   let transport: Transport | undefined;
   if (spec.tls) {
     try {
-      transport = compileTransport(spec.tls, undefined, resolvePath);
+      transport = compileTransport(spec.tls, undefined, resolvePath, false, `auth ${name}`);
     } catch (err) {
       if (!(err instanceof TransportError)) throw err;
-      report(['tls', err.field], err.message);
+      report(['tls', err.field, ...(err.index === undefined ? [] : [err.index])], err.message);
       return undefined;
     }
   }
@@ -188,6 +188,8 @@ function oauth2Auth(name: string, s: OAuth2Spec, base: { targets: HostMatcher | 
   // golang.org/x/oauth2 refuses the same clash when it asks for a token.
   if (s.endpoint_params?.['scope'] !== undefined && (s.scopes?.length ?? 0) > 0) fail(['endpoint_params', 'scope'], 'give the scopes in scopes or in endpoint_params, not both');
   let tokenTransport: Transport | undefined;
+  // The token endpoint's connections are its own (oauth2.ts), not the devices'.
+  if (s.tls?.pins !== undefined || s.tls?.trust !== undefined) fail(['tls', s.tls.pins !== undefined ? 'pins' : 'trust'], 'pins and trust are not checked on the token endpoint: give ca_file (or ca)');
   try {
     tokenTransport = compileTransport(s.tls, s.proxy_url, resolvePath);
   } catch (err) {

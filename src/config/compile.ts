@@ -49,10 +49,10 @@ export function compileModule(
     fail(['tls', 'key'], 'an inline private key is a secret, kept out of modules: use key_file here, or give cert and key in the tls of an auth');
   } else {
     try {
-      transport = compileTransport(spec.tls, spec.proxy_url, resolvePath, spec.follow_redirects);
+      transport = compileTransport(spec.tls, spec.proxy_url, resolvePath, spec.follow_redirects, `module ${name}`);
     } catch (err) {
       if (!(err instanceof TransportError)) throw err;
-      fail(err.field === 'proxy_url' ? ['proxy_url'] : ['tls', err.field], err.message);
+      fail(err.field === 'proxy_url' ? ['proxy_url'] : ['tls', err.field, ...(err.index === undefined ? [] : [err.index])], err.message);
     }
   }
 

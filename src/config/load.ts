@@ -15,6 +15,10 @@ import { Connections } from '../fetch/connections.js';
 import { HostMatcher, RuleError, TargetGuard, type TargetRules } from '../fetch/guard.js';
 import { mergeTransport, type Transport } from '../fetch/transport.js';
 import type { CompiledModule } from '../probe/plan.js';
+import { KnownHostsCache } from '../tls/known-hosts.js';
+import type { PinSet } from '../tls/pins.js';
+import { loadPinsFile } from '../tls/pins-file.js';
+import type { Trust } from '../tls/verify.js';
 import { compileModule } from './compile.js';
 import { ConfigError, fieldPath, type ConfigProblem } from './errors.js';
 import { AuthSchema, MainConfigShell, ModuleFileShell, ModuleName, ModuleSchema, type AuthSpec, type ModuleSpec } from './schema.js';
@@ -30,6 +34,8 @@ export interface LoadOptions {
   format?: ConfigFormat;
   /** How the target guard resolves names (tests, and the offline probe command, give their own). */
   lookup?: ConstructorParameters<typeof TargetGuard>[1];
+  /** The known hosts of trust: first_use, kept across reloads by the server (a fresh store otherwise). */
+  knownHosts?: KnownHostsCache;
 }
 
 /** One configuration generation. */
@@ -43,6 +49,8 @@ export interface Config {
   guard: TargetGuard;
   /** This generation's connections to devices, made through `guard`. */
   connections: Connections;
+  /** The pins file and the known hosts (trust: first_use). */
+  trust: Trust;
   /** The transport of a module's requests made with an auth (its client certificate over the module's TLS settings). */
   transportFor(module: CompiledModule, auth: Auth | undefined): Transport;
   /** Logs out the generation's sessions, then closes its connections. */
@@ -144,9 +152,23 @@ export async function loadConfig(mainFile: string, options: LoadOptions = {}): P
       problems.push(at(from, ['modules', name, 'auth'], `unknown auth "${spec.auth}" (auths in ${file}: ${known.length ? known.join(', ') : 'none'})`));
     }
   }
-  if (problems.length) throw new ConfigError(sortProblems(problems, files));
+  let targetPins: Map<string, PinSet> = new Map();
+  const tlsSpec = mainSpec?.tls;
+  if (tlsSpec?.pins_file !== undefined) {
+    const pinsFile = resolvePath(tlsSpec.pins_file);
+    files.push(pinsFile);
+    targetPins = await loadPinsFile(pinsFile, problems);
+  }
+  let knownHosts;
+  try {
+    knownHosts = (options.knownHosts ?? new KnownHostsCache()).get(tlsSpec?.known_hosts_file === undefined ? undefined : resolvePath(tlsSpec.known_hosts_file));
+  } catch (err) {
+    problems.push(at(main, ['tls', 'known_hosts_file'], (err as Error).message));
+  }
+  if (problems.length || !knownHosts) throw new ConfigError(sortProblems(problems, files));
+  const trust: Trust = { targetPins, knownHosts };
   const guard = new TargetGuard(targets, options.lookup);
-  const connections = new Connections(guard);
+  const connections = new Connections(guard, trust);
   // Every module × auth-with-a-certificate pair, once: a probe only looks its transport up.
   const merged = new Map<CompiledModule, Map<Auth, Transport>>();
   for (const module of modules.values()) {
@@ -162,6 +184,7 @@ export async function loadConfig(mainFile: string, options: LoadOptions = {}): P
     targets,
     guard,
     connections,
+    trust,
     transportFor: (module, auth) => (auth?.transport ? merged.get(module)?.get(auth) ?? mergeTransport(module.transport, auth.transport) : module.transport),
     async close() {
       await Promise.all([...auths.values()].map((a) => a.close()));

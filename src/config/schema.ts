@@ -144,6 +144,10 @@ export const TlsSchema = z.strictObject({
   key_file: z.string().optional().describe('PEM key of the client certificate'),
   key: z.string().optional().describe('The client certificate\'s key as PEM text, instead of key_file (under auths: only: it is a secret)'),
   server_name: z.string().optional().describe('Name to verify the device certificate against (and send as SNI)'),
+  pins: z.array(z.string()).min(1).optional()
+    .describe('SHA-256 fingerprints, one of which the device certificate must match: AB:CD:… or 64 hex digits (of the certificate), spki:<hex> or sha256/<base64> (of its public key). Without ca/ca_file the pin alone decides (a self-signed certificate is accepted); with one, the chain is verified too'),
+  trust: oneOf('trust', ['ca', 'first_use']).optional()
+    .describe('first_use: the public key a device presents first is recorded (tls.known_hosts_file of apiprobe.yml) and later connections must present the same one. ca: the chain is verified against ca/ca_file or the system\'s CAs, pins or not. Not given: the CAs, unless pins apply (they replace the CAs when no ca/ca_file is given)'),
 });
 
 const Credential = {
@@ -256,6 +260,12 @@ export const MainConfigSchema = z.strictObject({
   modules: z.record(ModuleName, ModuleSchema).default({}),
   auths: z.record(ModuleName, AuthSchema).default({}).describe('Credentials by name, kept out of modules and of Prometheus'),
   targets: TargetsSchema.default({ allow: [], deny: [] }),
+  tls: z.strictObject({
+    known_hosts_file: z.string().optional()
+      .describe('State file of trust: first_use: the key first seen per device (kept in memory only when not given: a restart records anew)'),
+    pins_file: z.string().optional()
+      .describe('YAML file mapping devices (host:port) to fingerprints, checked on every module\'s connections to them; read again on reload'),
+  }).optional().describe('Device trust shared by all modules'),
 });
 
 // The same files with each module left unchecked: load.ts validates modules one by one,

@@ -3,7 +3,8 @@
 // generation's target guard vetted. Built from the generation's own transports, so a
 // certificate rotated in place and a reload give new connections with the new files;
 // closed as a whole once the generation's last probe is over.
-import { Agent, buildConnector, ProxyAgent, type Dispatcher } from 'undici';
+import { Agent, ProxyAgent, type Dispatcher } from 'undici';
+import { NO_TRUST, PeerLog, verifyingConnector, type Trust } from '../tls/verify.js';
 import type { TargetGuard } from './guard.js';
 import { OriginPool } from './origin-pool.js';
 import type { Transport } from './transport.js';
@@ -24,8 +25,10 @@ export class Connections {
   // By the transport's key: modules with the same settings share connections to a device.
   private readonly dispatchers = new Map<string, Dispatcher>();
   private closed = false;
+  /** The certificates verified lately, for the probes' probe_tls_* metrics. */
+  readonly peers = new PeerLog();
 
-  constructor(readonly guard: TargetGuard) {}
+  constructor(readonly guard: TargetGuard, readonly trust: Trust = NO_TRUST) {}
 
   /** How many dispatchers this generation holds (one per transport in use). */
   get size(): number {
@@ -38,6 +41,9 @@ export class Connections {
     if (this.closed) throw new Error('the configuration these connections belong to was replaced');
     const common = { keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000 };
     if (transport.proxyUrl !== undefined) {
+      // An auth's pins over a module's proxy_url (config load refuses them in one tls:):
+      // they cannot be checked through the tunnel, so nothing is sent.
+      if (transport.verify.pins.length || transport.verify.firstUse) throw new Error('pins and trust: first_use are not checked through proxy_url: nothing sent');
       // Through a proxy the proxy connects, so the socket cannot be checked: each request
       // is vetted before it is dispatched, that is before the proxy is asked to CONNECT.
       const guard = this.guard;
@@ -61,14 +67,14 @@ export class Connections {
       // The probe's deadline cannot end a request while its connection is being opened
       // (undici looks at the signal once the request is written), so the connect timeout
       // bounds how long an unreachable device holds its limiter slots.
-      const connector = buildConnector({ ...transport.tls, timeout: CONNECT_TIMEOUT_MS });
+      const connector = verifyingConnector(transport.key, transport.tls, transport.verify, this.trust, this.peers, CONNECT_TIMEOUT_MS);
       const guard = this.guard;
       d = new Agent({
         ...common,
         factory: (origin, opts) => new OriginPool(origin, opts),
         connect: (opts, callback) => {
           guard.vet(opts.hostname).then(
-            (vetted) => connector({ ...opts, hostname: vetted.address }, callback),
+            (vetted) => connector({ ...opts, hostname: vetted.address }, callback, opts.hostname),
             (err: Error) => callback(err, null),
           );
         },

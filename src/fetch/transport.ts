@@ -4,6 +4,8 @@ import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import type { TlsSpec } from '../config/schema.js';
+import { parsePin, PinError, type Pin } from '../tls/pins.js';
+import type { VerifyPolicy } from '../tls/verify.js';
 
 export interface Transport {
   /** Identifies the settings: requests with equal keys share a connection pool. */
@@ -12,10 +14,13 @@ export interface Transport {
   proxyUrl: string | undefined;
   /** Follow HTTP redirects (the module's follow_redirects). */
   followRedirects: boolean;
+  /** How the device's certificate is verified: CAs, pins, first use (src/tls/verify.ts). */
+  verify: VerifyPolicy;
 }
 
 export class TransportError extends Error {
-  constructor(readonly field: string, message: string) {
+  /** `index`: the item of a list field (a pin) the problem is in. */
+  constructor(readonly field: string, message: string, readonly index?: number) {
     super(message);
   }
 }
@@ -60,8 +65,10 @@ function origin(file: string | undefined, inline: string | undefined): string | 
   return file;
 }
 
-export function compileTransport(tls: TlsSpec | undefined, proxyUrl: string | undefined, resolvePath: (p: string) => string, followRedirects = false): Transport {
-  const out: Transport['tls'] = { rejectUnauthorized: !(tls?.insecure_skip_verify ?? false) };
+/** `owner`: whose settings these are (`module redfish`, `auth bmc`), for the messages of a refused peer. */
+export function compileTransport(tls: TlsSpec | undefined, proxyUrl: string | undefined, resolvePath: (p: string) => string, followRedirects = false, owner = 'the module'): Transport {
+  const verify = compileVerify(tls, proxyUrl, owner);
+  const out: Transport['tls'] = { rejectUnauthorized: verify.chain !== 'never' };
   for (const field of ['ca', 'cert', 'key'] as const) {
     if (tls?.[field] !== undefined && tls[`${field}_file`] !== undefined) throw new TransportError(`${field}_file`, `give ${field} or ${field}_file, not both`);
   }
@@ -96,12 +103,42 @@ export function compileTransport(tls: TlsSpec | undefined, proxyUrl: string | un
   }
   const key = JSON.stringify([
     out.rejectUnauthorized, origin(tls?.ca_file, tls?.ca), origin(tls?.cert_file, tls?.cert), origin(tls?.key_file, tls?.key), tls?.server_name, proxyUrl, followRedirects,
+    verify.chain, verify.firstUse, verify.pins.map((s) => s.pins.map((p) => `${p.kind}:${p.hex}`)),
   ]);
-  return { key, tls: out, proxyUrl, followRedirects };
+  return { key, tls: out, proxyUrl, followRedirects, verify };
+}
+
+function compileVerify(tls: TlsSpec | undefined, proxyUrl: string | undefined, owner: string): VerifyPolicy {
+  const insecure = tls?.insecure_skip_verify ?? false;
+  const firstUse = tls?.trust === 'first_use';
+  const pins: Pin[] = [];
+  (tls?.pins ?? []).forEach((raw, i) => {
+    try {
+      pins.push(parsePin(raw));
+    } catch (err) {
+      if (!(err instanceof PinError)) throw err;
+      throw new TransportError('pins', err.message, i);
+    }
+  });
+  if (tls?.trust !== undefined && insecure) {
+    throw new TransportError('trust', `trust: ${tls.trust} checks the device's ${firstUse ? 'key' : 'certificate chain'} and insecure_skip_verify: true turns every check off: give one of them`);
+  }
+  if ((firstUse || pins.length) && proxyUrl !== undefined) {
+    throw new TransportError(pins.length ? 'pins' : 'trust', 'pins and trust: first_use are checked on direct connections only, not through proxy_url: give ca_file (or ca) instead');
+  }
+  // A CA given, or trust: ca said: the chain is verified whatever else is.
+  const ca = tls?.ca !== undefined || tls?.ca_file !== undefined || tls?.trust === 'ca';
+  // Otherwise a pin, or the key seen first, stands in for the CA.
+  const chain = insecure ? 'never' : ca ? 'always' : pins.length || firstUse ? 'never' : 'unless_pinned';
+  return { chain, pins: pins.length ? [{ source: `tls.pins of ${owner}`, pins }] : [], firstUse: firstUse && !insecure };
 }
 
 /** Auth TLS settings (client certificates) over the module's. */
 export function mergeTransport(module: Transport, auth: Transport | undefined): Transport {
   if (!auth) return module;
-  return { key: `${module.key}+${auth.key}`, tls: { ...module.tls, ...auth.tls, rejectUnauthorized: module.tls.rejectUnauthorized && auth.tls.rejectUnauthorized }, proxyUrl: module.proxyUrl, followRedirects: module.followRedirects };
+  // Both sides' pins must match: an auth's pins say where its credentials may go.
+  const chains = [module.verify.chain, auth.verify.chain];
+  const chain = chains.includes('never') ? 'never' : chains.includes('always') ? 'always' : 'unless_pinned';
+  const verify: VerifyPolicy = { chain, pins: [...module.verify.pins, ...auth.verify.pins], firstUse: module.verify.firstUse || auth.verify.firstUse };
+  return { key: `${module.key}+${auth.key}`, tls: { ...module.tls, ...auth.tls, rejectUnauthorized: module.tls.rejectUnauthorized && auth.tls.rejectUnauthorized }, proxyUrl: module.proxyUrl, followRedirects: module.followRedirects, verify };
 }

@@ -16,6 +16,7 @@ import type { Fetcher } from '../fetch/upstream.js';
 import { mapMetric, type MapReport } from '../mapping/map.js';
 import { exposeText, negotiate, type ExpositionFormat } from '../metrics/expose.js';
 import { SampleSet } from '../metrics/samples.js';
+import { tlsSamples } from '../tls/metrics.js';
 import { gather, type RequestStats } from './gather.js';
 import { ProbeLog } from './log.js';
 import type { CompiledModule, CompiledRequest } from './plan.js';
@@ -47,8 +48,8 @@ export interface ProbeResult {
   /** Device samples, then the probe's meta-metrics. */
   sets: SampleSet[];
   log: ProbeLog;
-  /** Per module: did it succeed. */
-  modules: Array<{ name: string; success: boolean }>;
+  /** Per module: did it succeed; did it send credentials on a connection nothing verified (plain HTTP, insecure_skip_verify). */
+  modules: Array<{ name: string; success: boolean; insecureCredentials: boolean }>;
   format: ExpositionFormat;
   /** The samples as the client gets them. */
   exposition: string;
@@ -75,8 +76,12 @@ export async function probe(plan: Config, request: ProbeRequest, deps: ProbeDeps
       const prefix = multi ? `${run.module.name}/` : '';
       const stats = await gather(run, { fetcher: deps.fetcher, connections: plan.connections, timeoutSeconds: timeouts[i]!, log, prefix, trace: resolved.debug });
       requestSamples(run.module, stats, prefix, meta);
+      const tls = tlsSamples(run, plan.connections, meta);
+      // An answer came, so the request (and its credentials) went out.
+      const answered = [...stats.values()].some((s) => s.status > 0 && s.fetches > s.cached);
+      const insecureCredentials = tls.unverified && answered && run.auth !== undefined && run.auth.kind !== 'tls';
       const mapped = mapModule(run, stats, data, log, prefix, resolved.debug);
-      return { success: fetchedAll(run.module, stats) && mapped.ok, mappingErrors: mapped.errors };
+      return { success: fetchedAll(run.module, stats) && mapped.ok, mappingErrors: mapped.errors, insecureCredentials };
     }),
   );
   const success = outcomes.every((o) => o.success);
@@ -90,7 +95,7 @@ export async function probe(plan: Config, request: ProbeRequest, deps: ProbeDeps
     timeoutSeconds,
     sets: [data, meta],
     log,
-    modules: resolved.runs.map((r, i) => ({ name: r.module.name, success: outcomes[i]!.success })),
+    modules: resolved.runs.map((r, i) => ({ name: r.module.name, success: outcomes[i]!.success, insecureCredentials: outcomes[i]!.insecureCredentials })),
     format,
     exposition: exposeText([data, meta], format),
   };

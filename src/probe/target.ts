@@ -52,7 +52,7 @@ export function resolveTarget(raw: string, mod: CompiledModule): ResolvedTarget 
  * The device's host as one spelling, for its limiter: `[::ffff:7f00:1]` is 127.0.0.1 and
  * `bmc.example.` is `bmc.example`, so every spelling of one device shares its limit.
  */
-function deviceHost(hostname: string): string {
+export function deviceHost(hostname: string): string {
   // The URL parser already wrote names in lowercase and IPv4 addresses as dotted quads:
   // only a trailing dot and IPv6 (IPv4-mapped ones above all) are left to settle.
   if (!hostname.startsWith('[')) return hostname.endsWith('.') ? hostname.slice(0, -1) : hostname;

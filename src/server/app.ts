@@ -9,6 +9,7 @@ import type { Upstream } from '../fetch/upstream.js';
 import { clip, type Logger } from '../log.js';
 import { CONTENT_TYPE } from '../metrics/expose.js';
 import { probe } from '../probe/pipeline.js';
+import { acceptKey, isLoopback } from '../tls/accept.js';
 import type { ResolvedProbe } from '../probe/resolve.js';
 import type { ExporterMetrics } from './exporter-metrics.js';
 import type { Generations } from './generations.js';
@@ -98,6 +99,32 @@ export function createApp(state: AppState): Koa {
       ctx.status = 500;
       ctx.body = `failed to reload the configuration, the running one is kept:\n${(err as Error).message}\n`;
     }
+  });
+
+  // trust: first_use: accepts a device's new key, protected as /-/reload is (by
+  // --web.config.file). Unlike a reload it is a trust decision (an impostor refused a
+  // moment ago would get the credentials from then on), so without basic auth or client
+  // certificates it is only taken from the exporter's own host.
+  const webProtected = !!state.web && (state.web.users !== undefined || state.web.requireAnyClientCert || (state.web.tls?.requestCert === true && state.web.tls.rejectUnauthorized === true));
+  router.post('/-/tls/accept', async (ctx) => {
+    ctx.type = 'text/plain';
+    if (!webProtected && !isLoopback(ctx.req.socket.remoteAddress)) {
+      ctx.status = 403;
+      ctx.body = 'accepting a key from another host needs --web.config.file with basic_auth_users or client certificates; or run `apiprobe tls accept` on the exporter\'s host\n';
+      return;
+    }
+    const store = state.generations.current.trust.knownHosts;
+    const q = parseQuery(ctx.querystring);
+    const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+    const r = acceptKey(store, one(q['target']), one(q['pin']));
+    if (!r.ok) {
+      ctx.status = r.status;
+      ctx.body = `${r.message}\n`;
+      return;
+    }
+    await store.save();
+    state.logger.warn({ device: r.device, pin: r.pin, previous: r.previous }, 'tls: new key accepted');
+    ctx.body = `accepted ${r.pin} for ${r.device}${r.previous ? ` (was ${r.previous})` : ''}\n`;
   });
 
   router.get('/-/ready', (ctx) => {

@@ -16,6 +16,7 @@ export class ExporterMetrics {
   readonly registry = new Registry();
   readonly probes: Counter<'module' | 'result'>;
   readonly probeDuration: Histogram<'module'>;
+  readonly insecureCredentialProbes: Counter<'module'>;
   private readonly reloadOk: Gauge;
   private readonly reloadTime: Gauge;
 
@@ -38,6 +39,12 @@ export class ExporterMetrics {
       help: 'Duration of probes, by module',
       labelNames: ['module'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.insecureCredentialProbes = new Counter({
+      name: 'apiprobe_insecure_credential_probes_total',
+      help: 'Probes that sent credentials on connections nothing verified (plain HTTP, or TLS with insecure_skip_verify), by module',
+      labelNames: ['module'],
       registers,
     });
     new Gauge({

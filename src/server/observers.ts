@@ -37,6 +37,7 @@ export function countIn(metrics: ExporterMetrics): ProbeObserver {
     for (const m of result.modules) {
       metrics.probes.inc({ module: m.name, result: m.success ? 'success' : 'failure' });
       metrics.probeDuration.observe({ module: m.name }, result.durationSeconds);
+      if (m.insecureCredentials) metrics.insecureCredentialProbes.inc({ module: m.name });
     }
   };
 }

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { loadConfig, type Config, type ConfigFormat } from '../config/load.js';
 import { Upstream } from '../fetch/upstream.js';
 import type { Logger } from '../log.js';
+import { KnownHostsCache } from '../tls/known-hosts.js';
 import { ExporterMetrics } from './exporter-metrics.js';
 import { VERSION } from '../version.js';
 import { createApp, type AppOptions } from './app.js';
@@ -46,13 +47,28 @@ export function parseListenAddress(addr: string): { host: string | undefined; po
 }
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
-  const generations = new Generations(await loadConfig(opts.configFile, { format: opts.configFormat }), (err) => {
+  // The known hosts (trust: first_use) outlive reloads: a reload keeps what was recorded.
+  const knownHosts = new KnownHostsCache((p) => opts.logger.error({ file: p.file, line: p.line }, `known hosts: ${p.message}`));
+  const load = (): Promise<Config> => loadConfig(opts.configFile, { format: opts.configFormat, knownHosts });
+  const warned = new Set<string>();
+  const warnInsecure = (config: Config): void => {
+    // Only the modules configured now are remembered: the set stays as small as the configuration.
+    for (const name of warned) if (!config.modules.has(name)) warned.delete(name);
+    for (const m of config.modules.values()) {
+      if (m.transport.verify.chain !== 'never' || m.transport.verify.pins.length || m.transport.verify.firstUse || m.auth === undefined || warned.has(m.name)) continue;
+      warned.add(m.name);
+      opts.logger.warn({ module: m.name, auth: m.auth },
+        'insecure_skip_verify: the module sends credentials to whatever answers at the device\'s address; pin its certificate (tls.pins, trust: first_use) or give its CA (tls.ca_file)');
+    }
+  };
+  const generations = new Generations(await load(), (err) => {
     opts.logger.warn({ err: err.message }, 'closing a replaced configuration failed');
   });
   const web = opts.webConfigFile ? await loadWebConfig(opts.webConfigFile) : undefined;
   const upstream = new Upstream({ maxConcurrency: opts.maxConcurrency, userAgent: `apiprobe/${VERSION}` });
   const metrics = new ExporterMetrics(upstream, () => generations.current.auths.values());
   metrics.reloaded(true);
+  warnInsecure(generations.current);
   let ready = false;
 
   // Probes in flight keep the generation they started with; it is closed (sessions
@@ -60,7 +76,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const reload = async (): Promise<void> => {
     let next: Config;
     try {
-      next = await loadConfig(opts.configFile, { format: opts.configFormat });
+      next = await load();
     } catch (err) {
       metrics.reloaded(false);
       opts.logger.error({ file: opts.configFile, err: (err as Error).message }, 'reload failed; the running configuration is kept');
@@ -68,6 +84,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     }
     generations.replace(next);
     metrics.reloaded(true);
+    warnInsecure(next);
     opts.logger.info({ config: next.file, modules: next.modules.size }, 'configuration reloaded');
   };
 

@@ -10,7 +10,7 @@ import { TargetGuard } from '../../src/fetch/guard.js';
 import type { Transport } from '../../src/fetch/transport.js';
 import { Upstream, type FetchSpec } from '../../src/fetch/upstream.js';
 
-const transport: Transport = { key: 'guard-connect', tls: { rejectUnauthorized: true }, proxyUrl: undefined, followRedirects: true };
+const transport: Transport = { key: 'guard-connect', tls: { rejectUnauthorized: true }, proxyUrl: undefined, followRedirects: true, verify: { chain: 'unless_pinned', pins: [], firstUse: false } };
 
 function spec(url: string, connections: Connections): FetchSpec {
   const u = new URL(url);

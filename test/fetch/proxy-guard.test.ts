@@ -53,7 +53,7 @@ afterAll(async () => {
 function through(rules: { allow?: string[]; deny?: string[] }, answers: Record<string, string[]> = {}): (url: string) => Promise<number> {
   const connections = new Connections(new TargetGuard({ allow: rules.allow ?? [], deny: rules.deny ?? [] }, resolver(answers)));
   open.push(connections);
-  const transport: Transport = { key: `proxied ${proxy.url}`, tls: { rejectUnauthorized: true }, proxyUrl: proxy.url, followRedirects: false };
+  const transport: Transport = { key: `proxied ${proxy.url}`, tls: { rejectUnauthorized: true }, proxyUrl: proxy.url, followRedirects: false, verify: { chain: 'unless_pinned', pins: [], firstUse: false } };
   return async (url) => {
     const res = await request(url, { dispatcher: connections.dispatcher(transport), signal: AbortSignal.timeout(5000) });
     await res.body.dump();
