@@ -10,6 +10,8 @@ import type { FollowSpec, MetricSpec, ModuleSpec, RequestSpec } from './schema.j
 export type Report = (path: ReadonlyArray<PropertyKey>, message: string, atKey?: boolean) => void;
 
 const RESERVED_PREFIXES = ['probe_', 'apiprobe_'];
+/** Labels Prometheus itself gives every scraped series. */
+const TARGET_LABELS = new Set(['job', 'instance']);
 
 /** The module's requests, for messages naming an unknown one. */
 export function knownRequests(spec: ModuleSpec): string {
@@ -125,6 +127,12 @@ export function checkMetric(m: MetricSpec, at: PropertyKey[], fail: Report, conv
   if (m.convert !== 'number' && (m.type === 'stateset' || m.type === 'info')) fail([...at, 'convert'], `convert does not apply to ${m.type} metrics`);
   for (const labelName of Object.keys(m.labels ?? {})) {
     if (labelName.startsWith('__')) fail([...at, 'labels', labelName], `label name ${labelName}: names starting with __ are reserved`, true);
+    // Prometheus attaches job and instance to every series it scrapes and stores a
+    // scraped one as exported_<name>, so `by (job)` would group by the scrape job. A
+    // converted json_exporter module keeps its labels: its series stay as they were.
+    if (TARGET_LABELS.has(labelName) && !converted) {
+      fail([...at, 'labels', labelName], `label name ${labelName}: Prometheus sets ${labelName} on every scraped series and would store this one as exported_${labelName}; name it after what it is (e.g. jenkins_${labelName})`, true);
+    }
   }
   if (m.type === 'stateset' && m.labels && Object.hasOwn(m.labels, m.name)) {
     fail([...at, 'labels', m.name], `label ${m.name}: a stateset uses its own name as the state label`, true);

@@ -1,6 +1,8 @@
 // Every validation rule has a deliberately bad config in bad/ that proves it fires, and
 // fires at the right place: the file, line, column and dotted field of the mistake.
 import { readdirSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -55,6 +57,8 @@ const CASES: Case[] = [
   { fixture: 'bad-metric-name.yml', line: 7, column: 15, field: 'modules.m.metrics[0].name', message: /^"http-requests" is not a valid metric name \(expected \[a-zA-Z_:\]\[a-zA-Z0-9_:\]\*\)$/ },
   { fixture: 'bad-label-name.yml', line: 9, column: 19, field: 'modules.m.metrics[0].labels.sensor-name', message: /^"sensor-name" is not a valid label name \(expected \[a-zA-Z_\]\[a-zA-Z0-9_\]\*\)$/ },
   { fixture: 'reserved-label-name.yml', line: 9, column: 37, field: 'modules.m.metrics[0].labels.__meta', message: /__meta.*starting with __ are reserved/ },
+  { fixture: 'target-label-name.yml', line: 9, column: 19, field: 'modules.m.metrics[0].labels.job', message: /^label name job: Prometheus sets job on every scraped series and would store this one as exported_job/ },
+  { fixture: 'instance-label-name.yml', line: 9, column: 19, field: 'modules.m.metrics[0].labels.instance', message: /^label name instance: Prometheus sets instance .* exported_instance/ },
   { fixture: 'reserved-prefix-probe.yml', line: 7, column: 15, field: 'modules.m.metrics[0].name', message: /probe_uptime_seconds.*starting with probe_ are reserved/ },
   { fixture: 'reserved-prefix-apiprobe.yml', line: 7, column: 15, field: 'modules.m.metrics[0].name', message: /apiprobe_uptime_seconds.*starting with apiprobe_ are reserved/ },
   { fixture: 'counter-without-total.yml', line: 7, column: 15, field: 'modules.m.metrics[0].name', message: /counter m_requests .*ending in _total/ },
@@ -155,6 +159,23 @@ describe('a bad config names the file, the line, the column and the field', () =
   it('reports a file that cannot be read as such', async () => {
     const file = path.join(bad, 'does-not-exist.yml');
     expect(await problemsOf(file)).toEqual([{ file, line: 0, column: 0, field: '', message: 'cannot read the file: ENOENT: no such file or directory' }]);
+  });
+});
+
+describe('labels Prometheus gives every series', () => {
+  it('a converted json_exporter module keeps its job label (as json_exporter gave it); __ stays refused', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'apiprobe-labels-'));
+    try {
+      const file = path.join(dir, 'config.yml');
+      await writeFile(file, "modules:\n  default:\n    metrics:\n    - name: build_failed\n      path: '{.failed}'\n      labels: { job: '{.name}', instance: '{.host}' }\n");
+      const config = await loadConfig(file);
+      expect(config.modules.get('default')!.metrics[0]!.labelNames).toEqual(['instance', 'job']);
+      await config.close();
+      await writeFile(file, "modules:\n  default:\n    metrics:\n    - name: build_failed\n      path: '{.failed}'\n      labels: { __name: '{.name}' }\n");
+      expect((await problemsOf(file)).map((p) => p.message)).toEqual([expect.stringMatching(/__name.*starting with __ are reserved/)]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
