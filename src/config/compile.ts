@@ -53,7 +53,7 @@ export function compileModule(
 
   for (const [reqName, req] of Object.entries(spec.requests)) {
     const at = ['requests', reqName];
-    if (!checkRequest(req, spec, at, fail)) continue;
+    if (!checkRequest(reqName, req, spec, at, fail)) continue;
     const compiled = compileRequest(reqName, req, moduleHeaders, paramNames, at, fail);
     if (compiled) requests.set(reqName, compiled);
   }
@@ -180,6 +180,7 @@ function compileRequest(
     cacheSeconds: req.cache_ttl ?? 0,
     follows,
     minLinks: req.min_links ?? 0,
+    minFollowers: req.min_followers ?? 0,
     parser,
     validStatus: codes ? (s) => codes.has(s) : (s) => s >= 200 && s < 300,
     optional: req.optional,

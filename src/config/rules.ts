@@ -27,7 +27,7 @@ export function followsOf(req: RequestSpec, at: PropertyKey[] = []): Array<{ fol
 }
 
 /** A request has a path or a follow (or, in a URL module, neither: the target itself). */
-export function checkRequest(req: RequestSpec, spec: ModuleSpec, at: PropertyKey[], fail: Report): boolean {
+export function checkRequest(name: string, req: RequestSpec, spec: ModuleSpec, at: PropertyKey[], fail: Report): boolean {
   if (req.path !== undefined && req.follow) {
     fail([...at, 'path'], 'a request has either path or follow, not both');
     return false;
@@ -39,6 +39,13 @@ export function checkRequest(req: RequestSpec, spec: ModuleSpec, at: PropertyKey
   if (req.path !== undefined && !req.path.startsWith('/') && !spec.target.url) {
     fail([...at, 'path'], `path must start with "/" (got ${JSON.stringify(req.path)})`);
     return false;
+  }
+  if (req.min_followers !== undefined) {
+    const followers = Object.values(spec.requests).filter((r) => followsOf(r).some(({ follow }) => follow.from === name)).length;
+    if (req.min_followers > followers) {
+      fail([...at, 'min_followers'], `min_followers counts the requests that follow this one and found links in it: ${req.min_followers} expected, ${followers === 0 ? 'none follows' : `only ${followers} follow${followers === 1 ? 's' : ''}`} ${name}`);
+      return false;
+    }
   }
   if (req.min_links !== undefined && !req.follow) {
     fail([...at, 'min_links'], 'min_links counts the links a follow finds: only for a request with follow');

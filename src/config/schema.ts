@@ -85,6 +85,8 @@ export const RequestSchema = z.strictObject({
     .describe('Fetch the links found in the responses of another request (or of several: a link found twice is fetched once)'),
   min_links: z.number().int().min(1).optional()
     .describe('The request fails when its sources, all answered, hold fewer links than this (a device shaped unlike the module expects)'),
+  min_followers: z.number().int().min(1).optional()
+    .describe('The request fails when, all its answers read, the links of fewer than this many of the requests following it were found in them (an index such as a service root that offers nothing the module reads)'),
   method: oneOf('method', ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
   headers: StringMap.optional(),
   query: z.record(z.string(), Scalar).optional(),

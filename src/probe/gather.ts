@@ -65,6 +65,8 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
   let allDone!: () => void;
   const finished = new Promise<void>((resolve) => (allDone = resolve));
   let overLimit = false;
+  /** Per source with min_followers: the followers that found links in its answers. */
+  const led = new Map<string, Set<string>>();
 
   const fail = (req: CompiledRequest, message: string): void => {
     stats.get(req.name)!.errors++;
@@ -173,6 +175,11 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
       childVars = captured;
     }
     const links = spec.links.all(doc);
+    if (links.length > 0 && mod.requests.get(spec.from)!.minFollowers > 0) {
+      let followers = led.get(spec.from);
+      if (!followers) led.set(spec.from, (followers = new Set()));
+      followers.add(follower.name);
+    }
     // A follow that finds nothing is how a device shaped unlike the module's author
     // expected shows itself: always said, so that --explain and debug=true show it.
     if (links.length === 0) log.add('debug', `${prefix}${follower.name}: ${spec.links.source} matched nothing in ${where} (0 links)`);
@@ -235,6 +242,14 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
     if (req.minLinks === 0 || s.seen.size >= req.minLinks || !answered(req)) continue;
     const where = req.follows.map((f) => `${f.links.source} in ${f.from}`).join(', ');
     fail(req, `${s.seen.size === 0 ? 'no links' : `${s.seen.size} link${s.seen.size === 1 ? '' : 's'}`} found (${where}); at least ${req.minLinks} expected`);
+  }
+  // An index (a service root) that links nothing the module reads: shaped unlike any
+  // device the module is for, which must not pass for success either.
+  for (const req of mod.requests.values()) {
+    if (req.minFollowers === 0 || !answered(req) || stats.get(req.name)!.docs.length === 0) continue;
+    const found = led.get(req.name)?.size ?? 0;
+    if (found >= req.minFollowers) continue;
+    fail(req, `links for ${found === 0 ? 'none' : `only ${found}`} of ${req.followers.join(', ')} found; at least ${req.minFollowers} expected`);
   }
   return stats;
 

@@ -32,6 +32,8 @@ export interface CompiledRequest {
   follows: CompiledFollow[];
   /** The request fails when its sources, all answered, held fewer links (0: no minimum). */
   minLinks: number;
+  /** The request fails when, all its answers read, fewer of its followers found links in them (0: no minimum). */
+  minFollowers: number;
   parser: Parser;
   validStatus: (status: number) => boolean;
   optional: boolean;

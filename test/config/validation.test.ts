@@ -57,6 +57,7 @@ const CASES: Case[] = [
   { fixture: 'bad-metric-name.yml', line: 7, column: 15, field: 'modules.m.metrics[0].name', message: /^"http-requests" is not a valid metric name \(expected \[a-zA-Z_:\]\[a-zA-Z0-9_:\]\*\)$/ },
   { fixture: 'bad-label-name.yml', line: 9, column: 19, field: 'modules.m.metrics[0].labels.sensor-name', message: /^"sensor-name" is not a valid label name \(expected \[a-zA-Z_\]\[a-zA-Z0-9_\]\*\)$/ },
   { fixture: 'reserved-label-name.yml', line: 9, column: 37, field: 'modules.m.metrics[0].labels.__meta', message: /__meta.*starting with __ are reserved/ },
+  { fixture: 'min-followers-too-many.yml', line: 5, column: 42, field: 'modules.m.requests.root.min_followers', message: /^min_followers counts the requests that follow this one and found links in it: 2 expected, only 1 follows root$/ },
   { fixture: 'target-label-name.yml', line: 9, column: 19, field: 'modules.m.metrics[0].labels.job', message: /^label name job: Prometheus sets job on every scraped series and would store this one as exported_job/ },
   { fixture: 'instance-label-name.yml', line: 9, column: 19, field: 'modules.m.metrics[0].labels.instance', message: /^label name instance: Prometheus sets instance .* exported_instance/ },
   { fixture: 'reserved-prefix-probe.yml', line: 7, column: 15, field: 'modules.m.metrics[0].name', message: /probe_uptime_seconds.*starting with probe_ are reserved/ },
@@ -204,7 +205,7 @@ describe('the shipped configuration', () => {
     expect(redfish!.file).toBe(path.join(root, 'modules/redfish.yml'));
     expect(redfish!.scheme).toBe('https');
     expect(redfish!.timeoutSeconds).toBe(20);
-    expect(redfish!.roots).toEqual(['systems', 'chassis_collection']);
+    expect(redfish!.roots).toEqual(['service_root']);
     expect(redfish!.metrics.length).toBeGreaterThan(0);
   });
 });

@@ -100,6 +100,10 @@ describe('redfish module, current model (DMTF public-rackmount1: ThermalSubsyste
       "redfish_fan_speed_rpm{chassis=\"1U\",fan=\"Fan Bay 1\"} 2200",
       "redfish_fan_speed_rpm{chassis=\"1U\",fan=\"Fan Bay 2\"} 2400",
       "redfish_fan_speed_rpm{chassis=\"1U\",fan=\"Fan for CPU 2\"} 1490",
+      "redfish_manager_health{manager=\"BMC\",redfish_manager_health=\"Critical\"} 0",
+      "redfish_manager_health{manager=\"BMC\",redfish_manager_health=\"OK\"} 1",
+      "redfish_manager_health{manager=\"BMC\",redfish_manager_health=\"Warning\"} 0",
+      "redfish_manager_info{firmware_version=\"1.45.455b66-rev4\",manager=\"BMC\",manager_type=\"BMC\",model=\"Joo Janta 200\",name=\"Manager\"} 1",
       "redfish_memory_module_capacity_bytes{memory_module=\"DIMM1\",system=\"437XR1138R2\"} 34359738368",
       "redfish_memory_module_capacity_bytes{memory_module=\"DIMM2\",system=\"437XR1138R2\"} 34359738368",
       "redfish_memory_module_capacity_bytes{memory_module=\"DIMM3\",system=\"437XR1138R2\"} 34359738368",
@@ -208,6 +212,10 @@ describe('redfish module on DMTF public-tower (52 sensors, ThermalMetrics listin
       "redfish_fan_speed_rpm{chassis=\"Tower\",fan=\"Fan Bay 1\"} 2200",
       "redfish_fan_speed_rpm{chassis=\"Tower\",fan=\"Fan Bay 2\"} 2400",
       "redfish_fan_speed_rpm{chassis=\"Tower\",fan=\"Fan for CPU 2\"} 1490",
+      "redfish_manager_health{manager=\"BMC\",redfish_manager_health=\"Critical\"} 0",
+      "redfish_manager_health{manager=\"BMC\",redfish_manager_health=\"OK\"} 1",
+      "redfish_manager_health{manager=\"BMC\",redfish_manager_health=\"Warning\"} 0",
+      "redfish_manager_info{firmware_version=\"1.45.455b66-rev4\",manager=\"BMC\",manager_type=\"BMC\",model=\"Joo Janta 200\",name=\"Manager\"} 1",
       "redfish_memory_module_capacity_bytes{memory_module=\"DIMM1\",system=\"437XR1238R2\"} 137438953472",
       "redfish_memory_module_capacity_bytes{memory_module=\"DIMM2\",system=\"437XR1238R2\"} 137438953472",
       "redfish_memory_module_capacity_bytes{memory_module=\"DIMM3\",system=\"437XR1238R2\"} 137438953472",
@@ -421,6 +429,26 @@ describe('redfish module on DMTF public-bladed (an enclosure no system links to,
       "redfish_fan_speed_rpm{chassis=\"MultiBladeEncl\",fan=\"System Fan 1\"} 14800",
       "redfish_fan_speed_rpm{chassis=\"MultiBladeEncl\",fan=\"System Fan 2\"} 0",
       "redfish_fan_speed_rpm{chassis=\"MultiBladeEncl\",fan=\"System Fan 3\"} 15000",
+      "redfish_manager_health{manager=\"Blade1BMC\",redfish_manager_health=\"Critical\"} 0",
+      "redfish_manager_health{manager=\"Blade1BMC\",redfish_manager_health=\"OK\"} 1",
+      "redfish_manager_health{manager=\"Blade1BMC\",redfish_manager_health=\"Warning\"} 0",
+      "redfish_manager_health{manager=\"Blade2BMC\",redfish_manager_health=\"Critical\"} 0",
+      "redfish_manager_health{manager=\"Blade2BMC\",redfish_manager_health=\"OK\"} 1",
+      "redfish_manager_health{manager=\"Blade2BMC\",redfish_manager_health=\"Warning\"} 0",
+      "redfish_manager_health{manager=\"Blade3BMC\",redfish_manager_health=\"Critical\"} 0",
+      "redfish_manager_health{manager=\"Blade3BMC\",redfish_manager_health=\"OK\"} 1",
+      "redfish_manager_health{manager=\"Blade3BMC\",redfish_manager_health=\"Warning\"} 0",
+      "redfish_manager_health{manager=\"Blade4BMC\",redfish_manager_health=\"Critical\"} 0",
+      "redfish_manager_health{manager=\"Blade4BMC\",redfish_manager_health=\"OK\"} 1",
+      "redfish_manager_health{manager=\"Blade4BMC\",redfish_manager_health=\"Warning\"} 0",
+      "redfish_manager_health{manager=\"MultiBladeBMC\",redfish_manager_health=\"Critical\"} 0",
+      "redfish_manager_health{manager=\"MultiBladeBMC\",redfish_manager_health=\"OK\"} 1",
+      "redfish_manager_health{manager=\"MultiBladeBMC\",redfish_manager_health=\"Warning\"} 0",
+      "redfish_manager_info{firmware_version=\"1.00\",manager=\"Blade1BMC\",manager_type=\"BMC\",name=\"Blade Manager\"} 1",
+      "redfish_manager_info{firmware_version=\"1.00\",manager=\"Blade2BMC\",manager_type=\"BMC\",name=\"Blade Manager\"} 1",
+      "redfish_manager_info{firmware_version=\"1.00\",manager=\"Blade3BMC\",manager_type=\"BMC\",name=\"Blade Manager\"} 1",
+      "redfish_manager_info{firmware_version=\"1.00\",manager=\"Blade4BMC\",manager_type=\"BMC\",name=\"Blade Manager\"} 1",
+      "redfish_manager_info{firmware_version=\"1.00\",manager=\"MultiBladeBMC\",manager_type=\"EnclosureManager\",name=\"Enclosure Manager\"} 1",
       "redfish_power_supply_health{chassis=\"MultiBladeEncl\",name=\"Power Supply 0\",power_supply=\"0\",redfish_power_supply_health=\"Critical\"} 0",
       "redfish_power_supply_health{chassis=\"MultiBladeEncl\",name=\"Power Supply 0\",power_supply=\"0\",redfish_power_supply_health=\"OK\"} 1",
       "redfish_power_supply_health{chassis=\"MultiBladeEncl\",name=\"Power Supply 0\",power_supply=\"0\",redfish_power_supply_health=\"Warning\"} 0",
@@ -570,20 +598,47 @@ describe('redfish module on trees shaped otherwise, as the schema allows', () =>
     expect(series.get('probe_duplicate_series_dropped')).toBe(0);
   });
 
-  it('no chassis at all is a failed probe that says so', async () => {
+  it('a service root that offers nothing the module reads is a failed probe that says so', async () => {
     const spec: DeviceSpec = {
-      name: 'no-chassis',
+      name: 'nothing-to-read',
       routes: {
-        '/redfish/v1/Systems': json({ Members: [{ '@odata.id': '/redfish/v1/Systems/1' }] }),
-        '/redfish/v1/Systems/1': json({ Id: '1', Status: { Health: 'OK' }, Links: {} }),
-        '/redfish/v1/Chassis': json({ 'Members@odata.count': 0, Members: [] }),
+        '/redfish/v1': json({ '@odata.id': '/redfish/v1/', RedfishVersion: '1.15.0', SessionService: { '@odata.id': '/redfish/v1/SessionService' }, AccountService: { '@odata.id': '/redfish/v1/AccountService' } }),
       },
     };
     const { text, series } = await probeSpec(spec, true);
     expect(series.get('probe_success')).toBe(0);
-    expect(series.get('probe_request_success{request="chassis"}')).toBe(0);
-    expect(text).toMatch(/chassis: no links found \(\$\.Members\[\*\]\["@odata\.id"\] in chassis_collection, \$\.Links\.Chassis\[\*\]\["@odata\.id"\] in system\); at least 1 expected/);
-    // Each follow that matched nothing is named in the probe's log.
+    expect(series.get('probe_request_success{request="service_root"}')).toBe(0);
+    expect(series.get('probe_http_status_code{request="service_root"}')).toBe(200);
+    expect(text).toMatch(/service_root: links for none of systems, chassis_collection, managers, power_equipment, thermal_equipment found; at least 1 expected/);
+    // Each link the root does not offer is named in the probe's log.
+    expect(text).toMatch(/systems: \$\.Systems\["@odata\.id"\] matched nothing in GET \/redfish\/v1\/ \(0 links\)/);
+  });
+
+  it('a service root that cannot be read fails the probe at service_root, and nothing else is asked', async () => {
+    const { series, device } = await probeSpec({ name: 'no-root', routes: {} });
+    expect(series.get('probe_success')).toBe(0);
+    expect(series.get('probe_request_success{request="service_root"}')).toBe(0);
+    expect(series.get('probe_http_status_code{request="service_root"}')).toBe(404);
+    expect(device.hits).toEqual(['/redfish/v1/']);
+  });
+
+  it('a service whose root offers only Systems, with no chassis anywhere, reports its systems', async () => {
+    const spec: DeviceSpec = {
+      name: 'systems-only',
+      routes: {
+        '/redfish/v1': json({ '@odata.id': '/redfish/v1/', Systems: { '@odata.id': '/redfish/v1/Systems' } }),
+        '/redfish/v1/Systems': json({ Members: [{ '@odata.id': '/redfish/v1/Systems/1' }] }),
+        '/redfish/v1/Systems/1': json({ Id: '1', Status: { Health: 'OK' }, Links: {} }),
+      },
+    };
+    const { text, series } = await probeSpec(spec, true);
+    expect(series.get('probe_success')).toBe(1);
+    expect(deviceSeries(text.slice(text.indexOf('Metrics that would have been returned:')))).toEqual([
+      'redfish_system_health{system="1",redfish_system_health="Critical"} 0',
+      'redfish_system_health{system="1",redfish_system_health="OK"} 1',
+      'redfish_system_health{system="1",redfish_system_health="Warning"} 0',
+      'redfish_system_info{system="1"} 1',
+    ]);
     expect(text).toMatch(/chassis: \$\.Links\.Chassis\[\*\]\["@odata\.id"\] matched nothing in GET \/redfish\/v1\/Systems\/1 \(0 links\)/);
   });
 
@@ -622,7 +677,7 @@ describe('redfish module on trees shaped otherwise, as the schema allows', () =>
 
   it('output passes promtool check metrics on every shape', async (ctx) => {
     promtool.skipIfMissing(ctx);
-    for (const name of ['dmtf-rackmount', 'dmtf-tower', 'dmtf-bladed', 'hpe-ilo5', 'dell-idrac']) {
+    for (const name of ['dmtf-rackmount', 'dmtf-tower', 'dmtf-bladed', 'hpe-ilo5', 'dell-idrac', 'dmtf-pdu', 'dmtf-cooling-unit', 'dmtf-power-shelf']) {
       const { text } = await probeDevice(name);
       expect(await checkMetrics(text), name).toEqual({ code: 0, lines: [] });
     }

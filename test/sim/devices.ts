@@ -137,6 +137,9 @@ export const REDFISH_DEVICES: Record<string, DeviceSpec> = {
   'dmtf-tower': { name: 'dmtf-tower', mockupDir: 'redfish/public-tower' },
   'dmtf-bladed': { name: 'dmtf-bladed', mockupDir: 'redfish/public-bladed' },
   'dmtf-composability': { name: 'dmtf-composability', mockupDir: 'redfish/public-composability' },
+  'dmtf-pdu': { name: 'dmtf-pdu', mockupDir: 'redfish/public-pdu' },
+  'dmtf-cooling-unit': { name: 'dmtf-cooling-unit', mockupDir: 'redfish/public-cooling-unit' },
+  'dmtf-power-shelf': { name: 'dmtf-power-shelf', mockupDir: 'redfish/public-power-shelf' },
   'hpe-ilo5': hpe('hpe-ilo5', `${HPE}/hp_thermal.json`),
   'hpe-ilo4': hpe('hpe-ilo4', `${HPE}/hp_thermal_ilo4.json`),
   'dell-idrac': {
