@@ -111,6 +111,7 @@ export function compileModule(
     roots,
     // No fan-out and no more requests than the probe's limit: it can never be exceeded.
     boundedByShape: roots.length === requests.size && requests.size <= spec.probe_concurrency,
+    prioritized: [...requests.values()].some((r) => r.priority !== 0),
     metrics,
   };
 }
@@ -141,7 +142,7 @@ function compileRequest(
         return undefined;
       }
     }
-    follows.push({ from: follow.from, links, vars: [], when });
+    follows.push({ from: follow.from, links, holders: holdersOf(follow.path), vars: [], when });
   }
   // Path, query values and body may use the module's params as {name}.
   const template = (src: string | number | boolean, where: PropertyKey[]): Expr | undefined => {
@@ -170,6 +171,20 @@ function compileRequest(
   const headers: Record<string, string> = { accept: ACCEPT[format.type] };
   for (const [k, v] of Object.entries({ ...moduleHeaders, ...(req.headers ?? {}) })) headers[k.toLowerCase()] = v;
   const codes = req.valid_status_codes ? new Set(req.valid_status_codes) : undefined;
+  let expand: CompiledRequest['expand'];
+  if (req.expand) {
+    let expandWhen: Condition | undefined;
+    if (req.expand.when !== undefined) {
+      try {
+        expandWhen = compileCondition(req.expand.when);
+      } catch (err) {
+        fail([...at, 'expand', 'when'], (err as Error).message);
+        return undefined;
+      }
+    }
+    // DSP0266: `.` expands the subordinate resources (not those under Links), one level by default.
+    expand = { value: req.expand.levels === 1 ? '.' : `.($levels=${req.expand.levels})`, when: expandWhen };
+  }
   return {
     name,
     method: req.method,
@@ -181,6 +196,8 @@ function compileRequest(
     follows,
     minLinks: req.min_links ?? 0,
     minFollowers: req.min_followers ?? 0,
+    expand,
+    priority: req.priority,
     parser,
     validStatus: codes ? (s) => codes.has(s) : (s) => s >= 200 && s < 300,
     optional: req.optional,
@@ -329,6 +346,17 @@ function compileMetric(
     when,
     where: `${moduleName}.metrics[${index}] (${m.name})`,
   };
+}
+
+/**
+ * A link written `X["@odata.id"]` (or `X['@odata.id']`) names its resource inside an
+ * object X, which an expanded answer ($expand) fills with the resource itself.
+ */
+function holdersOf(source: string): CompiledPath | undefined {
+  for (const tail of ['["@odata.id"]', "['@odata.id']"]) {
+    if (source.endsWith(tail) && source.length > tail.length) return compilePath(source.slice(0, -tail.length));
+  }
+  return undefined;
 }
 
 function messageOf(err: unknown): string {

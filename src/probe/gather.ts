@@ -43,6 +43,10 @@ interface Attempt {
   req: CompiledRequest;
   url: URL;
   started: number;
+  /** Asked with $expand: resources it holds whole are taken from it, not fetched. */
+  expanded: boolean;
+  /** False while it waits in the probe's priority queue. */
+  sent: boolean;
 }
 
 export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<string, RequestStats>> {
@@ -67,6 +71,17 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
   let overLimit = false;
   /** Per source with min_followers: the followers that found links in its answers. */
   const led = new Map<string, Set<string>>();
+  // Prioritized modules: fetches wait here, highest priority first, and at most the
+  // device's concurrency of them are sent at once, so that when the deadline cuts the
+  // probe, what it cut is what the module marked least important.
+  const queue: Array<{ priority: number; send: () => void }> = [];
+  let sending = 0;
+  const pump = (): void => {
+    while (sending < mod.concurrency && queue.length > 0 && !timedOut) {
+      sending++;
+      queue.shift()!.send();
+    }
+  };
 
   const fail = (req: CompiledRequest, message: string): void => {
     stats.get(req.name)!.errors++;
@@ -75,7 +90,7 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
     else log.fail(text);
   };
 
-  const launch = (req: CompiledRequest, url: URL, vars: Readonly<Record<string, unknown>>): void => {
+  const launch = (req: CompiledRequest, url: URL, vars: Readonly<Record<string, unknown>>, expand?: string): void => {
     const s = stats.get(req.name)!;
     const id = resourceKey(url);
     if (s.seen.has(id)) return;
@@ -87,9 +102,27 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
     }
     launched++;
     outstanding++;
-    const attempt: Attempt = { req, url, started: performance.now() };
+    // As DSP0266 writes it: `$` unescaped (BMCs match the literal name).
+    if (expand !== undefined) url.search = `${url.search.length > 1 ? `${url.search}&` : '?'}$expand=${expand}`;
+    const attempt: Attempt = { req, url, started: performance.now(), expanded: expand !== undefined, sent: !mod.prioritized };
     pending.add(attempt);
     s.firstStart = Math.min(s.firstStart, attempt.started);
+    if (!mod.prioritized) return send(attempt, vars);
+    const at = queue.findIndex((q) => q.priority < req.priority);
+    const entry = {
+      priority: req.priority,
+      send: () => {
+        attempt.sent = true;
+        send(attempt, vars);
+      },
+    };
+    if (at < 0) queue.push(entry);
+    else queue.splice(at, 0, entry);
+    pump();
+  };
+
+  const send = (attempt: Attempt, vars: Readonly<Record<string, unknown>>): void => {
+    const { req, url } = attempt;
     log.add('debug', `${prefix}${req.name}: ${req.method} ${url.href}`);
     // Not awaited: answers are read as they arrive, and `finished` says when the last
     // one is in. Handled to its end: a failed fetch becomes a failed FetchResult, and
@@ -135,6 +168,10 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
         if (!closed) fail(req, `${req.method} ${url.pathname}: ${String(err)}`);
       })
       .finally(() => {
+        if (mod.prioritized) {
+          sending--;
+          pump();
+        }
         if (--outstanding === 0) allDone();
       });
   };
@@ -154,15 +191,37 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
     if (!req.validStatus(res.status)) return fail(req, `${where}: unexpected HTTP status ${res.status}`);
     const parsed = req.parser(res.body ?? Buffer.alloc(0), res.contentType);
     if (!parsed.ok) return fail(req, `${where}: ${parsed.error}`);
-    s.docs.push({ doc: parsed.doc, vars });
+    accept(req, parsed.doc, url, where, vars, attempt.expanded);
+  };
+
+  /** A document of `req` (an answer, or a resource an expanded answer held), and the links it holds. */
+  const accept = (req: CompiledRequest, doc: unknown, url: URL, where: string, vars: Readonly<Record<string, unknown>>, expanded: boolean): void => {
+    stats.get(req.name)!.docs.push({ doc, vars });
     for (const name of req.followers) {
       const follower = mod.requests.get(name)!;
-      for (const spec of follower.follows) if (spec.from === req.name) follow(follower, spec, parsed.doc, url, where, vars);
+      for (const spec of follower.follows) if (spec.from === req.name) follow(follower, spec, doc, url, where, vars, expanded);
+    }
+  };
+
+  /** A resource an expanded answer holds whole: read as if fetched, and not fetched. */
+  const inline = (req: CompiledRequest, doc: unknown, url: URL, where: string, vars: Readonly<Record<string, unknown>>): void => {
+    const s = stats.get(req.name)!;
+    const id = resourceKey(url);
+    if (s.seen.has(id)) return;
+    s.seen.add(id);
+    const now = performance.now();
+    s.firstStart = Math.min(s.firstStart, now);
+    s.lastEnd = Math.max(s.lastEnd, now);
+    if (opts.trace) log.add('debug', `${prefix}${req.name}: ${url.pathname} expanded in ${where}`);
+    try {
+      accept(req, doc, url, `${url.pathname} (expanded in ${where})`, vars, true);
+    } catch (err) {
+      fail(req, `${url.pathname} (expanded in ${where}): ${(err as Error).message}`);
     }
   };
 
   // The links a follower finds in one answer of its source, each launched at once.
-  const follow = (follower: CompiledRequest, spec: CompiledFollow, doc: unknown, url: URL, where: string, vars: Readonly<Record<string, unknown>>): void => {
+  const follow = (follower: CompiledRequest, spec: CompiledFollow, doc: unknown, url: URL, where: string, vars: Readonly<Record<string, unknown>>, expanded = false): void => {
     if (spec.when && !spec.when.holds(doc, vars)) {
       if (opts.trace) log.add('debug', `${prefix}${follower.name}: not followed from ${where}: when ${spec.when.source} does not hold`);
       return;
@@ -174,7 +233,12 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
       for (const [v, expr] of spec.vars) captured[v] = evaluate(expr, scope);
       childVars = captured;
     }
-    const links = spec.links.all(doc);
+    // In an expanded answer a link's object may hold its resource whole: taken as it is.
+    const holders = expanded && spec.holders ? spec.holders.all(doc) : undefined;
+    const links = holders
+      ? holders.filter((h) => isRecord(h.value) && Object.hasOwn(h.value, '@odata.id')).map((h) => ({ value: (h.value as Record<string, unknown>)['@odata.id'], key: '@odata.id', holder: h.value }))
+      : spec.links.all(doc);
+    const expand = follower.expand && (!follower.expand.when || follower.expand.when.holds(doc, childVars)) ? follower.expand.value : undefined;
     if (links.length > 0 && mod.requests.get(spec.from)!.minFollowers > 0) {
       let followers = led.get(spec.from);
       if (!followers) led.set(spec.from, (followers = new Set()));
@@ -200,7 +264,8 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
         fail(follower, `link ${JSON.stringify(link.value)} in ${where} leaves the target (${target.base.origin}); not followed`);
         continue;
       }
-      launch(follower, next, childVars);
+      if ('holder' in link && isExpanded(link.holder)) inline(follower, link.holder, next, where, childVars);
+      else launch(follower, next, childVars, expand);
     }
   };
 
@@ -229,6 +294,10 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
   const now = performance.now();
   for (const attempt of pending) {
     const s = stats.get(attempt.req.name)!;
+    if (!attempt.sent) {
+      fail(attempt.req, `${attempt.req.method} ${attempt.url.pathname}${attempt.url.search}: not fetched, deadline of ${seconds(timeoutSeconds)}s reached first (priority ${attempt.req.priority})`);
+      continue;
+    }
     s.fetches++;
     s.lastEnd = now;
     fail(attempt.req, `${attempt.req.method} ${attempt.url.pathname}${attempt.url.search}: deadline of ${seconds(timeoutSeconds)}s exceeded`);
@@ -274,6 +343,20 @@ function seconds(n: number): number {
 }
 
 const passThrough = <T>(fn: () => Promise<T>): Promise<T> => fn();
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * A link's object that holds its resource, not just the reference: a resource has
+ * properties (Name, Id, Members), a reference only `@odata.id` and annotations.
+ */
+function isExpanded(holder: unknown): boolean {
+  if (!isRecord(holder)) return false;
+  for (const k in holder) if (!k.startsWith('@')) return true;
+  return false;
+}
 
 /**
  * What makes two links one resource: the URL without a trailing slash on its path

@@ -1213,3 +1213,79 @@ describe('redfish module against vendor payloads', () => {
     expect(series.get('redfish_chassis_health{chassis="System.Embedded.1",redfish_chassis_health="OK"}')).toBe(1);
   });
 });
+
+/** The README's table of requests per mockup: mockup → [without $expand, with $expand]. */
+async function documentedRequests(): Promise<Map<string, [number, number]>> {
+  const readme = await readFile(path.join(FIXTURES, '../../modules/README.md'), 'utf8');
+  const rows = new Map<string, [number, number]>();
+  for (const m of readme.matchAll(/^\| `(public-[a-z0-9-]+)` \| (\d+) \| (\d+) \|/gm)) rows.set(m[1]!, [Number(m[2]), Number(m[3])]);
+  return rows;
+}
+
+const MOCKUPS: Record<string, string> = {
+  'public-rackmount1': 'dmtf-rackmount',
+  'public-tower': 'dmtf-tower',
+  'public-bladed': 'dmtf-bladed',
+  'public-pdu': 'dmtf-pdu',
+  'public-cooling-unit': 'dmtf-cooling-unit',
+  'public-power-shelf': 'dmtf-power-shelf',
+};
+
+describe('redfish module with $expand', () => {
+  it.each(Object.entries(MOCKUPS))('%s: the same series with and without $expand, in the number of requests modules/README.md gives', async (mockup, device) => {
+    const documented = (await documentedRequests()).get(mockup);
+    expect(documented, `modules/README.md has no row for ${mockup}`).toBeDefined();
+    const without = await probeSpec({ ...REDFISH_DEVICES[device]!, expand: false });
+    const withExpand = await probeSpec({ ...REDFISH_DEVICES[device]!, expand: true });
+    expect(withExpand.series.get('probe_success')).toBe(1);
+    expect(deviceSeries(withExpand.text)).toEqual(deviceSeries(without.text));
+    expect([without.device.hits.length, withExpand.device.hits.length]).toEqual(documented);
+    // Collections are asked with $expand=. only where the root says the service has it.
+    expect(without.device.hits.filter((h) => h.includes('$expand'))).toEqual([]);
+    expect(withExpand.device.hits.filter((h) => h.includes('$expand')).length).toBeGreaterThan(0);
+    // Each resource once, expanded or fetched.
+    expect(new Set(withExpand.device.hits).size).toBe(withExpand.device.hits.length);
+  });
+
+  it('a service that advertises $expand but ignores it is walked member by member', async () => {
+    // The DMTF files advertise ExpandQuery; this device serves them as they are.
+    const { series, device } = await probeDevice('dmtf-rackmount');
+    expect(series.get('probe_success')).toBe(1);
+    expect(device.hits).toContain('/redfish/v1/Chassis/1U/Sensors?$expand=.');
+    expect(series.get('probe_request_fetches{request="sensor"}')).toBe(41);
+  });
+
+  it('the service root is asked once per 10 minutes: a second probe goes straight to the collections', async () => {
+    const device = await startDevice({ ...REDFISH_DEVICES['dmtf-cooling-unit']!, expand: true });
+    try {
+      for (let i = 0; i < 2; i++) {
+        const res = await exporter.probe({ module: 'redfish', target: device.url });
+        expect(parseSeries(res.text).get('probe_success')).toBe(1);
+      }
+      expect(device.hits.filter((h) => h === '/redfish/v1/')).toHaveLength(1);
+      expect(device.hits.filter((h) => h === '/redfish/v1/Chassis?$expand=.')).toHaveLength(2);
+    } finally {
+      await device.close();
+    }
+  });
+
+  it('a slow BMC without $expand: when the deadline cuts the probe, health, fans and power supplies are in, the bulk of sensors is what is cut', async () => {
+    const device = await startDevice({ ...REDFISH_DEVICES['dmtf-rackmount']!, expand: false, latencyMs: 100, maxConcurrent: 2 });
+    try {
+      const res = await exporter.probe({ module: 'redfish', target: device.url, debug: 'true' }, { 'X-Prometheus-Scrape-Timeout-Seconds': '2.5' });
+      const text = res.text;
+      const series = parseSeries(text.slice(text.indexOf('Metrics that would have been returned:')));
+      expect(series.get('probe_success')).toBe(0);
+      for (const family of ['redfish_system_health', 'redfish_chassis_health', 'redfish_fan_health', 'redfish_power_supply_health', 'redfish_power_consumed_watts']) {
+        expect([...series.keys()].some((k) => k.startsWith(`${family}{`)), family).toBe(true);
+      }
+      // Sensors were queued last and are the ones cut, each said so.
+      expect(text).toMatch(/sensor: GET \/redfish\/v1\/Chassis\/1U\/Sensors\/\S+: not fetched, deadline of 2s reached first \(priority -10\)/);
+      expect(series.get('probe_request_success{request="sensor"}')).toBe(0);
+      for (const r of ['system', 'chassis', 'fan', 'power_supply', 'environment']) expect(series.get(`probe_request_success{request="${r}"}`), r).toBe(1);
+      expect(device.peakConcurrent()).toBeLessThanOrEqual(2);
+    } finally {
+      await device.close();
+    }
+  });
+});

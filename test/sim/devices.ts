@@ -27,6 +27,17 @@ export interface DeviceSpec {
   contentType?: string;
   /** Answers requests no route matches (instead of 404). */
   fallback?: Handler;
+  /**
+   * Redfish `$expand` (DSP0266 7.3: `*`, `.`, `~`, `($levels=n)`) on JSON served from
+   * files. true: the service root advertises it (ProtocolFeaturesSupported.ExpandQuery)
+   * and answers expand what they link; false: the root says it is not supported and the
+   * parameter is ignored; unset: the files as they are, the parameter ignored.
+   */
+  expand?: boolean;
+  /** Every answer waits this long before it is sent (a slow BMC). */
+  latencyMs?: number;
+  /** At most this many requests are served at once; the others wait their turn (a BMC's web server). */
+  maxConcurrent?: number;
 }
 
 export interface RunningDevice {
@@ -36,16 +47,41 @@ export interface RunningDevice {
   address: string;
   /** Paths requested so far, in order. */
   hits: string[];
+  /** The most requests served at once. */
+  peakConcurrent(): number;
   close(): Promise<void>;
 }
 
 export async function startDevice(spec: DeviceSpec, host = '127.0.0.1', port = 0): Promise<RunningDevice> {
   const hits: string[] = [];
-  const server = http.createServer((req, res) => {
+  let serving = 0;
+  let peak = 0;
+  const waiting: Array<() => void> = [];
+  // A slow, narrow BMC: a slot among maxConcurrent, then latencyMs, then the answer.
+  const admit = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const release = (): void => {
+      serving--;
+      waiting.shift()?.();
+    };
+    const go = (): void => {
+      serving++;
+      peak = Math.max(peak, serving);
+      res.once('close', release);
+      if (spec.latencyMs) setTimeout(() => serve(req, res), spec.latencyMs);
+      else serve(req, res);
+    };
+    if (spec.maxConcurrent !== undefined && serving >= spec.maxConcurrent) waiting.push(go);
+    else go();
+  };
+  const serve = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://device');
     const p = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
-    hits.push(url.pathname + url.search);
     const route = spec.routes?.[p];
+    if (spec.expand !== undefined && typeof route !== 'function') {
+      const expand = url.searchParams.get('$expand');
+      const isRoot = p === '/redfish/v1';
+      if (isRoot || (expand !== null && spec.expand)) return void serveRedfish(spec, p, isRoot, spec.expand ? expand : null, req, res);
+    }
     if (typeof route === 'function') return route(req, res);
     if (route === undefined && spec.fallback) return spec.fallback(req, res);
     const fileRoute: FileRoute | undefined =
@@ -60,6 +96,11 @@ export async function startDevice(spec: DeviceSpec, host = '127.0.0.1', port = 0
       },
       () => notFound(res),
     );
+  };
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://device');
+    hits.push(url.pathname + url.search);
+    admit(req, res);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -75,12 +116,92 @@ export async function startDevice(spec: DeviceSpec, host = '127.0.0.1', port = 0
     url: `http://${address}`,
     address,
     hits,
+    peakConcurrent: () => peak,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
+}
+
+/** The file a path of a device is served from, if it is served from a file. */
+function fileOf(spec: DeviceSpec, p: string): string | undefined {
+  const route = spec.routes?.[p];
+  if (typeof route === 'string') return route;
+  if (route !== undefined && typeof route !== 'function') return route.file;
+  if (route === undefined && spec.mockupDir) {
+    const file = path.join(spec.mockupDir, decodeURIComponent(p), 'index.json');
+    return file.split(path.sep).includes('..') ? undefined : file;
+  }
+  return undefined;
+}
+
+async function readResource(spec: DeviceSpec, p: string): Promise<Record<string, unknown> | undefined> {
+  const file = fileOf(spec, p.length > 1 ? p.replace(/\/+$/, '') : p);
+  if (file === undefined) return undefined;
+  try {
+    const doc: unknown = JSON.parse(await readFile(path.join(FIXTURES, file), 'utf8'));
+    return doc !== null && typeof doc === 'object' && !Array.isArray(doc) ? (doc as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `*`, `.` or `~`, with `($levels=n)` or not (DSP0266 7.3); undefined when it is none of these. */
+function parseExpand(value: string): { which: '*' | '.' | '~'; levels: number } | undefined {
+  const m = /^([*.~])(?:\(\$levels=([1-6])\))?$/.exec(value);
+  return m ? { which: m[1] as '*' | '.' | '~', levels: m[2] ? Number(m[2]) : 1 } : undefined;
+}
+
+/** A reference to a resource: an object with `@odata.id` and nothing else but annotations. */
+function isReference(v: unknown): v is { '@odata.id': string } {
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || typeof (v as Record<string, unknown>)['@odata.id'] !== 'string') return false;
+  return Object.keys(v).every((k) => k.startsWith('@'));
+}
+
+/**
+ * The references in `doc` replaced by the resources they name, `levels` deep: `.` those
+ * outside Links (subordinate resources, collection members), `~` those in Links, `*` both.
+ */
+async function expandDoc(spec: DeviceSpec, doc: unknown, which: '*' | '.' | '~', levels: number, inLinks = false): Promise<unknown> {
+  if (Array.isArray(doc)) return Promise.all(doc.map((v) => expandDoc(spec, v, which, levels, inLinks)));
+  if (doc === null || typeof doc !== 'object') return doc;
+  if (isReference(doc)) {
+    const wanted = which === '*' || (which === '.' ? !inLinks : inLinks);
+    if (!wanted) return doc;
+    const target = await readResource(spec, new URL(doc['@odata.id'], 'http://device').pathname);
+    if (!target) return doc;
+    return levels > 1 ? expandDoc(spec, target, which, levels - 1) : target;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(doc)) out[k] = await expandDoc(spec, v, which, levels, inLinks || k === 'Links');
+  return out;
+}
+
+/** A Redfish answer from the files: the root saying what the device supports, or an expanded resource. */
+async function serveRedfish(spec: DeviceSpec, p: string, isRoot: boolean, expand: string | null, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  let doc: unknown = await readResource(spec, p);
+  if (!doc) return notFound(res);
+  if (expand !== null) {
+    const how = parseExpand(expand);
+    if (!how) {
+      const body = JSON.stringify({ error: { code: 'Base.1.0.QueryParameterValueFormatError', message: `$expand=${expand}` } });
+      res.writeHead(400, { 'content-type': 'application/json' });
+      return void res.end(body);
+    }
+    doc = await expandDoc(spec, doc, how.which, how.levels);
+  }
+  if (isRoot) {
+    const root = doc as Record<string, unknown>;
+    const features = { ...(root.ProtocolFeaturesSupported as Record<string, unknown> | undefined) };
+    if (spec.expand) features.ExpandQuery = { ExpandAll: true, Levels: true, Links: true, NoLinks: true, MaxLevels: 6 };
+    else delete features.ExpandQuery;
+    doc = { ...root, ProtocolFeaturesSupported: features };
+  }
+  const body = Buffer.from(JSON.stringify(doc));
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+  res.end(req.method === 'HEAD' ? undefined : body);
 }
 
 function dropLines(content: Buffer, n: number): Buffer {
