@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expandRedfish, parseExpand } from './redfish-expand.js';
 
 export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
 
@@ -148,37 +149,6 @@ async function readResource(spec: DeviceSpec, p: string): Promise<Record<string,
   }
 }
 
-/** `*`, `.` or `~`, with `($levels=n)` or not (DSP0266 7.3); undefined when it is none of these. */
-function parseExpand(value: string): { which: '*' | '.' | '~'; levels: number } | undefined {
-  const m = /^([*.~])(?:\(\$levels=([1-6])\))?$/.exec(value);
-  return m ? { which: m[1] as '*' | '.' | '~', levels: m[2] ? Number(m[2]) : 1 } : undefined;
-}
-
-/** A reference to a resource: an object with `@odata.id` and nothing else but annotations. */
-function isReference(v: unknown): v is { '@odata.id': string } {
-  if (v === null || typeof v !== 'object' || Array.isArray(v) || typeof (v as Record<string, unknown>)['@odata.id'] !== 'string') return false;
-  return Object.keys(v).every((k) => k.startsWith('@'));
-}
-
-/**
- * The references in `doc` replaced by the resources they name, `levels` deep: `.` those
- * outside Links (subordinate resources, collection members), `~` those in Links, `*` both.
- */
-async function expandDoc(spec: DeviceSpec, doc: unknown, which: '*' | '.' | '~', levels: number, inLinks = false): Promise<unknown> {
-  if (Array.isArray(doc)) return Promise.all(doc.map((v) => expandDoc(spec, v, which, levels, inLinks)));
-  if (doc === null || typeof doc !== 'object') return doc;
-  if (isReference(doc)) {
-    const wanted = which === '*' || (which === '.' ? !inLinks : inLinks);
-    if (!wanted) return doc;
-    const target = await readResource(spec, new URL(doc['@odata.id'], 'http://device').pathname);
-    if (!target) return doc;
-    return levels > 1 ? expandDoc(spec, target, which, levels - 1) : target;
-  }
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(doc)) out[k] = await expandDoc(spec, v, which, levels, inLinks || k === 'Links');
-  return out;
-}
-
 /** A Redfish answer from the files: the root saying what the device supports, or an expanded resource. */
 async function serveRedfish(spec: DeviceSpec, p: string, isRoot: boolean, expand: string | null, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   let doc: unknown = await readResource(spec, p);
@@ -190,7 +160,7 @@ async function serveRedfish(spec: DeviceSpec, p: string, isRoot: boolean, expand
       res.writeHead(400, { 'content-type': 'application/json' });
       return void res.end(body);
     }
-    doc = await expandDoc(spec, doc, how.which, how.levels);
+    doc = await expandRedfish(doc, (id) => readResource(spec, new URL(id, 'http://device').pathname), how.which, how.levels);
   }
   if (isRoot) {
     const root = doc as Record<string, unknown>;
