@@ -80,6 +80,7 @@ const CASES: Case[] = [
   { fixture: 'follow-from-unknown-request.yml', line: 7, column: 25, field: 'modules.m.requests.system.follow.from', message: /^unknown request "sytems" \(known: systems, system\)$/ },
   { fixture: 'min-links-without-follow.yml', line: 4, column: 38, field: 'modules.m.requests.r.min_links', message: /^min_links counts the links a follow finds: only for a request with follow$/ },
   { fixture: 'follow-list-unknown-request.yml', line: 8, column: 21, field: 'modules.m.requests.chassis.follow[1].from', message: /^unknown request "sytem" \(known: chassis_collection, chassis\)$/ },
+  { fixture: 'invalid-expand-when.yml', line: 7, column: 25, field: 'modules.m.requests.systems.expand.when', message: /^invalid condition "@\.ProtocolFeaturesSupported\.ExpandQuery\.NoLinks ==": / },
   { fixture: 'invalid-follow-when.yml', line: 6, column: 72, field: 'modules.m.requests.thermal.follow.when', message: /^invalid condition "@\.ThermalSubsystem ==": / },
   { fixture: 'invalid-metric-when.yml', line: 8, column: 15, field: 'modules.m.metrics[0].when', message: /^invalid condition "@\.ReadingType == \\"Temperature\\"\], \$\[\?@\.x": / },
   { fixture: 'fanout-cycle.yml', line: 7, column: 25, field: 'modules.m.requests.a.follow.from', message: /^fan-out cycle: a -> b -> c -> a$/ },

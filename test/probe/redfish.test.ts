@@ -1289,3 +1289,87 @@ describe('redfish module with $expand', () => {
     }
   });
 });
+
+describe('the module language features the redfish module uses, on their own', () => {
+  const MODULES = `
+modules:
+  ordered:
+    concurrency: 1
+    requests:
+      index: { path: /index }
+      bulk:
+        follow: { from: index, path: '$.bulk[*]' }
+        priority: -5
+      health:
+        follow: { from: index, path: '$.health[*]' }
+        priority: 5
+      plain:
+        follow: { from: index, path: '$.plain[*]' }
+    metrics:
+      - { name: t_health, from: health, value: '$.v' }
+  expanding:
+    requests:
+      index:
+        path: /index
+        min_followers: 1
+      items:
+        follow: { from: index, path: '$.items["@odata.id"]', vars: { expand: '$.expand' } }
+        expand: { when: '$.expand == true' }
+      item:
+        follow: { from: items, path: '$.Members[*]["@odata.id"]' }
+    metrics:
+      - { name: t_item_value, from: item, labels: { item: '$.Id' }, value: '$.v' }
+`;
+  let local: TestExporter;
+  beforeAll(async () => {
+    local = await startExporter({ configYaml: MODULES });
+  });
+  afterAll(async () => {
+    await local.close();
+  });
+
+  it('priority: under the concurrency, the higher priority is sent first, whatever the order of the links', async () => {
+    const doc = (n: number): Handler => json({ v: n });
+    const device = await startDevice({
+      name: 'ordered',
+      maxConcurrent: 1,
+      routes: {
+        '/index': json({ bulk: ['/b1', '/b2'], plain: ['/p1'], health: ['/h1', '/h2'] }),
+        '/b1': doc(1), '/b2': doc(2), '/p1': doc(3), '/h1': doc(4), '/h2': doc(5),
+      },
+    });
+    try {
+      const res = await local.probe({ module: 'ordered', target: device.address });
+      expect(parseSeries(res.text).get('probe_success')).toBe(1);
+      expect(device.hits).toEqual(['/index', '/h1', '/h2', '/p1', '/b1', '/b2']);
+    } finally {
+      await device.close();
+    }
+  });
+
+  it('expand: asked only where the condition holds; members an answer holds whole are read from it, references fetched', async () => {
+    const routes = (expand: boolean): DeviceSpec['routes'] => ({
+      '/index': json({ expand, items: { '@odata.id': '/items' } }),
+      '/items': (req, res) => {
+        const expanded = (req.url ?? '').includes('$expand=.');
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ Members: [expanded ? { '@odata.id': '/items/a', Id: 'a', v: 1 } : { '@odata.id': '/items/a' }, { '@odata.id': '/items/b' }] }));
+      },
+      '/items/a': json({ Id: 'a', v: 1 }),
+      '/items/b': json({ Id: 'b', v: 2 }),
+    });
+    for (const expand of [true, false]) {
+      const device = await startDevice({ name: 'expanding', routes: routes(expand) });
+      try {
+        const res = await local.probe({ module: 'expanding', target: device.address });
+        const series = parseSeries(res.text);
+        expect(series.get('probe_success')).toBe(1);
+        expect(series.get('t_item_value{item="a"}')).toBe(1);
+        expect(series.get('t_item_value{item="b"}')).toBe(2);
+        expect(device.hits).toEqual(expand ? ['/index', '/items?$expand=.', '/items/b'] : ['/index', '/items', '/items/a', '/items/b']);
+      } finally {
+        await device.close();
+      }
+    }
+  });
+});
