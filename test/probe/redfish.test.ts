@@ -669,6 +669,8 @@ describe('redfish module on DMTF public-pdu (no Systems; a rack PDU, a floor PDU
       "redfish_circuit_voltage_volts{circuit=\"B\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\",line=\"Line2ToNeutral\"} 116.7",
       "redfish_circuit_voltage_volts{circuit=\"C\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\",line=\"Line3ToLine1\"} 205.1",
       "redfish_circuit_voltage_volts{circuit=\"C\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\",line=\"Line3ToNeutral\"} 118.4",
+      "redfish_humidity_ratio{chassis=\"PDU\",sensor=\"Rack PDU Humidity\"} 0.43",
+      "redfish_humidity_ratio{chassis=\"TransferSwitch1\",sensor=\"Rack PDU Humidity\"} 0.43",
       "redfish_manager_health{manager=\"BMC\",redfish_manager_health=\"Critical\"} 0",
       "redfish_manager_health{manager=\"BMC\",redfish_manager_health=\"OK\"} 1",
       "redfish_manager_health{manager=\"BMC\",redfish_manager_health=\"Warning\"} 0",
@@ -827,7 +829,8 @@ describe('redfish module on DMTF public-pdu (no Systems; a rack PDU, a floor PDU
     expect(series.get('probe_request_fetches{request="systems"}')).toBe(0);
     expect(series.get('probe_request_success{request="chassis"}')).toBe(1);
     expect(series.get('probe_request_success{request="sensor"}')).toBe(1);
-    // Both chassis have only Sensors: every sensor is read once, two of them temperatures.
+    // Both chassis have only Sensors: every sensor is read once, two of them temperatures
+    // and two humidities (no EnvironmentMetrics to take it from).
     expect(series.get('probe_request_fetches{request="sensor"}')).toBe(115);
     expect(new Set(device.hits).size).toBe(device.hits.length);
   });
