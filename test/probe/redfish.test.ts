@@ -1250,6 +1250,15 @@ describe('redfish module with $expand', () => {
     expect(new Set(withExpand.device.hits).size).toBe(withExpand.device.hits.length);
   });
 
+  it('a request read only from expanded answers was never sent: no fetches, no status, and a success', async () => {
+    const { series, device } = await probeSpec({ ...REDFISH_DEVICES['dmtf-rackmount']!, expand: true });
+    expect(series.get('probe_success')).toBe(1);
+    expect(series.get('probe_request_fetches{request="sensor"}')).toBe(0);
+    expect(series.get('probe_http_status_code{request="sensor"}')).toBe(0);
+    expect(series.get('probe_request_success{request="sensor"}')).toBe(1);
+    expect(device.hits.filter((h) => h.startsWith('/redfish/v1/Chassis/1U/Sensors/'))).toEqual([]);
+  });
+
   it('a service that advertises $expand but ignores it is walked member by member', async () => {
     // The DMTF files advertise ExpandQuery; this device serves them as they are.
     const { series, device } = await probeDevice('dmtf-rackmount');
