@@ -25,6 +25,7 @@ import type { CompiledRequest } from '../src/probe/plan.js';
 import { SampleSet } from '../src/metrics/samples.js';
 import { BENCH_DIR, LARGE_SERIES, ROOT, largeDocument, manyAddresses, mockupRoutes } from './documents.js';
 import { buildDist, cpuMs, rssBytes, spawnReporting, startExporter, stop, type Proc } from './procs.js';
+import { REDFISH_DEVICES, startDevice } from '../test/sim/devices.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -49,6 +50,8 @@ const ONLY = new Set(flags.only.split(',').map((s) => s.trim()).filter(Boolean))
 
 interface Ctx {
   upstreamPort: number;
+  /** The upstream whose Redfish service answers $expand (bench/upstream.ts --expand). */
+  expandPort: number;
 }
 
 interface Workload {
@@ -64,6 +67,8 @@ interface Workload {
   roundRobin?: (ctx: Ctx) => string[];
   /** Count answers without probe_success 1 as failed probes. */
   probe: boolean;
+  /** Served by the upstream that answers $expand. */
+  expand?: boolean;
 }
 
 const probePath = (module: string, target: string): string => `/probe?${new URLSearchParams({ module, target }).toString()}`;
@@ -94,6 +99,14 @@ const WORKLOADS: Workload[] = [
   {
     id: 'W2-1', title: 'W2 redfish fan-out, one probe at a time', server: 'exporter', connections: 1, probe: true,
     path: (c) => probePath('redfish', `http://127.0.0.1:${c.upstreamPort}`),
+  },
+  {
+    id: 'W2x', title: 'W2 with $expand, 1 target/conn', server: 'exporter', probe: true, expand: true,
+    perConnection: (c, i) => probePath('redfish', `http://${manyAddresses()[i]!}:${c.expandPort}`),
+  },
+  {
+    id: 'W2x-1', title: 'W2 with $expand, one probe at a time', server: 'exporter', connections: 1, probe: true, expand: true,
+    path: (c) => probePath('redfish', `http://127.0.0.1:${c.expandPort}`),
   },
 ];
 
@@ -143,9 +156,9 @@ function load(url: string, w: Workload, ctx: Ctx, connections: number, length: n
 }
 
 /** Connections the upstream has accepted, this request's own (always a new one) included. */
-function upstreamConnections(ctx: Ctx): Promise<number> {
+function upstreamConnections(ctx: Ctx, w: Workload): Promise<number> {
   return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port: ctx.upstreamPort, path: '/__stats', agent: false }, (res) => {
+    http.get({ host: '127.0.0.1', port: w.expand ? ctx.expandPort : ctx.upstreamPort, path: '/__stats', agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
@@ -167,14 +180,14 @@ async function runWorkload(w: Workload, ctx: Ctx, upstream: Proc): Promise<Row> 
     let peakRss = rssBytes(server.pid);
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssBytes(server.pid))), 100);
     const latencies: number[] = [];
-    const conns0 = await upstreamConnections(ctx);
+    const conns0 = await upstreamConnections(ctx, w);
     const cpu0 = cpuMs(server.pid);
     const result = await load(url, w, ctx, connections, DURATION, (ms) => latencies.push(ms));
     const cpu1 = cpuMs(server.pid);
     clearInterval(sampler);
     const rssAfter = rssBytes(server.pid);
     peakRss = Math.max(peakRss, rssAfter);
-    const conns1 = await upstreamConnections(ctx);
+    const conns1 = await upstreamConnections(ctx, w);
     latencies.sort((a, b) => a - b);
     const probes = latencies.length;
     return {
@@ -212,17 +225,25 @@ interface FanOut {
  * the exporter compiles it (follows from several sources, their conditions, links found
  * twice fetched once).
  */
-function redfishFanOut(): FanOut {
+function redfishFanOut(expand = false): FanOut {
   const file = path.join(ROOT, 'modules/redfish.yml');
-  const spec = ModuleSchema.parse((parseYaml(readFileSync(file, 'utf8')) as { modules: { redfish: unknown } }).modules.redfish);
+  const spec = ModuleSchema.parse((parseYaml(readFileSync(file, 'utf8'), { merge: true }) as { modules: { redfish: unknown } }).modules.redfish);
   const mod = compileModule('redfish', spec, file, (p, message) => {
     throw new Error(`modules/redfish.yml: ${p.join('.')}: ${message}`);
   })!;
   const concurrency = Math.min(mod.concurrency, mod.probeConcurrency);
   const docs = mockupRoutes();
+  // As bench/upstream.ts serves the root: $expand advertised only with --expand.
+  const root = JSON.parse(docs.get('/redfish/v1')!.toString('utf8')) as { ProtocolFeaturesSupported?: Record<string, unknown> };
+  const features = { ...root.ProtocolFeaturesSupported };
+  if (expand) features.ExpandQuery = { ExpandAll: true, Levels: true, Links: true, NoLinks: true, MaxLevels: 6 };
+  else delete features.ExpandQuery;
+  docs.set('/redfish/v1', Buffer.from(JSON.stringify({ ...root, ProtocolFeaturesSupported: features })));
   interface Task { name: string; url: string; children: Task[]; height: number }
   const seen = new Map<string, Set<string>>();
-  const build = (req: CompiledRequest, url: string, vars: Record<string, unknown>): Task => {
+  // An answer asked with $expand holds the members it links: they are read from it, not
+  // fetched, and what they link hangs below the answer's own task.
+  const build = (req: CompiledRequest, url: string, vars: Record<string, unknown>, expanded = false): Task => {
     const task: Task = { name: req.name, url, children: [], height: 1 };
     const doc = docs.get(new URL(url).pathname.replace(/\/+$/, ''));
     if (!doc) return task;
@@ -241,7 +262,10 @@ function redfishFanOut(): FanOut {
           seen.set(name, s);
           if (s.has(key)) continue;
           s.add(key);
-          task.children.push(build(child, next.href, childVars));
+          const childExpanded = child.expand !== undefined && (!child.expand.when || child.expand.when.holds(parsed, childVars));
+          const sub = build(child, next.href, childVars, childExpanded);
+          if (expanded && follow.holders) task.children.push(...sub.children);
+          else task.children.push(sub);
         }
       }
     }
@@ -270,6 +294,61 @@ function redfishFanOut(): FanOut {
   const fifo = schedule((ready) => ready);
   const best = schedule((ready) => [...ready].sort((a, b) => b.height - a.height));
   return { requests: fifo.requests, depth: Math.max(...roots.map((r) => r.height)), fifoRounds: fifo.rounds, rounds: Math.min(fifo.rounds, best.rounds), concurrency };
+}
+
+// ---------------------------------------------------------------------------------------
+// S-redfish: one probe of the redfish module against a slow, narrow BMC (test/sim's
+// device serving the DMTF rackmount mockup: 300 ms per request, 2 at a time, iDRAC-like),
+// with the device answering $expand and without, within Prometheus's default 10 s.
+
+const SLOW_LATENCY_MS = 300;
+const SLOW_CONCURRENCY = 2;
+const FAMILIES: Record<string, string> = {
+  system: 'redfish_system_health',
+  chassis: 'redfish_chassis_health',
+  temperatures: 'redfish_temperature_celsius',
+  fans: 'redfish_fan_speed_rpm',
+  PSUs: 'redfish_power_supply_health',
+  power: 'redfish_power_consumed_watts',
+};
+
+interface SlowBmc {
+  expand: boolean;
+  wallMs: number;
+  requests: number;
+  success: number;
+  present: string[];
+  missing: string[];
+  cut: number;
+}
+
+async function slowBmc(): Promise<SlowBmc[]> {
+  const out: SlowBmc[] = [];
+  const exporter = await startExporter({ exporterArgs: flags['exporter-arg'] });
+  try {
+    for (const expand of [true, false]) {
+      const device = await startDevice({ ...REDFISH_DEVICES['dmtf-rackmount']!, expand, latencyMs: SLOW_LATENCY_MS, maxConcurrent: SLOW_CONCURRENCY });
+      try {
+        const started = performance.now();
+        const res = await fetch(`http://127.0.0.1:${exporter.port}${probePath('redfish', device.url)}&debug=true`, { headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '10' } });
+        const text = await res.text();
+        const wallMs = performance.now() - started;
+        const metrics = text.slice(text.indexOf('Metrics that would have been returned:'));
+        const present = Object.entries(FAMILIES).filter(([, m]) => metrics.includes(`\n${m}{`)).map(([f]) => f);
+        out.push({
+          expand, wallMs, requests: device.hits.length,
+          success: /\nprobe_success 1\n/.test(metrics) ? 1 : 0,
+          present, missing: Object.keys(FAMILIES).filter((f) => !present.includes(f)),
+          cut: (text.match(/deadline of [\d.]+s (exceeded|reached first)/g) ?? []).length,
+        });
+      } finally {
+        await device.close();
+      }
+    }
+  } finally {
+    await stop(exporter);
+  }
+  return out;
 }
 
 /** CPU time (this process, user + system) per call of `fn`, in ms: like the exporter's, not wall time. */
@@ -363,16 +442,23 @@ async function main(): Promise<void> {
   if (!selected.length) throw new Error(`--only matches no workload (${WORKLOADS.map((w) => w.id).join(', ')})`);
   if (!flags['no-build']) buildDist();
   const upstream = await spawnReporting(['--import', 'tsx', path.join(BENCH_DIR, 'upstream.ts'), '--delay', String(DELAY_MS)]);
-  const ctx: Ctx = { upstreamPort: upstream.port };
+  const expandUpstream = selected.some((w) => w.expand) ? await spawnReporting(['--import', 'tsx', path.join(BENCH_DIR, 'upstream.ts'), '--delay', String(DELAY_MS), '--expand']) : undefined;
+  const ctx: Ctx = { upstreamPort: upstream.port, expandPort: expandUpstream?.port ?? 0 };
   const rows: Row[] = [];
+  let slow: SlowBmc[] = [];
   try {
     for (const w of selected) {
       process.stderr.write(`${w.id}: ${w.title} …\n`);
       const row = await runWorkload(w, ctx, upstream);
       rows.push(row);
     }
+    if (!ONLY.size || ONLY.has('S-redfish')) {
+      process.stderr.write('S-redfish: the redfish probe on a slow BMC …\n');
+      slow = await slowBmc();
+    }
   } finally {
     await stop(upstream);
+    if (expandUpstream) await stop(expandUpstream);
   }
 
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB (${(freemem() / 2 ** 30).toFixed(0)} GiB free), node ${process.version}`;
@@ -420,6 +506,23 @@ async function main(): Promise<void> {
   if (w4close) {
     out.push(`W4, a new connection per probe (devices whose keep-alive is shorter than the scrape interval): ${fmt(w4close.cpuPerProbe, 3)} ms CPU per probe` +
       (w1 ? `, ${fmt(w4close.cpuPerProbe / w1.cpuPerProbe, 1)}× W1's` : ''));
+  }
+  const w2x = by('W2x');
+  const w2x1 = by('W2x-1');
+  if (w2x || w2x1) {
+    const f = redfishFanOut(true);
+    out.push(`W2 with $expand: ${f.requests} upstream requests per probe, ${f.depth} levels deep`);
+    if (w2x1) out.push(`    one probe at a time: p50 ${fmt(w2x1.p50, 1)} ms` + (w21 ? ` (without $expand ${fmt(w21.p50, 1)} ms)` : ''));
+    if (w2x) {
+      out.push(`    ${w2x.connections} at once (one target each): p50 ${fmt(w2x.p50, 1)} ms, ${fmt(w2x.cpuPerProbe, 2)} ms CPU per probe` +
+        (w2 ? ` = ${fmt(w2x.cpuPerProbe / w2.cpuPerProbe, 2)}× W2's ${fmt(w2.cpuPerProbe, 2)} ms; target ≤ 1/3: ${verdict(w2x.cpuPerProbe <= w2.cpuPerProbe / 3)}` : '') +
+        `; at a 60 s interval one core holds ${fmt(60_000 / w2x.cpuPerProbe, 0)} BMCs`);
+    }
+  }
+  for (const s of slow) {
+    out.push(`S-redfish ${s.expand ? 'with' : 'without'} $expand (DMTF rackmount, ${SLOW_LATENCY_MS} ms per request, ${SLOW_CONCURRENCY} at a time, 10 s scrape timeout): ` +
+      `${fmt(s.wallMs / 1000, 2)} s, ${s.requests} requests, probe_success ${s.success}; families present: ${s.present.join(', ') || 'none'}` +
+      (s.missing.length ? `; missing: ${s.missing.join(', ')}` : '') + (s.cut ? `; ${s.cut} requests cut by the deadline (not sent or cut in flight)` : ''));
   }
   const broken = rows.filter((r) => r.errors > 0 || r.failedProbes > 0);
   if (broken.length) out.push(`errors or failed probes in: ${broken.map((r) => r.w.id).join(', ')}`);

@@ -48,7 +48,9 @@ export class OfflineFetcher implements Fetcher {
 
   async fetch(spec: FetchSpec): Promise<FetchResult> {
     const started = performance.now();
-    const file = this.byPath.get(spec.url.pathname) ?? this.byRequest.get(spec.request);
+    // `/x/` and `/x` are one resource (as the probe counts them): a capture saved as either answers both.
+    const p = spec.url.pathname;
+    const file = this.byPath.get(p) ?? (p.length > 1 && p.endsWith('/') ? this.byPath.get(p.slice(0, -1)) : undefined) ?? this.byRequest.get(spec.request);
     const base = { headers: {}, seconds: 0, cached: false };
     if (!file) {
       return { ...base, ok: false, status: 0, bytes: 0, body: undefined, contentType: undefined, error: `no --file for request ${spec.request} (${spec.url.pathname}) in offline mode` };

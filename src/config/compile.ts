@@ -58,7 +58,7 @@ export function compileModule(
 
   for (const [reqName, req] of Object.entries(spec.requests)) {
     const at = ['requests', reqName];
-    if (!checkRequest(req, spec, at, fail)) continue;
+    if (!checkRequest(reqName, req, spec, at, fail)) continue;
     const compiled = compileRequest(reqName, req, moduleHeaders, params, at, fail);
     if (compiled) requests.set(reqName, compiled);
   }
@@ -116,6 +116,7 @@ export function compileModule(
     roots,
     // No fan-out and no more requests than the probe's limit: it can never be exceeded.
     boundedByShape: roots.length === requests.size && requests.size <= spec.probe_concurrency,
+    prioritized: [...requests.values()].some((r) => r.priority !== 0),
     metrics,
   };
 }
@@ -146,7 +147,7 @@ function compileRequest(
         return undefined;
       }
     }
-    follows.push({ from: follow.from, links, vars: [], when });
+    follows.push({ from: follow.from, links, holders: holdersOf(follow.path), vars: [], when });
   }
   // Path, query values and body may use the module's params as {name}, each escaped
   // for the place it lands in (probe/url-plan.ts).
@@ -176,6 +177,20 @@ function compileRequest(
   for (const [k, v] of Object.entries({ ...moduleHeaders, ...(req.headers ?? {}) })) headers[k.toLowerCase()] = v;
   const body = req.body === undefined ? undefined : template(() => compileBody(req.body!, headers['content-type'], params), [...at, 'body']);
   const codes = req.valid_status_codes ? new Set(req.valid_status_codes) : undefined;
+  let expand: CompiledRequest['expand'];
+  if (req.expand) {
+    let expandWhen: Condition | undefined;
+    if (req.expand.when !== undefined) {
+      try {
+        expandWhen = compileCondition(req.expand.when);
+      } catch (err) {
+        fail([...at, 'expand', 'when'], (err as Error).message);
+        return undefined;
+      }
+    }
+    // DSP0266: `.` expands the subordinate resources (not those under Links), one level by default.
+    expand = { value: req.expand.levels === 1 ? '.' : `.($levels=${req.expand.levels})`, when: expandWhen };
+  }
   return {
     name,
     method: req.method,
@@ -186,6 +201,9 @@ function compileRequest(
     cacheSeconds: req.cache_ttl ?? 0,
     follows,
     minLinks: req.min_links ?? 0,
+    minFollowers: req.min_followers ?? 0,
+    expand,
+    priority: req.priority,
     parser,
     validStatus: codes ? (s) => codes.has(s) : (s) => s >= 200 && s < 300,
     optional: req.optional,
@@ -334,6 +352,17 @@ function compileMetric(
     when,
     where: `${moduleName}.metrics[${index}] (${m.name})`,
   };
+}
+
+/**
+ * A link written `X["@odata.id"]` (or `X['@odata.id']`) names its resource inside an
+ * object X, which an expanded answer ($expand) fills with the resource itself.
+ */
+function holdersOf(source: string): CompiledPath | undefined {
+  for (const tail of ['["@odata.id"]', "['@odata.id']"]) {
+    if (source.endsWith(tail) && source.length > tail.length) return compilePath(source.slice(0, -tail.length));
+  }
+  return undefined;
 }
 
 function messageOf(err: unknown): string {

@@ -10,6 +10,8 @@ import type { FollowSpec, MetricSpec, ModuleSpec, RequestSpec } from './schema.j
 export type Report = (path: ReadonlyArray<PropertyKey>, message: string, atKey?: boolean) => void;
 
 const RESERVED_PREFIXES = ['probe_', 'apiprobe_'];
+/** Labels Prometheus itself gives every scraped series. */
+const TARGET_LABELS = new Set(['job', 'instance']);
 
 /** The module's requests, for messages naming an unknown one. */
 export function knownRequests(spec: ModuleSpec): string {
@@ -25,7 +27,7 @@ export function followsOf(req: RequestSpec, at: PropertyKey[] = []): Array<{ fol
 }
 
 /** A request has a path or a follow (or, in a URL module, neither: the target itself). */
-export function checkRequest(req: RequestSpec, spec: ModuleSpec, at: PropertyKey[], fail: Report): boolean {
+export function checkRequest(name: string, req: RequestSpec, spec: ModuleSpec, at: PropertyKey[], fail: Report): boolean {
   if (req.path !== undefined && req.follow) {
     fail([...at, 'path'], 'a request has either path or follow, not both');
     return false;
@@ -37,6 +39,13 @@ export function checkRequest(req: RequestSpec, spec: ModuleSpec, at: PropertyKey
   if (req.path !== undefined && !req.path.startsWith('/') && !spec.target.url) {
     fail([...at, 'path'], `path must start with "/" (got ${JSON.stringify(req.path)})`);
     return false;
+  }
+  if (req.min_followers !== undefined) {
+    const followers = Object.values(spec.requests).filter((r) => followsOf(r).some(({ follow }) => follow.from === name)).length;
+    if (req.min_followers > followers) {
+      fail([...at, 'min_followers'], `min_followers counts the requests that follow this one and found links in it: ${req.min_followers} expected, ${followers === 0 ? 'none follows' : `only ${followers} follow${followers === 1 ? 's' : ''}`} ${name}`);
+      return false;
+    }
   }
   if (req.min_links !== undefined && !req.follow) {
     fail([...at, 'min_links'], 'min_links counts the links a follow finds: only for a request with follow');
@@ -125,6 +134,12 @@ export function checkMetric(m: MetricSpec, at: PropertyKey[], fail: Report, conv
   if (m.convert !== 'number' && (m.type === 'stateset' || m.type === 'info')) fail([...at, 'convert'], `convert does not apply to ${m.type} metrics`);
   for (const labelName of Object.keys(m.labels ?? {})) {
     if (labelName.startsWith('__')) fail([...at, 'labels', labelName], `label name ${labelName}: names starting with __ are reserved`, true);
+    // Prometheus attaches job and instance to every series it scrapes and stores a
+    // scraped one as exported_<name>, so `by (job)` would group by the scrape job. A
+    // converted json_exporter module keeps its labels: its series stay as they were.
+    if (TARGET_LABELS.has(labelName) && !converted) {
+      fail([...at, 'labels', labelName], `label name ${labelName}: Prometheus sets ${labelName} on every scraped series and would store this one as exported_${labelName}; name it after what it is (e.g. jenkins_${labelName})`, true);
+    }
   }
   if (m.type === 'stateset' && m.labels && Object.hasOwn(m.labels, m.name)) {
     fail([...at, 'labels', m.name], `label ${m.name}: a stateset uses its own name as the state label`, true);

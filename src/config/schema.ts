@@ -85,6 +85,16 @@ export const RequestSchema = z.strictObject({
     .describe('Fetch the links found in the responses of another request (or of several: a link found twice is fetched once)'),
   min_links: z.number().int().min(1).optional()
     .describe('The request fails when its sources, all answered, hold fewer links than this (a device shaped unlike the module expects)'),
+  min_followers: z.number().int().min(1).optional()
+    .describe('The request fails when, all its answers read, the links of fewer than this many of the requests following it were found in them (an index such as a service root that offers nothing the module reads)'),
+  expand: z.strictObject({
+    levels: z.number().int().min(1).max(6).default(1).describe('How many levels of subordinate resources the answer holds ($levels)'),
+    when: z.string().optional()
+      .describe('RFC 9535 filter expression on the source document (@), variables as $.name: ask for expansion only where it holds, e.g. $.expand for a variable captured from the service root'),
+  }).optional()
+    .describe('OData/Redfish $expand=.: the links this request follows are fetched with subordinate resources expanded in the answer; followers take an expanded resource from it instead of fetching it'),
+  priority: z.number().int().min(-100).max(100).default(0)
+    .describe('Under the device\'s concurrency, fetches of a higher priority start first (health before bulk sensors, should the deadline cut the probe)'),
   method: oneOf('method', ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
   headers: StringMap.optional(),
   query: z.record(z.string(), Scalar).optional(),

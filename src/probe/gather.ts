@@ -42,6 +42,10 @@ interface Attempt {
   req: CompiledRequest;
   url: URL;
   started: number;
+  /** Asked with $expand: resources it holds whole are taken from it, not fetched. */
+  expanded: boolean;
+  /** False while it waits in the probe's priority queue. */
+  sent: boolean;
 }
 
 export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<string, RequestStats>> {
@@ -64,6 +68,19 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
   let allDone!: () => void;
   const finished = new Promise<void>((resolve) => (allDone = resolve));
   let overLimit = false;
+  /** Per source with min_followers: the followers that found links in its answers. */
+  const led = new Map<string, Set<string>>();
+  // Prioritized modules: fetches wait here, highest priority first, and at most the
+  // device's concurrency of them are sent at once, so that when the deadline cuts the
+  // probe, what it cut is what the module marked least important.
+  const queue: Array<{ priority: number; send: () => void }> = [];
+  let sending = 0;
+  const pump = (): void => {
+    while (sending < mod.concurrency && queue.length > 0 && !timedOut) {
+      sending++;
+      queue.shift()!.send();
+    }
+  };
 
   const fail = (req: CompiledRequest, message: string): void => {
     stats.get(req.name)!.errors++;
@@ -72,7 +89,7 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
     else log.fail(text);
   };
 
-  const launch = (req: CompiledRequest, url: URL, vars: Readonly<Record<string, unknown>>): void => {
+  const launch = (req: CompiledRequest, url: URL, vars: Readonly<Record<string, unknown>>, expand?: string): void => {
     const s = stats.get(req.name)!;
     const id = resourceKey(url);
     if (s.seen.has(id)) return;
@@ -84,9 +101,27 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
     }
     launched++;
     outstanding++;
-    const attempt: Attempt = { req, url, started: performance.now() };
+    // As DSP0266 writes it: `$` unescaped (BMCs match the literal name).
+    if (expand !== undefined) url.search = `${url.search.length > 1 ? `${url.search}&` : '?'}$expand=${expand}`;
+    const attempt: Attempt = { req, url, started: performance.now(), expanded: expand !== undefined, sent: !mod.prioritized };
     pending.add(attempt);
     s.firstStart = Math.min(s.firstStart, attempt.started);
+    if (!mod.prioritized) return send(attempt, vars);
+    const at = queue.findIndex((q) => q.priority < req.priority);
+    const entry = {
+      priority: req.priority,
+      send: () => {
+        attempt.sent = true;
+        send(attempt, vars);
+      },
+    };
+    if (at < 0) queue.push(entry);
+    else queue.splice(at, 0, entry);
+    pump();
+  };
+
+  const send = (attempt: Attempt, vars: Readonly<Record<string, unknown>>): void => {
+    const { req, url } = attempt;
     log.add('debug', `${prefix}${req.name}: ${req.method} ${url.href}`);
     // Not awaited: answers are read as they arrive, and `finished` says when the last
     // one is in. Handled to its end: a failed fetch becomes a failed FetchResult, and
@@ -132,6 +167,10 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
         if (!closed) fail(req, `${req.method} ${url.pathname}: ${String(err)}`);
       })
       .finally(() => {
+        if (mod.prioritized) {
+          sending--;
+          pump();
+        }
         if (--outstanding === 0) allDone();
       });
   };
@@ -151,15 +190,37 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
     if (!req.validStatus(res.status)) return fail(req, `${where}: unexpected HTTP status ${res.status}`);
     const parsed = req.parser(res.body ?? Buffer.alloc(0), res.contentType);
     if (!parsed.ok) return fail(req, `${where}: ${parsed.error}`);
-    s.docs.push({ doc: parsed.doc, vars });
+    accept(req, parsed.doc, url, where, vars, attempt.expanded);
+  };
+
+  /** A document of `req` (an answer, or a resource an expanded answer held), and the links it holds. */
+  const accept = (req: CompiledRequest, doc: unknown, url: URL, where: string, vars: Readonly<Record<string, unknown>>, expanded: boolean): void => {
+    stats.get(req.name)!.docs.push({ doc, vars });
     for (const name of req.followers) {
       const follower = mod.requests.get(name)!;
-      for (const spec of follower.follows) if (spec.from === req.name) follow(follower, spec, parsed.doc, url, where, vars);
+      for (const spec of follower.follows) if (spec.from === req.name) follow(follower, spec, doc, url, where, vars, expanded);
+    }
+  };
+
+  /** A resource an expanded answer holds whole: read as if fetched, and not fetched. */
+  const inline = (req: CompiledRequest, doc: unknown, url: URL, where: string, vars: Readonly<Record<string, unknown>>): void => {
+    const s = stats.get(req.name)!;
+    const id = resourceKey(url);
+    if (s.seen.has(id)) return;
+    s.seen.add(id);
+    const now = performance.now();
+    s.firstStart = Math.min(s.firstStart, now);
+    s.lastEnd = Math.max(s.lastEnd, now);
+    if (opts.trace) log.add('debug', `${prefix}${req.name}: ${url.pathname} expanded in ${where}`);
+    try {
+      accept(req, doc, url, `${url.pathname} (expanded in ${where})`, vars, true);
+    } catch (err) {
+      fail(req, `${url.pathname} (expanded in ${where}): ${(err as Error).message}`);
     }
   };
 
   // The links a follower finds in one answer of its source, each launched at once.
-  const follow = (follower: CompiledRequest, spec: CompiledFollow, doc: unknown, url: URL, where: string, vars: Readonly<Record<string, unknown>>): void => {
+  const follow = (follower: CompiledRequest, spec: CompiledFollow, doc: unknown, url: URL, where: string, vars: Readonly<Record<string, unknown>>, expanded = false): void => {
     if (spec.when && !spec.when.holds(doc, vars)) {
       if (opts.trace) log.add('debug', `${prefix}${follower.name}: not followed from ${where}: when ${spec.when.source} does not hold`);
       return;
@@ -171,7 +232,17 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
       for (const [v, expr] of spec.vars) captured[v] = evaluate(expr, scope);
       childVars = captured;
     }
-    const links = spec.links.all(doc);
+    // In an expanded answer a link's object may hold its resource whole: taken as it is.
+    const holders = expanded && spec.holders ? spec.holders.all(doc) : undefined;
+    const links = holders
+      ? holders.filter((h) => isRecord(h.value) && Object.hasOwn(h.value, '@odata.id')).map((h) => ({ value: (h.value as Record<string, unknown>)['@odata.id'], key: '@odata.id', holder: h.value }))
+      : spec.links.all(doc);
+    const expand = follower.expand && (!follower.expand.when || follower.expand.when.holds(doc, childVars)) ? follower.expand.value : undefined;
+    if (links.length > 0 && mod.requests.get(spec.from)!.minFollowers > 0) {
+      let followers = led.get(spec.from);
+      if (!followers) led.set(spec.from, (followers = new Set()));
+      followers.add(follower.name);
+    }
     // A follow that finds nothing is how a device shaped unlike the module's author
     // expected shows itself: always said, so that --explain and debug=true show it.
     if (links.length === 0) log.add('debug', `${prefix}${follower.name}: ${spec.links.source} matched nothing in ${where} (0 links)`);
@@ -192,7 +263,8 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
         fail(follower, `link ${JSON.stringify(link.value)} in ${where} leaves the target (${target.base.origin}); not followed`);
         continue;
       }
-      launch(follower, next, childVars);
+      if ('holder' in link && isExpanded(link.holder)) inline(follower, link.holder, next, where, childVars);
+      else launch(follower, next, childVars, expand);
     }
   };
 
@@ -221,6 +293,10 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
   const now = performance.now();
   for (const attempt of pending) {
     const s = stats.get(attempt.req.name)!;
+    if (!attempt.sent) {
+      fail(attempt.req, `${attempt.req.method} ${attempt.url.pathname}${attempt.url.search}: not fetched, deadline of ${seconds(timeoutSeconds)}s reached first (priority ${attempt.req.priority})`);
+      continue;
+    }
     s.fetches++;
     s.lastEnd = now;
     fail(attempt.req, `${attempt.req.method} ${attempt.url.pathname}${attempt.url.search}: deadline of ${seconds(timeoutSeconds)}s exceeded`);
@@ -234,6 +310,14 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
     if (req.minLinks === 0 || s.seen.size >= req.minLinks || !answered(req)) continue;
     const where = req.follows.map((f) => `${f.links.source} in ${f.from}`).join(', ');
     fail(req, `${s.seen.size === 0 ? 'no links' : `${s.seen.size} link${s.seen.size === 1 ? '' : 's'}`} found (${where}); at least ${req.minLinks} expected`);
+  }
+  // An index (a service root) that links nothing the module reads: shaped unlike any
+  // device the module is for, which must not pass for success either.
+  for (const req of mod.requests.values()) {
+    if (req.minFollowers === 0 || !answered(req) || stats.get(req.name)!.docs.length === 0) continue;
+    const found = led.get(req.name)?.size ?? 0;
+    if (found >= req.minFollowers) continue;
+    fail(req, `links for ${found === 0 ? 'none' : `only ${found}`} of ${req.followers.join(', ')} found; at least ${req.minFollowers} expected`);
   }
   return stats;
 
@@ -258,6 +342,20 @@ function seconds(n: number): number {
 }
 
 const passThrough = <T>(fn: () => Promise<T>): Promise<T> => fn();
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * A link's object that holds its resource, not just the reference: a resource has
+ * properties (Name, Id, Members), a reference only `@odata.id` and annotations.
+ */
+function isExpanded(holder: unknown): boolean {
+  if (!isRecord(holder)) return false;
+  for (const k in holder) if (!k.startsWith('@')) return true;
+  return false;
+}
 
 /**
  * What makes two links one resource: the URL without a trailing slash on its path

@@ -13,6 +13,8 @@ export interface CompiledFollow {
   /** The request whose responses hold the links. */
   from: string;
   links: CompiledPath;
+  /** For a link `X["@odata.id"]`: the objects X, which an expanded answer holds whole. */
+  holders: CompiledPath | undefined;
   vars: Array<[string, Expr]>;
   /** Links are taken only from source documents where this holds. */
   when: Condition | undefined;
@@ -33,6 +35,12 @@ export interface CompiledRequest {
   follows: CompiledFollow[];
   /** The request fails when its sources, all answered, held fewer links (0: no minimum). */
   minLinks: number;
+  /** The request fails when, all its answers read, fewer of its followers found links in them (0: no minimum). */
+  minFollowers: number;
+  /** `$expand=.` on this request's links: the query parameter's value, where `when` holds on the source document. */
+  expand: { value: string; when: Condition | undefined } | undefined;
+  /** Higher starts first when fetches queue (modules with prioritized requests). */
+  priority: number;
   parser: Parser;
   validStatus: (status: number) => boolean;
   optional: boolean;
@@ -66,5 +74,7 @@ export interface CompiledModule {
   roots: string[];
   /** A probe of this module can never have more requests in flight than probe_concurrency: no limiter needed. */
   boundedByShape: boolean;
+  /** Some request has a priority: the probe starts its fetches in priority order. */
+  prioritized: boolean;
   metrics: CompiledMetric[];
 }

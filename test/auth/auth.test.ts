@@ -119,6 +119,8 @@ async function redfishSessionDevice(limit = 2): Promise<RedfishSessions> {
       json(res, 204, {});
     },
     routes: {
+      // The service root answers without credentials (DSP0266), and links what is behind them.
+      '/redfish/v1': (_req, res) => json(res, 200, { '@odata.id': '/redfish/v1/', Systems: { '@odata.id': '/redfish/v1/Systems' }, Chassis: { '@odata.id': '/redfish/v1/Chassis' } }),
       '/redfish/v1/SessionService/Sessions': (req, res) => {
         let body = '';
         req.on('data', (c: Buffer) => (body += c.toString()));

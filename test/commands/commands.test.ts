@@ -45,15 +45,15 @@ describe('apiprobe probe', () => {
     expect(offline.exitCode).toBe(0);
     const strip = (t: string): string[] => t.split('\n').filter((l) => l.startsWith('redfish_'));
     expect(strip(offline.output)).toEqual(strip(online.output));
-    expect(strip(offline.output).length).toBe(96);
+    expect(strip(offline.output).length).toBe(100);
   });
 
   it('explains what was fetched, what each path matched and why a series was skipped', async () => {
     const r = await probeCommand({ ...base, files: mockupFiles, explain: true });
     expect(r.output).toMatch(/^What the probe did:\n/);
-    expect(r.output).toContain('sensors: GET /redfish/v1/Chassis/1U/Sensors -> 200');
+    expect(r.output).toContain('sensors: GET /redfish/v1/Chassis/1U/Sensors?$expand=. -> 200');
     // Per follow: how many links it found, why it was not followed, and when it found nothing.
-    expect(r.output).toContain('sensor: $.Members[*]["@odata.id"] matched 41 links in GET /redfish/v1/Chassis/1U/Sensors');
+    expect(r.output).toContain('sensor: $.Members[*]["@odata.id"] matched 41 links in GET /redfish/v1/Chassis/1U/Sensors?$expand=.');
     expect(r.output).toContain('thermal: not followed from GET /redfish/v1/Chassis/1U: when !@.ThermalSubsystem does not hold');
     expect(r.output).toContain('power_supply_metrics: $.Metrics["@odata.id"] matched nothing in GET /redfish/v1/Chassis/1U/PowerSubsystem/PowerSupplies/Bay2 (0 links)');
     // Per mapping: the first item, what a condition left out, and what was skipped.

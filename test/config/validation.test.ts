@@ -1,6 +1,8 @@
 // Every validation rule has a deliberately bad config in bad/ that proves it fires, and
 // fires at the right place: the file, line, column and dotted field of the mistake.
 import { readdirSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -55,6 +57,9 @@ const CASES: Case[] = [
   { fixture: 'bad-metric-name.yml', line: 7, column: 15, field: 'modules.m.metrics[0].name', message: /^"http-requests" is not a valid metric name \(expected \[a-zA-Z_:\]\[a-zA-Z0-9_:\]\*\)$/ },
   { fixture: 'bad-label-name.yml', line: 9, column: 19, field: 'modules.m.metrics[0].labels.sensor-name', message: /^"sensor-name" is not a valid label name \(expected \[a-zA-Z_\]\[a-zA-Z0-9_\]\*\)$/ },
   { fixture: 'reserved-label-name.yml', line: 9, column: 37, field: 'modules.m.metrics[0].labels.__meta', message: /__meta.*starting with __ are reserved/ },
+  { fixture: 'min-followers-too-many.yml', line: 5, column: 42, field: 'modules.m.requests.root.min_followers', message: /^min_followers counts the requests that follow this one and found links in it: 2 expected, only 1 follows root$/ },
+  { fixture: 'target-label-name.yml', line: 9, column: 19, field: 'modules.m.metrics[0].labels.job', message: /^label name job: Prometheus sets job on every scraped series and would store this one as exported_job/ },
+  { fixture: 'instance-label-name.yml', line: 9, column: 19, field: 'modules.m.metrics[0].labels.instance', message: /^label name instance: Prometheus sets instance .* exported_instance/ },
   { fixture: 'reserved-prefix-probe.yml', line: 7, column: 15, field: 'modules.m.metrics[0].name', message: /probe_uptime_seconds.*starting with probe_ are reserved/ },
   { fixture: 'reserved-prefix-apiprobe.yml', line: 7, column: 15, field: 'modules.m.metrics[0].name', message: /apiprobe_uptime_seconds.*starting with apiprobe_ are reserved/ },
   { fixture: 'counter-without-total.yml', line: 7, column: 15, field: 'modules.m.metrics[0].name', message: /counter m_requests .*ending in _total/ },
@@ -75,6 +80,7 @@ const CASES: Case[] = [
   { fixture: 'follow-from-unknown-request.yml', line: 7, column: 25, field: 'modules.m.requests.system.follow.from', message: /^unknown request "sytems" \(known: systems, system\)$/ },
   { fixture: 'min-links-without-follow.yml', line: 4, column: 38, field: 'modules.m.requests.r.min_links', message: /^min_links counts the links a follow finds: only for a request with follow$/ },
   { fixture: 'follow-list-unknown-request.yml', line: 8, column: 21, field: 'modules.m.requests.chassis.follow[1].from', message: /^unknown request "sytem" \(known: chassis_collection, chassis\)$/ },
+  { fixture: 'invalid-expand-when.yml', line: 7, column: 25, field: 'modules.m.requests.systems.expand.when', message: /^invalid condition "@\.ProtocolFeaturesSupported\.ExpandQuery\.NoLinks ==": / },
   { fixture: 'invalid-follow-when.yml', line: 6, column: 72, field: 'modules.m.requests.thermal.follow.when', message: /^invalid condition "@\.ThermalSubsystem ==": / },
   { fixture: 'invalid-metric-when.yml', line: 8, column: 15, field: 'modules.m.metrics[0].when', message: /^invalid condition "@\.ReadingType == \\"Temperature\\"\], \$\[\?@\.x": / },
   { fixture: 'fanout-cycle.yml', line: 7, column: 25, field: 'modules.m.requests.a.follow.from', message: /^fan-out cycle: a -> b -> c -> a$/ },
@@ -158,6 +164,23 @@ describe('a bad config names the file, the line, the column and the field', () =
   });
 });
 
+describe('labels Prometheus gives every series', () => {
+  it('a converted json_exporter module keeps its job label (as json_exporter gave it); __ stays refused', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'apiprobe-labels-'));
+    try {
+      const file = path.join(dir, 'config.yml');
+      await writeFile(file, "modules:\n  default:\n    metrics:\n    - name: build_failed\n      path: '{.failed}'\n      labels: { job: '{.name}', instance: '{.host}' }\n");
+      const config = await loadConfig(file);
+      expect(config.modules.get('default')!.metrics[0]!.labelNames).toEqual(['instance', 'job']);
+      await config.close();
+      await writeFile(file, "modules:\n  default:\n    metrics:\n    - name: build_failed\n      path: '{.failed}'\n      labels: { __name: '{.name}' }\n");
+      expect((await problemsOf(file)).map((p) => p.message)).toEqual([expect.stringMatching(/__name.*starting with __ are reserved/)]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('formatProblem', () => {
   it('prints file:line:column field: message', () => {
     const p: ConfigProblem = { file: '/etc/apiprobe/apiprobe.yml', line: 12, column: 7, field: 'modules.m.timeout', message: 'bad' };
@@ -183,7 +206,7 @@ describe('the shipped configuration', () => {
     expect(redfish!.file).toBe(path.join(root, 'modules/redfish.yml'));
     expect(redfish!.scheme).toBe('https');
     expect(redfish!.timeoutSeconds).toBe(20);
-    expect(redfish!.roots).toEqual(['systems', 'chassis_collection']);
+    expect(redfish!.roots).toEqual(['service_root']);
     expect(redfish!.metrics.length).toBeGreaterThan(0);
   });
 });

@@ -667,9 +667,9 @@ describe('tasmota module', () => {
 describe('jenkins module', () => {
   /** The seven series of a job: its last result among five, building, disabled. */
   const job = (name: string, result: string | undefined, building: 0 | 1, disabled: 0 | 1) => [
-    ...['success', 'unstable', 'failure', 'aborted', 'not_built'].map((r) => `jenkins_job_last_build_result{job="${name}",result="${r}"} ${r === result ? 1 : 0}`),
-    `jenkins_job_building{job="${name}"} ${building}`,
-    `jenkins_job_disabled{job="${name}"} ${disabled}`,
+    ...['success', 'unstable', 'failure', 'aborted', 'not_built'].map((r) => `jenkins_job_last_build_result{jenkins_job="${name}",result="${r}"} ${r === result ? 1 : 0}`),
+    `jenkins_job_building{jenkins_job="${name}"} ${building}`,
+    `jenkins_job_disabled{jenkins_job="${name}"} ${disabled}`,
   ];
   /** A node whose monitors report nothing (offline): response time 5000 ms only. */
   const offlineNode = (name: string, executors: number) => [

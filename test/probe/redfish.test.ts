@@ -100,6 +100,10 @@ describe('redfish module, current model (DMTF public-rackmount1: ThermalSubsyste
       "redfish_fan_speed_rpm{chassis=\"1U\",fan=\"Fan Bay 1\"} 2200",
       "redfish_fan_speed_rpm{chassis=\"1U\",fan=\"Fan Bay 2\"} 2400",
       "redfish_fan_speed_rpm{chassis=\"1U\",fan=\"Fan for CPU 2\"} 1490",
+      "redfish_manager_health{manager=\"BMC\",redfish_manager_health=\"Critical\"} 0",
+      "redfish_manager_health{manager=\"BMC\",redfish_manager_health=\"OK\"} 1",
+      "redfish_manager_health{manager=\"BMC\",redfish_manager_health=\"Warning\"} 0",
+      "redfish_manager_info{firmware_version=\"1.45.455b66-rev4\",manager=\"BMC\",manager_type=\"BMC\",model=\"Joo Janta 200\",name=\"Manager\"} 1",
       "redfish_memory_module_capacity_bytes{memory_module=\"DIMM1\",system=\"437XR1138R2\"} 34359738368",
       "redfish_memory_module_capacity_bytes{memory_module=\"DIMM2\",system=\"437XR1138R2\"} 34359738368",
       "redfish_memory_module_capacity_bytes{memory_module=\"DIMM3\",system=\"437XR1138R2\"} 34359738368",
@@ -208,6 +212,10 @@ describe('redfish module on DMTF public-tower (52 sensors, ThermalMetrics listin
       "redfish_fan_speed_rpm{chassis=\"Tower\",fan=\"Fan Bay 1\"} 2200",
       "redfish_fan_speed_rpm{chassis=\"Tower\",fan=\"Fan Bay 2\"} 2400",
       "redfish_fan_speed_rpm{chassis=\"Tower\",fan=\"Fan for CPU 2\"} 1490",
+      "redfish_manager_health{manager=\"BMC\",redfish_manager_health=\"Critical\"} 0",
+      "redfish_manager_health{manager=\"BMC\",redfish_manager_health=\"OK\"} 1",
+      "redfish_manager_health{manager=\"BMC\",redfish_manager_health=\"Warning\"} 0",
+      "redfish_manager_info{firmware_version=\"1.45.455b66-rev4\",manager=\"BMC\",manager_type=\"BMC\",model=\"Joo Janta 200\",name=\"Manager\"} 1",
       "redfish_memory_module_capacity_bytes{memory_module=\"DIMM1\",system=\"437XR1238R2\"} 137438953472",
       "redfish_memory_module_capacity_bytes{memory_module=\"DIMM2\",system=\"437XR1238R2\"} 137438953472",
       "redfish_memory_module_capacity_bytes{memory_module=\"DIMM3\",system=\"437XR1238R2\"} 137438953472",
@@ -421,6 +429,26 @@ describe('redfish module on DMTF public-bladed (an enclosure no system links to,
       "redfish_fan_speed_rpm{chassis=\"MultiBladeEncl\",fan=\"System Fan 1\"} 14800",
       "redfish_fan_speed_rpm{chassis=\"MultiBladeEncl\",fan=\"System Fan 2\"} 0",
       "redfish_fan_speed_rpm{chassis=\"MultiBladeEncl\",fan=\"System Fan 3\"} 15000",
+      "redfish_manager_health{manager=\"Blade1BMC\",redfish_manager_health=\"Critical\"} 0",
+      "redfish_manager_health{manager=\"Blade1BMC\",redfish_manager_health=\"OK\"} 1",
+      "redfish_manager_health{manager=\"Blade1BMC\",redfish_manager_health=\"Warning\"} 0",
+      "redfish_manager_health{manager=\"Blade2BMC\",redfish_manager_health=\"Critical\"} 0",
+      "redfish_manager_health{manager=\"Blade2BMC\",redfish_manager_health=\"OK\"} 1",
+      "redfish_manager_health{manager=\"Blade2BMC\",redfish_manager_health=\"Warning\"} 0",
+      "redfish_manager_health{manager=\"Blade3BMC\",redfish_manager_health=\"Critical\"} 0",
+      "redfish_manager_health{manager=\"Blade3BMC\",redfish_manager_health=\"OK\"} 1",
+      "redfish_manager_health{manager=\"Blade3BMC\",redfish_manager_health=\"Warning\"} 0",
+      "redfish_manager_health{manager=\"Blade4BMC\",redfish_manager_health=\"Critical\"} 0",
+      "redfish_manager_health{manager=\"Blade4BMC\",redfish_manager_health=\"OK\"} 1",
+      "redfish_manager_health{manager=\"Blade4BMC\",redfish_manager_health=\"Warning\"} 0",
+      "redfish_manager_health{manager=\"MultiBladeBMC\",redfish_manager_health=\"Critical\"} 0",
+      "redfish_manager_health{manager=\"MultiBladeBMC\",redfish_manager_health=\"OK\"} 1",
+      "redfish_manager_health{manager=\"MultiBladeBMC\",redfish_manager_health=\"Warning\"} 0",
+      "redfish_manager_info{firmware_version=\"1.00\",manager=\"Blade1BMC\",manager_type=\"BMC\",name=\"Blade Manager\"} 1",
+      "redfish_manager_info{firmware_version=\"1.00\",manager=\"Blade2BMC\",manager_type=\"BMC\",name=\"Blade Manager\"} 1",
+      "redfish_manager_info{firmware_version=\"1.00\",manager=\"Blade3BMC\",manager_type=\"BMC\",name=\"Blade Manager\"} 1",
+      "redfish_manager_info{firmware_version=\"1.00\",manager=\"Blade4BMC\",manager_type=\"BMC\",name=\"Blade Manager\"} 1",
+      "redfish_manager_info{firmware_version=\"1.00\",manager=\"MultiBladeBMC\",manager_type=\"EnclosureManager\",name=\"Enclosure Manager\"} 1",
       "redfish_power_supply_health{chassis=\"MultiBladeEncl\",name=\"Power Supply 0\",power_supply=\"0\",redfish_power_supply_health=\"Critical\"} 0",
       "redfish_power_supply_health{chassis=\"MultiBladeEncl\",name=\"Power Supply 0\",power_supply=\"0\",redfish_power_supply_health=\"OK\"} 1",
       "redfish_power_supply_health{chassis=\"MultiBladeEncl\",name=\"Power Supply 0\",power_supply=\"0\",redfish_power_supply_health=\"Warning\"} 0",
@@ -531,6 +559,455 @@ describe('redfish module on DMTF public-composability (a composed system without
   });
 });
 
+describe('redfish module on DMTF public-pdu (no Systems; a rack PDU, a floor PDU and a transfer switch; chassis with only a Sensors collection)', () => {
+  it('reads mains, branches and outlets of each piece of power equipment, and the temperatures of chassis that have only Sensors', async () => {
+    const { text, series, device } = await probeDevice('dmtf-pdu');
+    expect(series.get('probe_success')).toBe(1);
+    expect(series.get('probe_duplicate_series_dropped')).toBe(0);
+    expect(series.get('probe_mapping_errors')).toBe(0);
+    expect(deviceSeries(text)).toEqual([
+      "redfish_chassis_health{chassis=\"PDU\",redfish_chassis_health=\"Critical\"} 0",
+      "redfish_chassis_health{chassis=\"PDU\",redfish_chassis_health=\"OK\"} 1",
+      "redfish_chassis_health{chassis=\"PDU\",redfish_chassis_health=\"Warning\"} 0",
+      "redfish_chassis_health{chassis=\"TransferSwitch1\",redfish_chassis_health=\"Critical\"} 0",
+      "redfish_chassis_health{chassis=\"TransferSwitch1\",redfish_chassis_health=\"OK\"} 1",
+      "redfish_chassis_health{chassis=\"TransferSwitch1\",redfish_chassis_health=\"Warning\"} 0",
+      "redfish_chassis_info{chassis=\"PDU\",manufacturer=\"Contoso\",model=\"ZAP4000\",name=\"Rack PDU Chassis\",serial_number=\"29347ZT536\"} 1",
+      "redfish_chassis_info{chassis=\"TransferSwitch1\",manufacturer=\"Contoso\",model=\"ZAP4000\",name=\"Transfer Switch Chassis\",serial_number=\"29347ZT536\"} 1",
+      "redfish_circuit_breaker_state{circuit=\"A\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",redfish_circuit_breaker_state=\"Normal\"} 1",
+      "redfish_circuit_breaker_state{circuit=\"A\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",redfish_circuit_breaker_state=\"Off\"} 0",
+      "redfish_circuit_breaker_state{circuit=\"A\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",redfish_circuit_breaker_state=\"Tripped\"} 0",
+      "redfish_circuit_breaker_state{circuit=\"A\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\",redfish_circuit_breaker_state=\"Normal\"} 1",
+      "redfish_circuit_breaker_state{circuit=\"A\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\",redfish_circuit_breaker_state=\"Off\"} 0",
+      "redfish_circuit_breaker_state{circuit=\"A\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\",redfish_circuit_breaker_state=\"Tripped\"} 0",
+      "redfish_circuit_breaker_state{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",redfish_circuit_breaker_state=\"Normal\"} 1",
+      "redfish_circuit_breaker_state{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",redfish_circuit_breaker_state=\"Off\"} 0",
+      "redfish_circuit_breaker_state{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",redfish_circuit_breaker_state=\"Tripped\"} 0",
+      "redfish_circuit_breaker_state{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"RackPDU\",redfish_circuit_breaker_state=\"Normal\"} 1",
+      "redfish_circuit_breaker_state{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"RackPDU\",redfish_circuit_breaker_state=\"Off\"} 0",
+      "redfish_circuit_breaker_state{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"RackPDU\",redfish_circuit_breaker_state=\"Tripped\"} 0",
+      "redfish_circuit_breaker_state{circuit=\"AC2\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",redfish_circuit_breaker_state=\"Normal\"} 1",
+      "redfish_circuit_breaker_state{circuit=\"AC2\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",redfish_circuit_breaker_state=\"Off\"} 0",
+      "redfish_circuit_breaker_state{circuit=\"AC2\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",redfish_circuit_breaker_state=\"Tripped\"} 0",
+      "redfish_circuit_breaker_state{circuit=\"B\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",redfish_circuit_breaker_state=\"Normal\"} 1",
+      "redfish_circuit_breaker_state{circuit=\"B\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",redfish_circuit_breaker_state=\"Off\"} 0",
+      "redfish_circuit_breaker_state{circuit=\"B\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",redfish_circuit_breaker_state=\"Tripped\"} 0",
+      "redfish_circuit_breaker_state{circuit=\"B\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\",redfish_circuit_breaker_state=\"Normal\"} 1",
+      "redfish_circuit_breaker_state{circuit=\"B\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\",redfish_circuit_breaker_state=\"Off\"} 0",
+      "redfish_circuit_breaker_state{circuit=\"B\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\",redfish_circuit_breaker_state=\"Tripped\"} 0",
+      "redfish_circuit_breaker_state{circuit=\"C\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\",redfish_circuit_breaker_state=\"Normal\"} 1",
+      "redfish_circuit_breaker_state{circuit=\"C\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\",redfish_circuit_breaker_state=\"Off\"} 0",
+      "redfish_circuit_breaker_state{circuit=\"C\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\",redfish_circuit_breaker_state=\"Tripped\"} 0",
+      "redfish_circuit_current_amperes{circuit=\"A\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\"} 5.19",
+      "redfish_circuit_current_amperes{circuit=\"A\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\"} 5.19",
+      "redfish_circuit_current_amperes{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",line=\"Line1\"} 8.08",
+      "redfish_circuit_current_amperes{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",line=\"Line2\"} 8.08",
+      "redfish_circuit_current_amperes{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"RackPDU\",line=\"Line1\"} 8.02",
+      "redfish_circuit_current_amperes{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"RackPDU\",line=\"Line2\"} 8.66",
+      "redfish_circuit_current_amperes{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"RackPDU\",line=\"Line3\"} 6.91",
+      "redfish_circuit_current_amperes{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"RackPDU\",line=\"Neutral\"} 2.74",
+      "redfish_circuit_current_amperes{circuit=\"AC2\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",line=\"Line1\"} 0",
+      "redfish_circuit_current_amperes{circuit=\"AC2\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",line=\"Line2\"} 0",
+      "redfish_circuit_current_amperes{circuit=\"B\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\"} 2.9",
+      "redfish_circuit_current_amperes{circuit=\"B\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\"} 5.95",
+      "redfish_circuit_current_amperes{circuit=\"C\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\"} 4.13",
+      "redfish_circuit_energy_joules_total{circuit=\"A\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\"} 1172430000000",
+      "redfish_circuit_energy_joules_total{circuit=\"A\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\"} 1172430000000",
+      "redfish_circuit_energy_joules_total{circuit=\"B\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\"} 46040400000",
+      "redfish_circuit_energy_joules_total{circuit=\"B\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\"} 397242000000",
+      "redfish_circuit_energy_joules_total{circuit=\"C\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\"} 437997600000",
+      "redfish_circuit_health{circuit=\"A\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",redfish_circuit_health=\"Critical\"} 0",
+      "redfish_circuit_health{circuit=\"A\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",redfish_circuit_health=\"OK\"} 1",
+      "redfish_circuit_health{circuit=\"A\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",redfish_circuit_health=\"Warning\"} 0",
+      "redfish_circuit_health{circuit=\"A\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\",redfish_circuit_health=\"Critical\"} 0",
+      "redfish_circuit_health{circuit=\"A\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\",redfish_circuit_health=\"OK\"} 1",
+      "redfish_circuit_health{circuit=\"A\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\",redfish_circuit_health=\"Warning\"} 0",
+      "redfish_circuit_health{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",redfish_circuit_health=\"Critical\"} 0",
+      "redfish_circuit_health{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",redfish_circuit_health=\"OK\"} 1",
+      "redfish_circuit_health{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",redfish_circuit_health=\"Warning\"} 0",
+      "redfish_circuit_health{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"RackPDU\",redfish_circuit_health=\"Critical\"} 0",
+      "redfish_circuit_health{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"RackPDU\",redfish_circuit_health=\"OK\"} 1",
+      "redfish_circuit_health{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"RackPDU\",redfish_circuit_health=\"Warning\"} 0",
+      "redfish_circuit_health{circuit=\"AC2\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",redfish_circuit_health=\"Critical\"} 0",
+      "redfish_circuit_health{circuit=\"AC2\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",redfish_circuit_health=\"OK\"} 1",
+      "redfish_circuit_health{circuit=\"AC2\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",redfish_circuit_health=\"Warning\"} 0",
+      "redfish_circuit_health{circuit=\"B\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",redfish_circuit_health=\"Critical\"} 0",
+      "redfish_circuit_health{circuit=\"B\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",redfish_circuit_health=\"OK\"} 1",
+      "redfish_circuit_health{circuit=\"B\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",redfish_circuit_health=\"Warning\"} 0",
+      "redfish_circuit_health{circuit=\"B\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\",redfish_circuit_health=\"Critical\"} 0",
+      "redfish_circuit_health{circuit=\"B\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\",redfish_circuit_health=\"OK\"} 1",
+      "redfish_circuit_health{circuit=\"B\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\",redfish_circuit_health=\"Warning\"} 0",
+      "redfish_circuit_health{circuit=\"C\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\",redfish_circuit_health=\"Critical\"} 0",
+      "redfish_circuit_health{circuit=\"C\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\",redfish_circuit_health=\"OK\"} 1",
+      "redfish_circuit_health{circuit=\"C\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\",redfish_circuit_health=\"Warning\"} 0",
+      "redfish_circuit_power_watts{circuit=\"A\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\"} 1050.5",
+      "redfish_circuit_power_watts{circuit=\"A\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\"} 937.4",
+      "redfish_circuit_power_watts{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",line=\"Line1ToLine2\"} 1500.1",
+      "redfish_circuit_power_watts{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"RackPDU\",line=\"Line1ToLine2\"} 738.9",
+      "redfish_circuit_power_watts{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"RackPDU\",line=\"Line1ToNeutral\"} 198.4",
+      "redfish_circuit_power_watts{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"RackPDU\",line=\"Line2ToLine3\"} 748.3",
+      "redfish_circuit_power_watts{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"RackPDU\",line=\"Line2ToNeutral\"} 231.5",
+      "redfish_circuit_power_watts{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"RackPDU\",line=\"Line3ToLine1\"} 759.6",
+      "redfish_circuit_power_watts{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"RackPDU\",line=\"Line3ToNeutral\"} 58.1",
+      "redfish_circuit_power_watts{circuit=\"AC2\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",line=\"Line1ToLine2\"} 0",
+      "redfish_circuit_power_watts{circuit=\"B\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\"} 586.96",
+      "redfish_circuit_power_watts{circuit=\"B\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\"} 977.8",
+      "redfish_circuit_power_watts{circuit=\"C\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\"} 816.5",
+      "redfish_circuit_voltage_volts{circuit=\"A\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",line=\"Line1ToLine2\"} 202.4",
+      "redfish_circuit_voltage_volts{circuit=\"A\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\",line=\"Line1ToLine2\"} 203.5",
+      "redfish_circuit_voltage_volts{circuit=\"A\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\",line=\"Line1ToNeutral\"} 118.2",
+      "redfish_circuit_voltage_volts{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",line=\"Line1ToLine2\"} 202.2",
+      "redfish_circuit_voltage_volts{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"RackPDU\",line=\"Line1ToLine2\"} 202.8",
+      "redfish_circuit_voltage_volts{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"RackPDU\",line=\"Line1ToNeutral\"} 117.8",
+      "redfish_circuit_voltage_volts{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"RackPDU\",line=\"Line2ToLine3\"} 203.8",
+      "redfish_circuit_voltage_volts{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"RackPDU\",line=\"Line2ToNeutral\"} 116.6",
+      "redfish_circuit_voltage_volts{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"RackPDU\",line=\"Line3ToLine1\"} 205.3",
+      "redfish_circuit_voltage_volts{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"RackPDU\",line=\"Line3ToNeutral\"} 118.5",
+      "redfish_circuit_voltage_volts{circuit=\"AC2\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",line=\"Line1ToLine2\"} 209.2",
+      "redfish_circuit_voltage_volts{circuit=\"B\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",line=\"Line1ToLine2\"} 202.4",
+      "redfish_circuit_voltage_volts{circuit=\"B\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\",line=\"Line2ToLine3\"} 203.6",
+      "redfish_circuit_voltage_volts{circuit=\"B\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\",line=\"Line2ToNeutral\"} 116.7",
+      "redfish_circuit_voltage_volts{circuit=\"C\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\",line=\"Line3ToLine1\"} 205.1",
+      "redfish_circuit_voltage_volts{circuit=\"C\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"RackPDU\",line=\"Line3ToNeutral\"} 118.4",
+      "redfish_humidity_ratio{chassis=\"PDU\",sensor=\"Rack PDU Humidity\"} 0.43",
+      "redfish_humidity_ratio{chassis=\"TransferSwitch1\",sensor=\"Rack PDU Humidity\"} 0.43",
+      "redfish_manager_health{manager=\"BMC\",redfish_manager_health=\"Critical\"} 0",
+      "redfish_manager_health{manager=\"BMC\",redfish_manager_health=\"OK\"} 1",
+      "redfish_manager_health{manager=\"BMC\",redfish_manager_health=\"Warning\"} 0",
+      "redfish_manager_info{firmware_version=\"1.00\",manager=\"BMC\",manager_type=\"BMC\",model=\"Joo Janta 200\",name=\"Manager\"} 1",
+      "redfish_outlet_current_amperes{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"A1\"} 2.15",
+      "redfish_outlet_current_amperes{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"A2\"} 1.9",
+      "redfish_outlet_current_amperes{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"A3\"} 1.14",
+      "redfish_outlet_current_amperes{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"B1\"} 1.01",
+      "redfish_outlet_current_amperes{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"B2\"} 1.01",
+      "redfish_outlet_current_amperes{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"B3\"} 0.89",
+      "redfish_outlet_current_amperes{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"A1\"} 1.68",
+      "redfish_outlet_current_amperes{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"A2\"} 1.9",
+      "redfish_outlet_current_amperes{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"A3\"} 1.73",
+      "redfish_outlet_current_amperes{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"B1\"} 3.08",
+      "redfish_outlet_current_amperes{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"B2\"} 1.58",
+      "redfish_outlet_current_amperes{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"B3\"} 2.09",
+      "redfish_outlet_current_amperes{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"C1\"} 0.48",
+      "redfish_outlet_current_amperes{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"C2\"} 1.93",
+      "redfish_outlet_current_amperes{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"C3\"} 1.74",
+      "redfish_outlet_energy_joules_total{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"A1\"} 190587600000",
+      "redfish_outlet_energy_joules_total{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"A2\"} 190587600000",
+      "redfish_outlet_energy_joules_total{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"A3\"} 280587600000",
+      "redfish_outlet_energy_joules_total{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"B1\"} 2836800000",
+      "redfish_outlet_energy_joules_total{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"B2\"} 3196800000",
+      "redfish_outlet_energy_joules_total{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"B3\"} 4341600000",
+      "redfish_outlet_energy_joules_total{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"A1\"} 130197600000",
+      "redfish_outlet_energy_joules_total{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"A2\"} 190587600000",
+      "redfish_outlet_energy_joules_total{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"A3\"} 222652800000",
+      "redfish_outlet_energy_joules_total{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"B1\"} 130197600000",
+      "redfish_outlet_energy_joules_total{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"B2\"} 194187600000",
+      "redfish_outlet_energy_joules_total{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"B3\"} 222652800000",
+      "redfish_outlet_energy_joules_total{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"C1\"} 130197600000",
+      "redfish_outlet_energy_joules_total{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"C2\"} 190587600000",
+      "redfish_outlet_energy_joules_total{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"C3\"} 222652800000",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"A1\",redfish_outlet_health=\"Critical\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"A1\",redfish_outlet_health=\"OK\"} 1",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"A1\",redfish_outlet_health=\"Warning\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"A2\",redfish_outlet_health=\"Critical\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"A2\",redfish_outlet_health=\"OK\"} 1",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"A2\",redfish_outlet_health=\"Warning\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"A3\",redfish_outlet_health=\"Critical\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"A3\",redfish_outlet_health=\"OK\"} 1",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"A3\",redfish_outlet_health=\"Warning\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"B1\",redfish_outlet_health=\"Critical\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"B1\",redfish_outlet_health=\"OK\"} 1",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"B1\",redfish_outlet_health=\"Warning\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"B2\",redfish_outlet_health=\"Critical\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"B2\",redfish_outlet_health=\"OK\"} 1",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"B2\",redfish_outlet_health=\"Warning\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"B3\",redfish_outlet_health=\"Critical\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"B3\",redfish_outlet_health=\"OK\"} 1",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"B3\",redfish_outlet_health=\"Warning\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"A1\",redfish_outlet_health=\"Critical\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"A1\",redfish_outlet_health=\"OK\"} 1",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"A1\",redfish_outlet_health=\"Warning\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"A2\",redfish_outlet_health=\"Critical\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"A2\",redfish_outlet_health=\"OK\"} 1",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"A2\",redfish_outlet_health=\"Warning\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"A3\",redfish_outlet_health=\"Critical\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"A3\",redfish_outlet_health=\"OK\"} 1",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"A3\",redfish_outlet_health=\"Warning\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"A4\",redfish_outlet_health=\"Critical\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"A4\",redfish_outlet_health=\"OK\"} 1",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"A4\",redfish_outlet_health=\"Warning\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"B1\",redfish_outlet_health=\"Critical\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"B1\",redfish_outlet_health=\"OK\"} 1",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"B1\",redfish_outlet_health=\"Warning\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"B2\",redfish_outlet_health=\"Critical\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"B2\",redfish_outlet_health=\"OK\"} 1",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"B2\",redfish_outlet_health=\"Warning\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"B3\",redfish_outlet_health=\"Critical\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"B3\",redfish_outlet_health=\"OK\"} 1",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"B3\",redfish_outlet_health=\"Warning\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"C1\",redfish_outlet_health=\"Critical\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"C1\",redfish_outlet_health=\"OK\"} 1",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"C1\",redfish_outlet_health=\"Warning\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"C2\",redfish_outlet_health=\"Critical\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"C2\",redfish_outlet_health=\"OK\"} 1",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"C2\",redfish_outlet_health=\"Warning\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"C3\",redfish_outlet_health=\"Critical\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"C3\",redfish_outlet_health=\"OK\"} 1",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"C3\",redfish_outlet_health=\"Warning\"} 0",
+      "redfish_outlet_power_on{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"A1\"} 1",
+      "redfish_outlet_power_on{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"A2\"} 1",
+      "redfish_outlet_power_on{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"A3\"} 1",
+      "redfish_outlet_power_on{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"B1\"} 1",
+      "redfish_outlet_power_on{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"B2\"} 1",
+      "redfish_outlet_power_on{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"B3\"} 1",
+      "redfish_outlet_power_on{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"A1\"} 1",
+      "redfish_outlet_power_on{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"A2\"} 1",
+      "redfish_outlet_power_on{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"A3\"} 1",
+      "redfish_outlet_power_on{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"A4\"} 1",
+      "redfish_outlet_power_on{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"B1\"} 1",
+      "redfish_outlet_power_on{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"B2\"} 1",
+      "redfish_outlet_power_on{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"B3\"} 1",
+      "redfish_outlet_power_on{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"C1\"} 1",
+      "redfish_outlet_power_on{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"C2\"} 1",
+      "redfish_outlet_power_on{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"C3\"} 1",
+      "redfish_outlet_power_watts{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"A1\"} 435.2",
+      "redfish_outlet_power_watts{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"A2\"} 384.5",
+      "redfish_outlet_power_watts{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"A3\"} 230.7",
+      "redfish_outlet_power_watts{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"B1\"} 202.4",
+      "redfish_outlet_power_watts{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"B2\"} 202.4",
+      "redfish_outlet_power_watts{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"B3\"} 180.1",
+      "redfish_outlet_power_watts{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"A1\"} 197.4",
+      "redfish_outlet_power_watts{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"A2\"} 384.5",
+      "redfish_outlet_power_watts{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"A3\"} 349.9",
+      "redfish_outlet_power_watts{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"B1\"} 228.3",
+      "redfish_outlet_power_watts{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"B2\"} 321.6",
+      "redfish_outlet_power_watts{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"B3\"} 426.5",
+      "redfish_outlet_power_watts{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"C1\"} 56.8",
+      "redfish_outlet_power_watts{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"C2\"} 394.1",
+      "redfish_outlet_power_watts{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"C3\"} 355.4",
+      "redfish_outlet_voltage_volts{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"A1\"} 202.4",
+      "redfish_outlet_voltage_volts{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"A2\"} 202.4",
+      "redfish_outlet_voltage_volts{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"A3\"} 202.4",
+      "redfish_outlet_voltage_volts{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"B1\"} 202.4",
+      "redfish_outlet_voltage_volts{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"B2\"} 202.4",
+      "redfish_outlet_voltage_volts{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",outlet=\"B3\"} 202.4",
+      "redfish_outlet_voltage_volts{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"A1\"} 117.5",
+      "redfish_outlet_voltage_volts{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"A2\"} 202.4",
+      "redfish_outlet_voltage_volts{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"A3\"} 202.3",
+      "redfish_outlet_voltage_volts{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"B1\"} 116.6",
+      "redfish_outlet_voltage_volts{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"B2\"} 203.6",
+      "redfish_outlet_voltage_volts{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"B3\"} 204.1",
+      "redfish_outlet_voltage_volts{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"C1\"} 118.4",
+      "redfish_outlet_voltage_volts{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"C2\"} 204.2",
+      "redfish_outlet_voltage_volts{equipment=\"1\",equipment_type=\"RackPDU\",outlet=\"C3\"} 204.3",
+      "redfish_power_equipment_energy_joules_total{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\"} 203176800000",
+      "redfish_power_equipment_energy_joules_total{equipment=\"1\",equipment_type=\"RackPDU\"} 203176800000",
+      "redfish_power_equipment_health{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",redfish_power_equipment_health=\"Critical\"} 0",
+      "redfish_power_equipment_health{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",redfish_power_equipment_health=\"OK\"} 1",
+      "redfish_power_equipment_health{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",redfish_power_equipment_health=\"Warning\"} 0",
+      "redfish_power_equipment_health{equipment=\"1\",equipment_type=\"FloorPDU\",redfish_power_equipment_health=\"Critical\"} 0",
+      "redfish_power_equipment_health{equipment=\"1\",equipment_type=\"FloorPDU\",redfish_power_equipment_health=\"OK\"} 1",
+      "redfish_power_equipment_health{equipment=\"1\",equipment_type=\"FloorPDU\",redfish_power_equipment_health=\"Warning\"} 0",
+      "redfish_power_equipment_health{equipment=\"1\",equipment_type=\"RackPDU\",redfish_power_equipment_health=\"Critical\"} 0",
+      "redfish_power_equipment_health{equipment=\"1\",equipment_type=\"RackPDU\",redfish_power_equipment_health=\"OK\"} 1",
+      "redfish_power_equipment_health{equipment=\"1\",equipment_type=\"RackPDU\",redfish_power_equipment_health=\"Warning\"} 0",
+      "redfish_power_equipment_info{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\",firmware_version=\"4.3.0\",manufacturer=\"Contoso\",model=\"ZAP4000\",name=\"TransferSwitch1\",serial_number=\"29347ZT536\"} 1",
+      "redfish_power_equipment_info{equipment=\"1\",equipment_type=\"FloorPDU\",firmware_version=\"2.0.3\",manufacturer=\"Contoso\",model=\"GLH9000\",name=\"Row 1 Floor PDU\",serial_number=\"0458329\"} 1",
+      "redfish_power_equipment_info{equipment=\"1\",equipment_type=\"RackPDU\",firmware_version=\"4.3.0\",manufacturer=\"Contoso\",model=\"ZAP4000\",name=\"RackPDU1\",serial_number=\"29347ZT536\"} 1",
+      "redfish_power_equipment_power_watts{equipment=\"1\",equipment_type=\"AutomaticTransferSwitch\"} 1500.1",
+      "redfish_power_equipment_power_watts{equipment=\"1\",equipment_type=\"RackPDU\"} 6438",
+      "redfish_temperature_celsius{chassis=\"PDU\",sensor=\"Rack PDU Temperature\"} 31",
+      "redfish_temperature_celsius{chassis=\"TransferSwitch1\",sensor=\"Rack PDU Temperature\"} 31",
+      "redfish_temperature_health{chassis=\"PDU\",sensor=\"Rack PDU Temperature\",redfish_temperature_health=\"Critical\"} 0",
+      "redfish_temperature_health{chassis=\"PDU\",sensor=\"Rack PDU Temperature\",redfish_temperature_health=\"OK\"} 1",
+      "redfish_temperature_health{chassis=\"PDU\",sensor=\"Rack PDU Temperature\",redfish_temperature_health=\"Warning\"} 0",
+      "redfish_temperature_health{chassis=\"TransferSwitch1\",sensor=\"Rack PDU Temperature\",redfish_temperature_health=\"Critical\"} 0",
+      "redfish_temperature_health{chassis=\"TransferSwitch1\",sensor=\"Rack PDU Temperature\",redfish_temperature_health=\"OK\"} 1",
+      "redfish_temperature_health{chassis=\"TransferSwitch1\",sensor=\"Rack PDU Temperature\",redfish_temperature_health=\"Warning\"} 0",
+    ]);
+    // The root offers no Systems: nothing is asked for them, and the chassis read is a success.
+    expect(device.hits.filter((h) => h.includes('/Systems'))).toEqual([]);
+    expect(series.get('probe_request_fetches{request="systems"}')).toBe(0);
+    expect(series.get('probe_request_success{request="chassis"}')).toBe(1);
+    expect(series.get('probe_request_success{request="sensor"}')).toBe(1);
+    // Both chassis have only Sensors: every sensor is read once, two of them temperatures
+    // and two humidities (no EnvironmentMetrics to take it from).
+    expect(series.get('probe_request_fetches{request="sensor"}')).toBe(115);
+    expect(new Set(device.hits).size).toBe(device.hits.length);
+  });
+});
+
+describe('redfish module on DMTF public-cooling-unit (no Systems; a CDU with coolant loops, pumps, a filter and leak detectors)', () => {
+  it('reads the coolant loops in base units, the failed pump, the leak detectors, and the temperatures of its Sensors', async () => {
+    const { text, series } = await probeDevice('dmtf-cooling-unit');
+    expect(series.get('probe_success')).toBe(1);
+    expect(series.get('probe_duplicate_series_dropped')).toBe(0);
+    expect(series.get('probe_mapping_errors')).toBe(0);
+    expect(deviceSeries(text)).toEqual([
+      "redfish_chassis_health{chassis=\"CDU\",redfish_chassis_health=\"Critical\"} 0",
+      "redfish_chassis_health{chassis=\"CDU\",redfish_chassis_health=\"OK\"} 1",
+      "redfish_chassis_health{chassis=\"CDU\",redfish_chassis_health=\"Warning\"} 0",
+      "redfish_chassis_info{chassis=\"CDU\",chassis_type=\"RackMount\",manufacturer=\"Contoso\",model=\"SuperChill 22\",name=\"Example Chassis for a CDU\",serial_number=\"8234803\"} 1",
+      "redfish_coolant_connector_health{connector=\"1\",cooling_unit=\"1\",equipment_type=\"CDU\",loop=\"primary\",redfish_coolant_connector_health=\"Critical\"} 0",
+      "redfish_coolant_connector_health{connector=\"1\",cooling_unit=\"1\",equipment_type=\"CDU\",loop=\"primary\",redfish_coolant_connector_health=\"OK\"} 1",
+      "redfish_coolant_connector_health{connector=\"1\",cooling_unit=\"1\",equipment_type=\"CDU\",loop=\"primary\",redfish_coolant_connector_health=\"Warning\"} 0",
+      "redfish_coolant_connector_health{connector=\"1\",cooling_unit=\"1\",equipment_type=\"CDU\",loop=\"secondary\",redfish_coolant_connector_health=\"Critical\"} 0",
+      "redfish_coolant_connector_health{connector=\"1\",cooling_unit=\"1\",equipment_type=\"CDU\",loop=\"secondary\",redfish_coolant_connector_health=\"OK\"} 1",
+      "redfish_coolant_connector_health{connector=\"1\",cooling_unit=\"1\",equipment_type=\"CDU\",loop=\"secondary\",redfish_coolant_connector_health=\"Warning\"} 0",
+      "redfish_coolant_flow_cubic_meters_per_second{connector=\"1\",cooling_unit=\"1\",equipment_type=\"CDU\",loop=\"primary\"} 0.0007",
+      "redfish_coolant_flow_cubic_meters_per_second{connector=\"1\",cooling_unit=\"1\",equipment_type=\"CDU\",loop=\"secondary\"} 0.0007",
+      "redfish_coolant_heat_removed_watts{connector=\"1\",cooling_unit=\"1\",equipment_type=\"CDU\",loop=\"primary\"} 25480",
+      "redfish_coolant_heat_removed_watts{connector=\"1\",cooling_unit=\"1\",equipment_type=\"CDU\",loop=\"secondary\"} 25310",
+      "redfish_coolant_return_pressure_pascals{connector=\"1\",cooling_unit=\"1\",equipment_type=\"CDU\",loop=\"primary\"} 965000",
+      "redfish_coolant_return_pressure_pascals{connector=\"1\",cooling_unit=\"1\",equipment_type=\"CDU\",loop=\"secondary\"} 137000",
+      "redfish_coolant_return_temperature_celsius{connector=\"1\",cooling_unit=\"1\",equipment_type=\"CDU\",loop=\"primary\"} 40",
+      "redfish_coolant_return_temperature_celsius{connector=\"1\",cooling_unit=\"1\",equipment_type=\"CDU\",loop=\"secondary\"} 48",
+      "redfish_coolant_supply_pressure_pascals{connector=\"1\",cooling_unit=\"1\",equipment_type=\"CDU\",loop=\"primary\"} 827000",
+      "redfish_coolant_supply_pressure_pascals{connector=\"1\",cooling_unit=\"1\",equipment_type=\"CDU\",loop=\"secondary\"} 103000",
+      "redfish_coolant_supply_temperature_celsius{connector=\"1\",cooling_unit=\"1\",equipment_type=\"CDU\",loop=\"primary\"} 30",
+      "redfish_coolant_supply_temperature_celsius{connector=\"1\",cooling_unit=\"1\",equipment_type=\"CDU\",loop=\"secondary\"} 30",
+      "redfish_cooling_unit_health{cooling_unit=\"1\",equipment_type=\"CDU\",redfish_cooling_unit_health=\"Critical\"} 0",
+      "redfish_cooling_unit_health{cooling_unit=\"1\",equipment_type=\"CDU\",redfish_cooling_unit_health=\"OK\"} 0",
+      "redfish_cooling_unit_health{cooling_unit=\"1\",equipment_type=\"CDU\",redfish_cooling_unit_health=\"Warning\"} 1",
+      "redfish_cooling_unit_health_rollup{cooling_unit=\"1\",equipment_type=\"CDU\",redfish_cooling_unit_health_rollup=\"Critical\"} 1",
+      "redfish_cooling_unit_health_rollup{cooling_unit=\"1\",equipment_type=\"CDU\",redfish_cooling_unit_health_rollup=\"OK\"} 0",
+      "redfish_cooling_unit_health_rollup{cooling_unit=\"1\",equipment_type=\"CDU\",redfish_cooling_unit_health_rollup=\"Warning\"} 0",
+      "redfish_cooling_unit_info{cooling_unit=\"1\",equipment_type=\"CDU\",firmware_version=\"3.2.0\",manufacturer=\"Contoso\",model=\"BRRR4000\",name=\"Rack #4 Cooling Distribution Unit\",serial_number=\"29347ZT536\"} 1",
+      "redfish_filter_health{cooling_unit=\"1\",equipment_type=\"CDU\",filter=\"1\",redfish_filter_health=\"Critical\"} 0",
+      "redfish_filter_health{cooling_unit=\"1\",equipment_type=\"CDU\",filter=\"1\",redfish_filter_health=\"OK\"} 1",
+      "redfish_filter_health{cooling_unit=\"1\",equipment_type=\"CDU\",filter=\"1\",redfish_filter_health=\"Warning\"} 0",
+      "redfish_filter_rated_service_seconds{cooling_unit=\"1\",equipment_type=\"CDU\",filter=\"1\"} 36000000",
+      "redfish_filter_service_seconds{cooling_unit=\"1\",equipment_type=\"CDU\",filter=\"1\"} 20847600",
+      "redfish_humidity_ratio{chassis=\"CDU\"} 0.26",
+      "redfish_leak_detector_state{cooling_unit=\"1\",detector=\"Fluid Level Overflow\",equipment_type=\"CDU\",redfish_leak_detector_state=\"Critical\"} 0",
+      "redfish_leak_detector_state{cooling_unit=\"1\",detector=\"Fluid Level Overflow\",equipment_type=\"CDU\",redfish_leak_detector_state=\"OK\"} 1",
+      "redfish_leak_detector_state{cooling_unit=\"1\",detector=\"Fluid Level Overflow\",equipment_type=\"CDU\",redfish_leak_detector_state=\"Warning\"} 0",
+      "redfish_leak_detector_state{cooling_unit=\"1\",detector=\"Moisture Leak Detector\",equipment_type=\"CDU\",redfish_leak_detector_state=\"Critical\"} 0",
+      "redfish_leak_detector_state{cooling_unit=\"1\",detector=\"Moisture Leak Detector\",equipment_type=\"CDU\",redfish_leak_detector_state=\"OK\"} 1",
+      "redfish_leak_detector_state{cooling_unit=\"1\",detector=\"Moisture Leak Detector\",equipment_type=\"CDU\",redfish_leak_detector_state=\"Warning\"} 0",
+      "redfish_manager_health{manager=\"CDU\",redfish_manager_health=\"Critical\"} 0",
+      "redfish_manager_health{manager=\"CDU\",redfish_manager_health=\"OK\"} 1",
+      "redfish_manager_health{manager=\"CDU\",redfish_manager_health=\"Warning\"} 0",
+      "redfish_manager_info{firmware_version=\"1.20b\",manager=\"CDU\",manager_type=\"ManagementController\",model=\"Joo Janta 200\",name=\"CDU Network Interface Module\"} 1",
+      "redfish_pump_health{cooling_unit=\"1\",equipment_type=\"CDU\",pump=\"1\",redfish_pump_health=\"Critical\"} 0",
+      "redfish_pump_health{cooling_unit=\"1\",equipment_type=\"CDU\",pump=\"1\",redfish_pump_health=\"OK\"} 1",
+      "redfish_pump_health{cooling_unit=\"1\",equipment_type=\"CDU\",pump=\"1\",redfish_pump_health=\"Warning\"} 0",
+      "redfish_pump_health{cooling_unit=\"1\",equipment_type=\"CDU\",pump=\"2\",redfish_pump_health=\"Critical\"} 1",
+      "redfish_pump_health{cooling_unit=\"1\",equipment_type=\"CDU\",pump=\"2\",redfish_pump_health=\"OK\"} 0",
+      "redfish_pump_health{cooling_unit=\"1\",equipment_type=\"CDU\",pump=\"2\",redfish_pump_health=\"Warning\"} 0",
+      "redfish_pump_speed_ratio{cooling_unit=\"1\",equipment_type=\"CDU\",pump=\"1\"} 0.385",
+      "redfish_pump_speed_ratio{cooling_unit=\"1\",equipment_type=\"CDU\",pump=\"2\"} 0",
+      "redfish_temperature_celsius{chassis=\"CDU\",sensor=\"CDU Internal Temperature\"} 24",
+      "redfish_temperature_celsius{chassis=\"CDU\",sensor=\"Primary Delta Temperature\"} 10",
+      "redfish_temperature_celsius{chassis=\"CDU\",sensor=\"Primary Return Temperature\"} 40",
+      "redfish_temperature_celsius{chassis=\"CDU\",sensor=\"Primary Supply Temperature\"} 30",
+      "redfish_temperature_celsius{chassis=\"CDU\",sensor=\"Secondary Delta Temperature\"} 18",
+      "redfish_temperature_celsius{chassis=\"CDU\",sensor=\"Secondary Return Temperature\"} 48",
+      "redfish_temperature_celsius{chassis=\"CDU\",sensor=\"Secondary Supply Temperature\"} 30",
+      "redfish_temperature_health{chassis=\"CDU\",sensor=\"CDU Internal Temperature\",redfish_temperature_health=\"Critical\"} 0",
+      "redfish_temperature_health{chassis=\"CDU\",sensor=\"CDU Internal Temperature\",redfish_temperature_health=\"OK\"} 1",
+      "redfish_temperature_health{chassis=\"CDU\",sensor=\"CDU Internal Temperature\",redfish_temperature_health=\"Warning\"} 0",
+      "redfish_temperature_health{chassis=\"CDU\",sensor=\"Primary Delta Temperature\",redfish_temperature_health=\"Critical\"} 0",
+      "redfish_temperature_health{chassis=\"CDU\",sensor=\"Primary Delta Temperature\",redfish_temperature_health=\"OK\"} 1",
+      "redfish_temperature_health{chassis=\"CDU\",sensor=\"Primary Delta Temperature\",redfish_temperature_health=\"Warning\"} 0",
+      "redfish_temperature_health{chassis=\"CDU\",sensor=\"Primary Return Temperature\",redfish_temperature_health=\"Critical\"} 0",
+      "redfish_temperature_health{chassis=\"CDU\",sensor=\"Primary Return Temperature\",redfish_temperature_health=\"OK\"} 1",
+      "redfish_temperature_health{chassis=\"CDU\",sensor=\"Primary Return Temperature\",redfish_temperature_health=\"Warning\"} 0",
+      "redfish_temperature_health{chassis=\"CDU\",sensor=\"Primary Supply Temperature\",redfish_temperature_health=\"Critical\"} 0",
+      "redfish_temperature_health{chassis=\"CDU\",sensor=\"Primary Supply Temperature\",redfish_temperature_health=\"OK\"} 1",
+      "redfish_temperature_health{chassis=\"CDU\",sensor=\"Primary Supply Temperature\",redfish_temperature_health=\"Warning\"} 0",
+      "redfish_temperature_health{chassis=\"CDU\",sensor=\"Secondary Delta Temperature\",redfish_temperature_health=\"Critical\"} 0",
+      "redfish_temperature_health{chassis=\"CDU\",sensor=\"Secondary Delta Temperature\",redfish_temperature_health=\"OK\"} 1",
+      "redfish_temperature_health{chassis=\"CDU\",sensor=\"Secondary Delta Temperature\",redfish_temperature_health=\"Warning\"} 0",
+      "redfish_temperature_health{chassis=\"CDU\",sensor=\"Secondary Return Temperature\",redfish_temperature_health=\"Critical\"} 0",
+      "redfish_temperature_health{chassis=\"CDU\",sensor=\"Secondary Return Temperature\",redfish_temperature_health=\"OK\"} 1",
+      "redfish_temperature_health{chassis=\"CDU\",sensor=\"Secondary Return Temperature\",redfish_temperature_health=\"Warning\"} 0",
+      "redfish_temperature_health{chassis=\"CDU\",sensor=\"Secondary Supply Temperature\",redfish_temperature_health=\"Critical\"} 0",
+      "redfish_temperature_health{chassis=\"CDU\",sensor=\"Secondary Supply Temperature\",redfish_temperature_health=\"OK\"} 1",
+      "redfish_temperature_health{chassis=\"CDU\",sensor=\"Secondary Supply Temperature\",redfish_temperature_health=\"Warning\"} 0",
+    ]);
+    expect(series.get('probe_request_fetches{request="systems"}')).toBe(0);
+  });
+});
+
+describe('redfish module on DMTF public-power-shelf (no Systems; a power shelf with AC mains and a DC bus)', () => {
+  it('reads the shelf\'s circuits and outlets; its chassis\' PowerSubsystem link leads to a Sensors collection, which holds no power supplies', async () => {
+    const { text, series } = await probeDevice('dmtf-power-shelf');
+    expect(series.get('probe_success')).toBe(1);
+    expect(series.get('probe_duplicate_series_dropped')).toBe(0);
+    expect(deviceSeries(text)).toEqual([
+      "redfish_chassis_health{chassis=\"PowerShelf\",redfish_chassis_health=\"Critical\"} 0",
+      "redfish_chassis_health{chassis=\"PowerShelf\",redfish_chassis_health=\"OK\"} 1",
+      "redfish_chassis_health{chassis=\"PowerShelf\",redfish_chassis_health=\"Warning\"} 0",
+      "redfish_chassis_info{chassis=\"PowerShelf\",manufacturer=\"Contoso\",model=\"ZAP33000\",name=\"Power Shelf Chassis\",serial_number=\"29347ZT536\"} 1",
+      "redfish_circuit_breaker_state{circuit=\"A\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"PowerShelf\",redfish_circuit_breaker_state=\"Normal\"} 1",
+      "redfish_circuit_breaker_state{circuit=\"A\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"PowerShelf\",redfish_circuit_breaker_state=\"Off\"} 0",
+      "redfish_circuit_breaker_state{circuit=\"A\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"PowerShelf\",redfish_circuit_breaker_state=\"Tripped\"} 0",
+      "redfish_circuit_breaker_state{circuit=\"B\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"PowerShelf\",redfish_circuit_breaker_state=\"Normal\"} 1",
+      "redfish_circuit_breaker_state{circuit=\"B\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"PowerShelf\",redfish_circuit_breaker_state=\"Off\"} 0",
+      "redfish_circuit_breaker_state{circuit=\"B\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"PowerShelf\",redfish_circuit_breaker_state=\"Tripped\"} 0",
+      "redfish_circuit_breaker_state{circuit=\"DC\",circuit_type=\"Bus\",equipment=\"1\",equipment_type=\"PowerShelf\",redfish_circuit_breaker_state=\"Normal\"} 1",
+      "redfish_circuit_breaker_state{circuit=\"DC\",circuit_type=\"Bus\",equipment=\"1\",equipment_type=\"PowerShelf\",redfish_circuit_breaker_state=\"Off\"} 0",
+      "redfish_circuit_breaker_state{circuit=\"DC\",circuit_type=\"Bus\",equipment=\"1\",equipment_type=\"PowerShelf\",redfish_circuit_breaker_state=\"Tripped\"} 0",
+      "redfish_circuit_current_amperes{circuit=\"A\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"PowerShelf\"} 1.59",
+      "redfish_circuit_current_amperes{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"PowerShelf\"} 5.68",
+      "redfish_circuit_current_amperes{circuit=\"AC2\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"PowerShelf\"} 5.68",
+      "redfish_circuit_current_amperes{circuit=\"B\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"PowerShelf\"} 5.95",
+      "redfish_circuit_current_amperes{circuit=\"DC\",circuit_type=\"Bus\",equipment=\"1\",equipment_type=\"PowerShelf\"} 16.93",
+      "redfish_circuit_energy_joules_total{circuit=\"DC\",circuit_type=\"Bus\",equipment=\"1\",equipment_type=\"PowerShelf\"} 437997600000",
+      "redfish_circuit_health{circuit=\"A\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"PowerShelf\",redfish_circuit_health=\"Critical\"} 0",
+      "redfish_circuit_health{circuit=\"A\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"PowerShelf\",redfish_circuit_health=\"OK\"} 1",
+      "redfish_circuit_health{circuit=\"A\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"PowerShelf\",redfish_circuit_health=\"Warning\"} 0",
+      "redfish_circuit_health{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"PowerShelf\",redfish_circuit_health=\"Critical\"} 0",
+      "redfish_circuit_health{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"PowerShelf\",redfish_circuit_health=\"OK\"} 1",
+      "redfish_circuit_health{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"PowerShelf\",redfish_circuit_health=\"Warning\"} 0",
+      "redfish_circuit_health{circuit=\"AC2\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"PowerShelf\",redfish_circuit_health=\"Critical\"} 0",
+      "redfish_circuit_health{circuit=\"AC2\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"PowerShelf\",redfish_circuit_health=\"OK\"} 1",
+      "redfish_circuit_health{circuit=\"AC2\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"PowerShelf\",redfish_circuit_health=\"Warning\"} 0",
+      "redfish_circuit_health{circuit=\"B\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"PowerShelf\",redfish_circuit_health=\"Critical\"} 0",
+      "redfish_circuit_health{circuit=\"B\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"PowerShelf\",redfish_circuit_health=\"OK\"} 1",
+      "redfish_circuit_health{circuit=\"B\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"PowerShelf\",redfish_circuit_health=\"Warning\"} 0",
+      "redfish_circuit_health{circuit=\"DC\",circuit_type=\"Bus\",equipment=\"1\",equipment_type=\"PowerShelf\",redfish_circuit_health=\"Critical\"} 0",
+      "redfish_circuit_health{circuit=\"DC\",circuit_type=\"Bus\",equipment=\"1\",equipment_type=\"PowerShelf\",redfish_circuit_health=\"OK\"} 1",
+      "redfish_circuit_health{circuit=\"DC\",circuit_type=\"Bus\",equipment=\"1\",equipment_type=\"PowerShelf\",redfish_circuit_health=\"Warning\"} 0",
+      "redfish_circuit_power_watts{circuit=\"A\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"PowerShelf\"} 192.4",
+      "redfish_circuit_power_watts{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"PowerShelf\"} 897.4",
+      "redfish_circuit_power_watts{circuit=\"AC2\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"PowerShelf\"} 897.4",
+      "redfish_circuit_power_watts{circuit=\"B\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"PowerShelf\"} 722.1",
+      "redfish_circuit_power_watts{circuit=\"DC\",circuit_type=\"Bus\",equipment=\"1\",equipment_type=\"PowerShelf\"} 816.5",
+      "redfish_circuit_voltage_volts{circuit=\"A\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"PowerShelf\"} 121.4",
+      "redfish_circuit_voltage_volts{circuit=\"AC1\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"PowerShelf\"} 222.8",
+      "redfish_circuit_voltage_volts{circuit=\"AC2\",circuit_type=\"Mains\",equipment=\"1\",equipment_type=\"PowerShelf\"} 222.8",
+      "redfish_circuit_voltage_volts{circuit=\"B\",circuit_type=\"Branch\",equipment=\"1\",equipment_type=\"PowerShelf\"} 121.5",
+      "redfish_circuit_voltage_volts{circuit=\"DC\",circuit_type=\"Bus\",equipment=\"1\",equipment_type=\"PowerShelf\"} 48.45",
+      "redfish_manager_health{manager=\"BMC\",redfish_manager_health=\"Critical\"} 0",
+      "redfish_manager_health{manager=\"BMC\",redfish_manager_health=\"OK\"} 1",
+      "redfish_manager_health{manager=\"BMC\",redfish_manager_health=\"Warning\"} 0",
+      "redfish_manager_info{firmware_version=\"1.00\",manager=\"BMC\",manager_type=\"BMC\",model=\"Joo Janta 200\",name=\"Manager\"} 1",
+      "redfish_outlet_current_amperes{equipment=\"1\",equipment_type=\"PowerShelf\",outlet=\"A1\"} 1.59",
+      "redfish_outlet_current_amperes{equipment=\"1\",equipment_type=\"PowerShelf\",outlet=\"B1\"} 1.59",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"PowerShelf\",outlet=\"A1\",redfish_outlet_health=\"Critical\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"PowerShelf\",outlet=\"A1\",redfish_outlet_health=\"OK\"} 1",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"PowerShelf\",outlet=\"A1\",redfish_outlet_health=\"Warning\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"PowerShelf\",outlet=\"B1\",redfish_outlet_health=\"Critical\"} 0",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"PowerShelf\",outlet=\"B1\",redfish_outlet_health=\"OK\"} 1",
+      "redfish_outlet_health{equipment=\"1\",equipment_type=\"PowerShelf\",outlet=\"B1\",redfish_outlet_health=\"Warning\"} 0",
+      "redfish_outlet_power_on{equipment=\"1\",equipment_type=\"PowerShelf\",outlet=\"A1\"} 1",
+      "redfish_outlet_power_on{equipment=\"1\",equipment_type=\"PowerShelf\",outlet=\"B1\"} 1",
+      "redfish_outlet_power_watts{equipment=\"1\",equipment_type=\"PowerShelf\",outlet=\"A1\"} 192.4",
+      "redfish_outlet_power_watts{equipment=\"1\",equipment_type=\"PowerShelf\",outlet=\"B1\"} 192.4",
+      "redfish_outlet_voltage_volts{equipment=\"1\",equipment_type=\"PowerShelf\",outlet=\"A1\"} 121.4",
+      "redfish_outlet_voltage_volts{equipment=\"1\",equipment_type=\"PowerShelf\",outlet=\"B1\"} 121.4",
+      "redfish_power_equipment_energy_joules_total{equipment=\"1\",equipment_type=\"PowerShelf\"} 203176800000",
+      "redfish_power_equipment_health{equipment=\"1\",equipment_type=\"PowerShelf\",redfish_power_equipment_health=\"Critical\"} 0",
+      "redfish_power_equipment_health{equipment=\"1\",equipment_type=\"PowerShelf\",redfish_power_equipment_health=\"OK\"} 1",
+      "redfish_power_equipment_health{equipment=\"1\",equipment_type=\"PowerShelf\",redfish_power_equipment_health=\"Warning\"} 0",
+      "redfish_power_equipment_info{equipment=\"1\",equipment_type=\"PowerShelf\",firmware_version=\"1.2.1\",manufacturer=\"Contoso\",model=\"ZAP33000\",name=\"PowerShelf1\",serial_number=\"29347ZT536\"} 1",
+      "redfish_power_equipment_power_watts{equipment=\"1\",equipment_type=\"PowerShelf\"} 6438",
+    ]);
+    expect(series.get('probe_request_fetches{request="power_supply"}')).toBe(0);
+  });
+});
+
 describe('redfish module on trees shaped otherwise, as the schema allows', () => {
   it('a Dell-style tree whose system has no Links.Chassis: chassis come from the collection, thermal, fans and power with them', async () => {
     const spec: DeviceSpec = {
@@ -570,20 +1047,47 @@ describe('redfish module on trees shaped otherwise, as the schema allows', () =>
     expect(series.get('probe_duplicate_series_dropped')).toBe(0);
   });
 
-  it('no chassis at all is a failed probe that says so', async () => {
+  it('a service root that offers nothing the module reads is a failed probe that says so', async () => {
     const spec: DeviceSpec = {
-      name: 'no-chassis',
+      name: 'nothing-to-read',
       routes: {
-        '/redfish/v1/Systems': json({ Members: [{ '@odata.id': '/redfish/v1/Systems/1' }] }),
-        '/redfish/v1/Systems/1': json({ Id: '1', Status: { Health: 'OK' }, Links: {} }),
-        '/redfish/v1/Chassis': json({ 'Members@odata.count': 0, Members: [] }),
+        '/redfish/v1': json({ '@odata.id': '/redfish/v1/', RedfishVersion: '1.15.0', SessionService: { '@odata.id': '/redfish/v1/SessionService' }, AccountService: { '@odata.id': '/redfish/v1/AccountService' } }),
       },
     };
     const { text, series } = await probeSpec(spec, true);
     expect(series.get('probe_success')).toBe(0);
-    expect(series.get('probe_request_success{request="chassis"}')).toBe(0);
-    expect(text).toMatch(/chassis: no links found \(\$\.Members\[\*\]\["@odata\.id"\] in chassis_collection, \$\.Links\.Chassis\[\*\]\["@odata\.id"\] in system\); at least 1 expected/);
-    // Each follow that matched nothing is named in the probe's log.
+    expect(series.get('probe_request_success{request="service_root"}')).toBe(0);
+    expect(series.get('probe_http_status_code{request="service_root"}')).toBe(200);
+    expect(text).toMatch(/service_root: links for none of systems, chassis_collection, managers, power_equipment, thermal_equipment found; at least 1 expected/);
+    // Each link the root does not offer is named in the probe's log.
+    expect(text).toMatch(/systems: \$\.Systems\["@odata\.id"\] matched nothing in GET \/redfish\/v1\/ \(0 links\)/);
+  });
+
+  it('a service root that cannot be read fails the probe at service_root, and nothing else is asked', async () => {
+    const { series, device } = await probeSpec({ name: 'no-root', routes: {} });
+    expect(series.get('probe_success')).toBe(0);
+    expect(series.get('probe_request_success{request="service_root"}')).toBe(0);
+    expect(series.get('probe_http_status_code{request="service_root"}')).toBe(404);
+    expect(device.hits).toEqual(['/redfish/v1/']);
+  });
+
+  it('a service whose root offers only Systems, with no chassis anywhere, reports its systems', async () => {
+    const spec: DeviceSpec = {
+      name: 'systems-only',
+      routes: {
+        '/redfish/v1': json({ '@odata.id': '/redfish/v1/', Systems: { '@odata.id': '/redfish/v1/Systems' } }),
+        '/redfish/v1/Systems': json({ Members: [{ '@odata.id': '/redfish/v1/Systems/1' }] }),
+        '/redfish/v1/Systems/1': json({ Id: '1', Status: { Health: 'OK' }, Links: {} }),
+      },
+    };
+    const { text, series } = await probeSpec(spec, true);
+    expect(series.get('probe_success')).toBe(1);
+    expect(deviceSeries(text.slice(text.indexOf('Metrics that would have been returned:')))).toEqual([
+      'redfish_system_health{system="1",redfish_system_health="Critical"} 0',
+      'redfish_system_health{system="1",redfish_system_health="OK"} 1',
+      'redfish_system_health{system="1",redfish_system_health="Warning"} 0',
+      'redfish_system_info{system="1"} 1',
+    ]);
     expect(text).toMatch(/chassis: \$\.Links\.Chassis\[\*\]\["@odata\.id"\] matched nothing in GET \/redfish\/v1\/Systems\/1 \(0 links\)/);
   });
 
@@ -620,9 +1124,55 @@ describe('redfish module on trees shaped otherwise, as the schema allows', () =>
     expect(device.hits.some((h) => h.includes('/Sensors'))).toBe(false);
   });
 
+  it('a chassis with Sensors and the deprecated Thermal (no ThermalSubsystem) takes its temperatures from Sensors only, its fans from Thermal', async () => {
+    const full = await probeDevice('dmtf-tower');
+    const spec: DeviceSpec = {
+      ...REDFISH_DEVICES['dmtf-tower']!,
+      name: 'tower-sensors-and-thermal',
+      routes: {
+        '/redfish/v1/Chassis/Tower': edited('redfish/public-tower/redfish/v1/Chassis/Tower/index.json', (doc) => {
+          delete doc.ThermalSubsystem;
+          return doc;
+        }),
+      },
+    };
+    const { text, series, device } = await probeSpec(spec);
+    expect(series.get('probe_success')).toBe(1);
+    expect(series.get('probe_duplicate_series_dropped')).toBe(0);
+    // The same 14 temperatures as with the current model, each once: Thermal.Temperatures
+    // carries the same sensors and is not read for them.
+    const temperatures = (t: string): string[] => deviceSeries(t).filter((l) => l.startsWith('redfish_temperature_'));
+    expect(temperatures(text)).toEqual(temperatures(full.text));
+    expect(temperatures(text).filter((l) => l.startsWith('redfish_temperature_celsius{'))).toHaveLength(14);
+    expect(device.hits).toContain('/redfish/v1/Chassis/Tower/Thermal');
+    expect(deviceSeries(text).filter((l) => l.startsWith('redfish_fan_speed_rpm{'))).not.toEqual([]);
+  });
+
+  it('a chassis with only a Sensors collection (an industrial gateway) reports the temperatures in it', async () => {
+    const spec: DeviceSpec = {
+      name: 'sensors-only',
+      routes: {
+        '/redfish/v1': json({ '@odata.id': '/redfish/v1/', Chassis: { '@odata.id': '/redfish/v1/Chassis' } }),
+        '/redfish/v1/Chassis': json({ Members: [{ '@odata.id': '/redfish/v1/Chassis/GW' }] }),
+        '/redfish/v1/Chassis/GW': json({ Id: 'GW', Name: 'Gateway', Status: { Health: 'OK' }, Sensors: { '@odata.id': '/redfish/v1/Chassis/GW/Sensors' } }),
+        '/redfish/v1/Chassis/GW/Sensors': json({ Members: [{ '@odata.id': '/redfish/v1/Chassis/GW/Sensors/T1' }, { '@odata.id': '/redfish/v1/Chassis/GW/Sensors/H1' }] }),
+        '/redfish/v1/Chassis/GW/Sensors/T1': json({ Id: 'T1', Name: 'Cabinet', ReadingType: 'Temperature', ReadingUnits: 'Cel', Reading: 41.5, Status: { Health: 'Warning' } }),
+        '/redfish/v1/Chassis/GW/Sensors/H1': json({ Id: 'H1', Name: 'Cabinet humidity', ReadingType: 'Humidity', ReadingUnits: '%', Reading: 40 }),
+      },
+    };
+    const { text, series } = await probeSpec(spec);
+    expect(series.get('probe_success')).toBe(1);
+    expect(deviceSeries(text).filter((l) => l.startsWith('redfish_temperature_'))).toEqual([
+      'redfish_temperature_celsius{chassis="GW",sensor="Cabinet"} 41.5',
+      'redfish_temperature_health{chassis="GW",sensor="Cabinet",redfish_temperature_health="Critical"} 0',
+      'redfish_temperature_health{chassis="GW",sensor="Cabinet",redfish_temperature_health="OK"} 0',
+      'redfish_temperature_health{chassis="GW",sensor="Cabinet",redfish_temperature_health="Warning"} 1',
+    ]);
+  });
+
   it('output passes promtool check metrics on every shape', async (ctx) => {
     promtool.skipIfMissing(ctx);
-    for (const name of ['dmtf-rackmount', 'dmtf-tower', 'dmtf-bladed', 'hpe-ilo5', 'dell-idrac']) {
+    for (const name of ['dmtf-rackmount', 'dmtf-tower', 'dmtf-bladed', 'hpe-ilo5', 'dell-idrac', 'dmtf-pdu', 'dmtf-cooling-unit', 'dmtf-power-shelf']) {
       const { text } = await probeDevice(name);
       expect(await checkMetrics(text), name).toEqual({ code: 0, lines: [] });
     }
@@ -664,5 +1214,174 @@ describe('redfish module against vendor payloads', () => {
     expect(series.get('redfish_power_consumed_watts{chassis="System.Embedded.1",control="PowerControl"}')).toBe(429);
     expect(series.get('redfish_power_supply_input_voltage_volts{chassis="System.Embedded.1",power_supply="PSU.Slot.1"}')).toBe(206);
     expect(series.get('redfish_chassis_health{chassis="System.Embedded.1",redfish_chassis_health="OK"}')).toBe(1);
+  });
+});
+
+/** The README's table of requests per mockup: mockup → [without $expand, with $expand]. */
+async function documentedRequests(): Promise<Map<string, [number, number]>> {
+  const readme = await readFile(path.join(FIXTURES, '../../modules/README.md'), 'utf8');
+  const rows = new Map<string, [number, number]>();
+  for (const m of readme.matchAll(/^\| `(public-[a-z0-9-]+)` \| (\d+) \| (\d+) \|/gm)) rows.set(m[1]!, [Number(m[2]), Number(m[3])]);
+  return rows;
+}
+
+const MOCKUPS: Record<string, string> = {
+  'public-rackmount1': 'dmtf-rackmount',
+  'public-tower': 'dmtf-tower',
+  'public-bladed': 'dmtf-bladed',
+  'public-pdu': 'dmtf-pdu',
+  'public-cooling-unit': 'dmtf-cooling-unit',
+  'public-power-shelf': 'dmtf-power-shelf',
+};
+
+describe('redfish module with $expand', () => {
+  it.each(Object.entries(MOCKUPS))('%s: the same series with and without $expand, in the number of requests modules/README.md gives', async (mockup, device) => {
+    const documented = (await documentedRequests()).get(mockup);
+    expect(documented, `modules/README.md has no row for ${mockup}`).toBeDefined();
+    const without = await probeSpec({ ...REDFISH_DEVICES[device]!, expand: false });
+    const withExpand = await probeSpec({ ...REDFISH_DEVICES[device]!, expand: true });
+    expect(withExpand.series.get('probe_success')).toBe(1);
+    expect(deviceSeries(withExpand.text)).toEqual(deviceSeries(without.text));
+    expect([without.device.hits.length, withExpand.device.hits.length]).toEqual(documented);
+    // Collections are asked with $expand=. only where the root says the service has it.
+    expect(without.device.hits.filter((h) => h.includes('$expand'))).toEqual([]);
+    expect(withExpand.device.hits.filter((h) => h.includes('$expand')).length).toBeGreaterThan(0);
+    // Each resource once, expanded or fetched.
+    expect(new Set(withExpand.device.hits).size).toBe(withExpand.device.hits.length);
+  });
+
+  it('a request read only from expanded answers was never sent: no fetches, no status, and a success', async () => {
+    const { series, device } = await probeSpec({ ...REDFISH_DEVICES['dmtf-rackmount']!, expand: true });
+    expect(series.get('probe_success')).toBe(1);
+    expect(series.get('probe_request_fetches{request="sensor"}')).toBe(0);
+    expect(series.get('probe_http_status_code{request="sensor"}')).toBe(0);
+    expect(series.get('probe_request_success{request="sensor"}')).toBe(1);
+    expect(device.hits.filter((h) => h.startsWith('/redfish/v1/Chassis/1U/Sensors/'))).toEqual([]);
+  });
+
+  it('a service that advertises $expand but ignores it is walked member by member', async () => {
+    // The DMTF files advertise ExpandQuery; this device serves them as they are.
+    const { series, device } = await probeDevice('dmtf-rackmount');
+    expect(series.get('probe_success')).toBe(1);
+    expect(device.hits).toContain('/redfish/v1/Chassis/1U/Sensors?$expand=.');
+    expect(series.get('probe_request_fetches{request="sensor"}')).toBe(41);
+  });
+
+  it('the service root is asked once per 10 minutes: a second probe goes straight to the collections', async () => {
+    const device = await startDevice({ ...REDFISH_DEVICES['dmtf-cooling-unit']!, expand: true });
+    try {
+      for (let i = 0; i < 2; i++) {
+        const res = await exporter.probe({ module: 'redfish', target: device.url });
+        expect(parseSeries(res.text).get('probe_success')).toBe(1);
+      }
+      expect(device.hits.filter((h) => h === '/redfish/v1/')).toHaveLength(1);
+      expect(device.hits.filter((h) => h === '/redfish/v1/Chassis?$expand=.')).toHaveLength(2);
+    } finally {
+      await device.close();
+    }
+  });
+
+  it('a slow BMC without $expand: when the deadline cuts the probe, health, fans and power supplies are in, the bulk of sensors is what is cut', async () => {
+    const device = await startDevice({ ...REDFISH_DEVICES['dmtf-rackmount']!, expand: false, latencyMs: 100, maxConcurrent: 2 });
+    try {
+      const res = await exporter.probe({ module: 'redfish', target: device.url, debug: 'true' }, { 'X-Prometheus-Scrape-Timeout-Seconds': '2.5' });
+      const text = res.text;
+      const series = parseSeries(text.slice(text.indexOf('Metrics that would have been returned:')));
+      expect(series.get('probe_success')).toBe(0);
+      for (const family of ['redfish_system_health', 'redfish_chassis_health', 'redfish_fan_health', 'redfish_power_supply_health', 'redfish_power_consumed_watts']) {
+        expect([...series.keys()].some((k) => k.startsWith(`${family}{`)), family).toBe(true);
+      }
+      // Sensors were queued last and are the ones cut, each said so.
+      expect(text).toMatch(/sensor: GET \/redfish\/v1\/Chassis\/1U\/Sensors\/\S+: not fetched, deadline of 2s reached first \(priority -10\)/);
+      expect(series.get('probe_request_success{request="sensor"}')).toBe(0);
+      for (const r of ['system', 'chassis', 'fan', 'power_supply', 'environment']) expect(series.get(`probe_request_success{request="${r}"}`), r).toBe(1);
+      expect(device.peakConcurrent()).toBeLessThanOrEqual(2);
+    } finally {
+      await device.close();
+    }
+  });
+});
+
+describe('the module language features the redfish module uses, on their own', () => {
+  const MODULES = `
+modules:
+  ordered:
+    concurrency: 1
+    requests:
+      index: { path: /index }
+      bulk:
+        follow: { from: index, path: '$.bulk[*]' }
+        priority: -5
+      health:
+        follow: { from: index, path: '$.health[*]' }
+        priority: 5
+      plain:
+        follow: { from: index, path: '$.plain[*]' }
+    metrics:
+      - { name: t_health, from: health, value: '$.v' }
+  expanding:
+    requests:
+      index:
+        path: /index
+        min_followers: 1
+      items:
+        follow: { from: index, path: '$.items["@odata.id"]', vars: { expand: '$.expand' } }
+        expand: { when: '$.expand == true' }
+      item:
+        follow: { from: items, path: '$.Members[*]["@odata.id"]' }
+    metrics:
+      - { name: t_item_value, from: item, labels: { item: '$.Id' }, value: '$.v' }
+`;
+  let local: TestExporter;
+  beforeAll(async () => {
+    local = await startExporter({ configYaml: MODULES });
+  });
+  afterAll(async () => {
+    await local.close();
+  });
+
+  it('priority: under the concurrency, the higher priority is sent first, whatever the order of the links', async () => {
+    const doc = (n: number): Handler => json({ v: n });
+    const device = await startDevice({
+      name: 'ordered',
+      maxConcurrent: 1,
+      routes: {
+        '/index': json({ bulk: ['/b1', '/b2'], plain: ['/p1'], health: ['/h1', '/h2'] }),
+        '/b1': doc(1), '/b2': doc(2), '/p1': doc(3), '/h1': doc(4), '/h2': doc(5),
+      },
+    });
+    try {
+      const res = await local.probe({ module: 'ordered', target: device.address });
+      expect(parseSeries(res.text).get('probe_success')).toBe(1);
+      expect(device.hits).toEqual(['/index', '/h1', '/h2', '/p1', '/b1', '/b2']);
+    } finally {
+      await device.close();
+    }
+  });
+
+  it('expand: asked only where the condition holds; members an answer holds whole are read from it, references fetched', async () => {
+    const routes = (expand: boolean): DeviceSpec['routes'] => ({
+      '/index': json({ expand, items: { '@odata.id': '/items' } }),
+      '/items': (req, res) => {
+        const expanded = (req.url ?? '').includes('$expand=.');
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ Members: [expanded ? { '@odata.id': '/items/a', Id: 'a', v: 1 } : { '@odata.id': '/items/a' }, { '@odata.id': '/items/b' }] }));
+      },
+      '/items/a': json({ Id: 'a', v: 1 }),
+      '/items/b': json({ Id: 'b', v: 2 }),
+    });
+    for (const expand of [true, false]) {
+      const device = await startDevice({ name: 'expanding', routes: routes(expand) });
+      try {
+        const res = await local.probe({ module: 'expanding', target: device.address });
+        const series = parseSeries(res.text);
+        expect(series.get('probe_success')).toBe(1);
+        expect(series.get('t_item_value{item="a"}')).toBe(1);
+        expect(series.get('t_item_value{item="b"}')).toBe(2);
+        expect(device.hits).toEqual(expand ? ['/index', '/items?$expand=.', '/items/b'] : ['/index', '/items', '/items/a', '/items/b']);
+      } finally {
+        await device.close();
+      }
+    }
   });
 });

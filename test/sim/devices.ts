@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expandRedfish, parseExpand } from './redfish-expand.js';
 
 export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
 
@@ -27,6 +28,17 @@ export interface DeviceSpec {
   contentType?: string;
   /** Answers requests no route matches (instead of 404). */
   fallback?: Handler;
+  /**
+   * Redfish `$expand` (DSP0266 7.3: `*`, `.`, `~`, `($levels=n)`) on JSON served from
+   * files. true: the service root advertises it (ProtocolFeaturesSupported.ExpandQuery)
+   * and answers expand what they link; false: the root says it is not supported and the
+   * parameter is ignored; unset: the files as they are, the parameter ignored.
+   */
+  expand?: boolean;
+  /** Every answer waits this long before it is sent (a slow BMC). */
+  latencyMs?: number;
+  /** At most this many requests are served at once; the others wait their turn (a BMC's web server). */
+  maxConcurrent?: number;
 }
 
 export interface RunningDevice {
@@ -36,16 +48,41 @@ export interface RunningDevice {
   address: string;
   /** Paths requested so far, in order. */
   hits: string[];
+  /** The most requests served at once. */
+  peakConcurrent(): number;
   close(): Promise<void>;
 }
 
 export async function startDevice(spec: DeviceSpec, host = '127.0.0.1', port = 0): Promise<RunningDevice> {
   const hits: string[] = [];
-  const server = http.createServer((req, res) => {
+  let serving = 0;
+  let peak = 0;
+  const waiting: Array<() => void> = [];
+  // A slow, narrow BMC: a slot among maxConcurrent, then latencyMs, then the answer.
+  const admit = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const release = (): void => {
+      serving--;
+      waiting.shift()?.();
+    };
+    const go = (): void => {
+      serving++;
+      peak = Math.max(peak, serving);
+      res.once('close', release);
+      if (spec.latencyMs) setTimeout(() => serve(req, res), spec.latencyMs);
+      else serve(req, res);
+    };
+    if (spec.maxConcurrent !== undefined && serving >= spec.maxConcurrent) waiting.push(go);
+    else go();
+  };
+  const serve = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://device');
     const p = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
-    hits.push(url.pathname + url.search);
     const route = spec.routes?.[p];
+    if (spec.expand !== undefined && typeof route !== 'function') {
+      const expand = url.searchParams.get('$expand');
+      const isRoot = p === '/redfish/v1';
+      if (isRoot || (expand !== null && spec.expand)) return void serveRedfish(spec, p, isRoot, spec.expand ? expand : null, req, res);
+    }
     if (typeof route === 'function') return route(req, res);
     if (route === undefined && spec.fallback) return spec.fallback(req, res);
     const fileRoute: FileRoute | undefined =
@@ -60,6 +97,11 @@ export async function startDevice(spec: DeviceSpec, host = '127.0.0.1', port = 0
       },
       () => notFound(res),
     );
+  };
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://device');
+    hits.push(url.pathname + url.search);
+    admit(req, res);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -75,12 +117,61 @@ export async function startDevice(spec: DeviceSpec, host = '127.0.0.1', port = 0
     url: `http://${address}`,
     address,
     hits,
+    peakConcurrent: () => peak,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
+}
+
+/** The file a path of a device is served from, if it is served from a file. */
+function fileOf(spec: DeviceSpec, p: string): string | undefined {
+  const route = spec.routes?.[p];
+  if (typeof route === 'string') return route;
+  if (route !== undefined && typeof route !== 'function') return route.file;
+  if (route === undefined && spec.mockupDir) {
+    const file = path.join(spec.mockupDir, decodeURIComponent(p), 'index.json');
+    return file.split(path.sep).includes('..') ? undefined : file;
+  }
+  return undefined;
+}
+
+async function readResource(spec: DeviceSpec, p: string): Promise<Record<string, unknown> | undefined> {
+  const file = fileOf(spec, p.length > 1 ? p.replace(/\/+$/, '') : p);
+  if (file === undefined) return undefined;
+  try {
+    const doc: unknown = JSON.parse(await readFile(path.join(FIXTURES, file), 'utf8'));
+    return doc !== null && typeof doc === 'object' && !Array.isArray(doc) ? (doc as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A Redfish answer from the files: the root saying what the device supports, or an expanded resource. */
+async function serveRedfish(spec: DeviceSpec, p: string, isRoot: boolean, expand: string | null, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  let doc: unknown = await readResource(spec, p);
+  if (!doc) return notFound(res);
+  if (expand !== null) {
+    const how = parseExpand(expand);
+    if (!how) {
+      const body = JSON.stringify({ error: { code: 'Base.1.0.QueryParameterValueFormatError', message: `$expand=${expand}` } });
+      res.writeHead(400, { 'content-type': 'application/json' });
+      return void res.end(body);
+    }
+    doc = await expandRedfish(doc, (id) => readResource(spec, new URL(id, 'http://device').pathname), how.which, how.levels);
+  }
+  if (isRoot) {
+    const root = doc as Record<string, unknown>;
+    const features = { ...(root.ProtocolFeaturesSupported as Record<string, unknown> | undefined) };
+    if (spec.expand) features.ExpandQuery = { ExpandAll: true, Levels: true, Links: true, NoLinks: true, MaxLevels: 6 };
+    else delete features.ExpandQuery;
+    doc = { ...root, ProtocolFeaturesSupported: features };
+  }
+  const body = Buffer.from(JSON.stringify(doc));
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+  res.end(req.method === 'HEAD' ? undefined : body);
 }
 
 function dropLines(content: Buffer, n: number): Buffer {
@@ -137,6 +228,9 @@ export const REDFISH_DEVICES: Record<string, DeviceSpec> = {
   'dmtf-tower': { name: 'dmtf-tower', mockupDir: 'redfish/public-tower' },
   'dmtf-bladed': { name: 'dmtf-bladed', mockupDir: 'redfish/public-bladed' },
   'dmtf-composability': { name: 'dmtf-composability', mockupDir: 'redfish/public-composability' },
+  'dmtf-pdu': { name: 'dmtf-pdu', mockupDir: 'redfish/public-pdu' },
+  'dmtf-cooling-unit': { name: 'dmtf-cooling-unit', mockupDir: 'redfish/public-cooling-unit' },
+  'dmtf-power-shelf': { name: 'dmtf-power-shelf', mockupDir: 'redfish/public-power-shelf' },
   'hpe-ilo5': hpe('hpe-ilo5', `${HPE}/hp_thermal.json`),
   'hpe-ilo4': hpe('hpe-ilo4', `${HPE}/hp_thermal_ilo4.json`),
   'dell-idrac': {

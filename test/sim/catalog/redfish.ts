@@ -9,4 +9,6 @@ export const REDFISH_CATALOG: CatalogDevice[] = [
   { ...REDFISH_DEVICES['dell-idrac']!, module: 'redfish', demoPort: 7984 },
   { ...REDFISH_DEVICES['dmtf-tower']!, module: 'redfish', demoPort: 7985 },
   { ...REDFISH_DEVICES['dmtf-bladed']!, module: 'redfish', demoPort: 7986 },
+  { ...REDFISH_DEVICES['dmtf-pdu']!, module: 'redfish', demoPort: 7987 },
+  { ...REDFISH_DEVICES['dmtf-cooling-unit']!, module: 'redfish', demoPort: 7988 },
 ];
