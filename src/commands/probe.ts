@@ -1,6 +1,7 @@
 // apiprobe probe: one probe from the command line, against a device or, with --file,
 // against saved answers with no network at all (write and test a module offline
 // from a colleague's capture).
+import { accessSync, constants } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig, type ConfigFormat, type LoadOptions } from '../config/load.js';
@@ -42,7 +43,15 @@ export class OfflineFetcher implements Fetcher {
       const i = f.indexOf('=');
       if (i <= 0) throw new UsageError(`--file ${JSON.stringify(f)}: expected request=file or /path=file`);
       const key = f.slice(0, i);
-      (key.startsWith('/') ? this.byPath : this.byRequest).set(key, f.slice(i + 1));
+      const file = f.slice(i + 1);
+      // A file that cannot be read is the command's mistake, not the device's: say so
+      // now, in one line, rather than as a failed probe with the reason in its log.
+      try {
+        accessSync(file, constants.R_OK);
+      } catch (err) {
+        throw new UsageError(`--file ${f}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      }
+      (key.startsWith('/') ? this.byPath : this.byRequest).set(key, file);
     }
   }
 

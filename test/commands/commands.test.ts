@@ -66,11 +66,19 @@ describe('apiprobe probe', () => {
   });
 
   it('exits 1 when the probe fails and 2 when it cannot run', async () => {
-    const failed = await probeCommand({ ...base, files: ['/redfish/v1/Systems=/nonexistent.json'] });
+    const dir = await writeTempFiles({ 'service-root.json': '{"Systems": ' });
+    const failed = await probeCommand({ ...base, files: [`/redfish/v1=${path.join(dir, 'service-root.json')}`] });
     expect(failed.exitCode).toBe(1);
     expect(parseSeries(failed.output).get('probe_success')).toBe(0);
     const usage = await probeCommand({ ...base, module: 'nosuch', target: '127.0.0.1' });
     expect(usage).toEqual({ output: 'unknown module "nosuch"\n', exitCode: 2 });
+  });
+
+  it('exits 2 with one line when a --file cannot be read', async () => {
+    const missing = await probeCommand({ ...base, files: ['/redfish/v1/Systems=/nonexistent.json'] });
+    expect(missing).toEqual({ output: '--file /redfish/v1/Systems=/nonexistent.json: cannot read /nonexistent.json (ENOENT)\n', exitCode: 2 });
+    const r = await cli(['probe', '--module', 'nginx', '--file', 'status=/nonexistent.txt']);
+    expect(r).toEqual({ code: 2, stdout: '', stderr: '--file status=/nonexistent.txt: cannot read /nonexistent.txt (ENOENT)\n' });
   });
 
   it('is wired into the command line', async () => {

@@ -91,7 +91,7 @@ describe('probe pipeline', () => {
     const fetcher = new TableFetcher({});
     const seen: unknown[] = [];
     const answer = await probe(await load(), { query: { module: 'nope', target: 'dev.test' } }, deps(fetcher, [(p) => seen.push(p)]));
-    expect(answer).toEqual({ kind: 'refused', message: 'unknown module "nope"' });
+    expect(answer).toEqual({ kind: 'refused', message: 'unknown module "nope" (known: flat, shapes, tree)' });
     expect(fetcher.asked).toEqual([]);
     expect(seen).toEqual([]);
   });
