@@ -184,6 +184,7 @@ program
         params: o.param, files: o.file, explain: o.explain ?? false, timeoutSeconds: o.timeout,
       });
       (r.exitCode === 2 ? process.stderr : process.stdout).write(r.output);
+      if (r.warnings) process.stderr.write(r.warnings);
       process.exitCode = r.exitCode;
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;

@@ -27,6 +27,8 @@ export interface ProbeCommandResult {
   output: string;
   /** 0: probe_success 1; 1: the probe failed; 2: the command could not run it. */
   exitCode: number;
+  /** For stderr: metric definitions that found nothing in the answer (the probe still succeeds). */
+  warnings?: string;
 }
 
 const TYPES: Record<string, string> = { '.json': 'application/json', '.xml': 'application/xml', '.csv': 'text/csv' };
@@ -98,7 +100,9 @@ export async function probeCommand(cmd: ProbeCommand): Promise<ProbeCommandResul
     if (answer.kind === 'refused') return { output: `${answer.message}\n`, exitCode: 2 };
     const { result } = answer;
     const output = cmd.explain ? `What the probe did:\n${result.log.text()}\n\nMetrics:\n${result.exposition}` : result.exposition;
-    return { output, exitCode: result.success ? 0 : 1 };
+    const absent = result.modules.flatMap((m) => m.absent);
+    const warnings = absent.length ? absent.map((a) => `warning: ${a} (on_missing: skip makes it optional)\n`).join('') : undefined;
+    return { output, exitCode: result.success ? 0 : 1, ...(warnings ? { warnings } : {}) };
   } finally {
     await plan.close();
   }

@@ -157,7 +157,7 @@ describe('probe pipeline', () => {
     expect(series.get('probe_request_success{request="flat/b"}')).toBe(0);
     expect(series.get('probe_http_status_code{request="flat/b"}')).toBe(500);
     expect(series.get('probe_request_success{request="tree/root"}')).toBe(1);
-    expect(answer.result.modules).toEqual([{ name: 'flat', success: false }, { name: 'tree', success: true }]);
+    expect(answer.result.modules).toEqual([{ name: 'flat', success: false, absent: [] }, { name: 'tree', success: true, absent: [] }]);
     expect(series.get('probe_success')).toBe(0);
   });
 
