@@ -10,6 +10,10 @@ import { loadConfig } from '../../src/config/load.js';
 import { FIXTURES, REDFISH_DEVICES, startDevice, type RunningDevice } from '../sim/devices.js';
 import { parseSeries, ROOT, SHIPPED_CONFIG, writeTempFiles } from '../helpers/exporter.js';
 
+// Each test starts processes (node, tsx, chromium, promtool): seconds on a quiet machine,
+// many more on a loaded one.
+const SLOW = { timeout: 90_000 };
+
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: ROOT }, (err, stdout, stderr) => {
@@ -24,7 +28,7 @@ const base: ProbeCommand = { configFile: SHIPPED_CONFIG, configFormat: 'auto', m
 const MOCKUP = path.join(FIXTURES, 'redfish/public-rackmount1');
 const mockupFiles = globSync('redfish/v1/**/index.json', { cwd: MOCKUP }).map((f) => `/${path.dirname(f)}=${path.join(MOCKUP, f)}`);
 
-describe('apiprobe probe', () => {
+describe('apiprobe probe', SLOW, () => {
   let device: RunningDevice;
   beforeAll(async () => {
     device = await startDevice(REDFISH_DEVICES['dmtf-rackmount']!);
@@ -88,7 +92,7 @@ describe('apiprobe probe', () => {
   });
 });
 
-describe('apiprobe check', () => {
+describe('apiprobe check', SLOW, () => {
   it('exits 0 with a summary for a valid configuration and 1 with located problems', async () => {
     const ok = await cli(['check', '--config.file', 'apiprobe.yml']);
     expect(ok.code).toBe(0);

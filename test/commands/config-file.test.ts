@@ -9,6 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { chooseConfigFile, MissingConfigFile, SHIPPED_CONFIG } from '../../src/commands/config-file.js';
 import { ROOT, tempDir } from '../helpers/exporter.js';
 
+// Each test starts processes (node, tsx, chromium, promtool): seconds on a quiet machine,
+// many more on a loaded one.
+const SLOW = { timeout: 90_000 };
+
 // tsx by its file, since the command runs in a folder of its own with no node_modules.
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
 
@@ -20,7 +24,7 @@ function cli(cwd: string, args: string[]): Promise<{ code: number; stdout: strin
   });
 }
 
-describe('the configuration file', () => {
+describe('the configuration file', SLOW, () => {
   it('is the package\'s own apiprobe.yml beside src/ (dist/ when built)', () => {
     expect(SHIPPED_CONFIG).toBe(path.join(ROOT, 'apiprobe.yml'));
   });

@@ -6,6 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevice, type RunningDevice } from '../sim/devices.js';
 import { parseSeries, ROOT, startExporter, writeTempFiles, type TestExporter } from '../helpers/exporter.js';
 
+// Each test starts processes (node, tsx, chromium, promtool): seconds on a quiet machine,
+// many more on a loaded one.
+const SLOW = { timeout: 90_000 };
+
 const moduleYaml = (name: string, path_ = '/status'): string =>
   `  ${name}: { requests: { s: { path: ${path_} } }, metrics: [{ name: dev_up, from: s, value: '$.up' }] }\n`;
 
@@ -43,7 +47,7 @@ afterAll(async () => {
 const metrics = async (): Promise<Map<string, number>> => parseSeries(await (await fetch(`${exporter.url}/metrics`)).text());
 const reload = (): Promise<Response> => fetch(`${exporter.url}/-/reload`, { method: 'POST' });
 
-describe('POST /-/reload', () => {
+describe('POST /-/reload', SLOW, () => {
   it('loads a changed file and records the success', async () => {
     expect((await exporter.probe({ module: 'b', target: device.address })).status).toBe(400);
     await writeFile(file, `modules:\n${moduleYaml('a')}${moduleYaml('b')}${moduleYaml('slow', '/slow')}`);
@@ -84,7 +88,7 @@ describe('POST /-/reload', () => {
   });
 });
 
-describe('SIGHUP', () => {
+describe('SIGHUP', SLOW, () => {
   it('reloads the configuration of a running exporter', async () => {
     const hupDir = await writeTempFiles({ 'apiprobe.yml': `modules:\n${moduleYaml('a')}` });
     const hupFile = path.join(hupDir, 'apiprobe.yml');
@@ -116,7 +120,7 @@ describe('SIGHUP', () => {
   });
 });
 
-describe('SIGTERM', () => {
+describe('SIGTERM', SLOW, () => {
   it('lets a probe in flight finish, then exits 0', async () => {
     const dir = await writeTempFiles({ 'apiprobe.yml': `modules:\n${moduleYaml('slow', '/slow')}` });
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--config.file', path.join(dir, 'apiprobe.yml'), '--web.listen-address', '127.0.0.1:0', '--log.format', 'json'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });

@@ -7,6 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevice, type RunningDevice } from '../sim/devices.js';
 import { parseSeries, ROOT, writeTempFiles } from '../helpers/exporter.js';
 
+// Each test starts processes (node, tsx, chromium, promtool): seconds on a quiet machine,
+// many more on a loaded one.
+const SLOW = { timeout: 90_000 };
+
 const moduleYaml = (name: string): string => `  ${name}: { requests: { s: { path: /status } }, metrics: [{ name: dev_up, from: s, value: '$.up' }] }\n`;
 
 let device: RunningDevice;
@@ -48,7 +52,7 @@ afterAll(async () => {
   await device?.close();
 });
 
-describe('--web.workers 2', () => {
+describe('--web.workers 2', SLOW, () => {
   it('starts two workers on one address', () => {
     const listening = log.split('\n').filter((l) => l.includes('"msg":"listening"')).map((l) => JSON.parse(l) as { address: string; pid: number });
     expect(listening).toHaveLength(2);
