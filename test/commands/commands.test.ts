@@ -143,6 +143,20 @@ describe('apiprobe init', () => {
     expect(series.get('pdu_outlets_power_watts{id="1"}')).toBe(120);
     expect(series.get('pdu_outlets_power_watts{id="2"}')).toBe(0);
     expect(series.get('pdu_outlets_health{id="2",pdu_outlets_health="Warning"}')).toBe(1);
+    expect(series.get('pdu_outlets_state{id="2",pdu_outlets_state="off"}')).toBe(1);
+    expect(series.get('pdu_outlets_info{id="1",name="A1"}')).toBe(1);
+  });
+
+  it('proposes a stateset for a string field named like a state, and info labels for other strings, in lists too', async () => {
+    const heater = { state: 'heating', model: 'X200', temp: 61.5, boilers: [{ id: 'b1', mode: 'eco', vendor: 'Acme', temp: 50 }] };
+    const { yaml, series, exitCode } = await draftAndProbe(heater, 'heater');
+    expect(exitCode).toBe(0);
+    expect(series.get('heater_state{heater_state="heating"}')).toBe(1);
+    expect(yaml).toMatch(/name: heater_state\n\s+help: state from the sample \(list the other states it takes\)\n\s+type: stateset/);
+    expect(series.get('heater_info{model="X200"}')).toBe(1);
+    expect(series.get('heater_boilers_mode{id="b1",heater_boilers_mode="eco"}')).toBe(1);
+    expect(series.get('heater_boilers_info{id="b1",vendor="Acme"}')).toBe(1);
+    expect(series.get('heater_boilers_temp{id="b1"}')).toBe(50);
   });
 
   it.each([
