@@ -9,6 +9,7 @@ import { draftModule, snake } from './commands/init.js';
 import { probeCommand } from './commands/probe.js';
 import { convertJsonExporter } from './commands/convert.js';
 import { tlsAccept, tlsList } from './commands/tls.js';
+import { chooseConfigFile, CONFIG_FILE_HELP, MissingConfigFile } from './commands/config-file.js';
 import { loadConfig, type ConfigFormat } from './config/load.js';
 import { createLogger, type LogFormat, type LogLevel } from './log.js';
 import { cluster, runPrimary } from './server/cluster.js';
@@ -40,7 +41,7 @@ function positiveInt(v: string): number {
 }
 
 interface Flags {
-  'config.file': string;
+  'config.file'?: string;
   'config.check'?: boolean;
   'config.format': ConfigFormat;
   'web.listenAddress': string;
@@ -65,7 +66,7 @@ const program = new Command()
   .version(VERSION, '--version')
   // The exporter's flags go before a subcommand, the subcommand's after it.
   .enablePositionalOptions()
-  .option('--config.file <path>', 'configuration file', 'apiprobe.yml')
+  .option('--config.file <path>', CONFIG_FILE_HELP)
   .option('--config.check', 'validate the configuration and exit (0: valid, 1: problems)')
   .addOption(new Option('--config.format <format>', 'format of the configuration file (auto: json_exporter files are recognised)').choices(['auto', 'apiprobe', 'json_exporter']).default('auto'))
   .option('--web.listen-address <[host]:port>', 'address to listen on', ':7980')
@@ -82,6 +83,9 @@ const program = new Command()
   .action(async (flags: Flags) => {
     const logger = createLogger(flags['log.level'], flags['log.format']);
     if (flags['config.check']) return check(flags['config.file'], flags['config.format']);
+    const config = configFileOrExit(flags['config.file'], 1);
+    if (config === undefined) return;
+    if (config.source === 'shipped' && cluster.isPrimary) logger.info({ config: config.file }, `no --config.file and no ./apiprobe.yml: starting with the shipped modules`);
     governHeapGrowth({ percent: flags['runtime.heapGrowth'], largeHeapBytes: flags['runtime.largeHeap'] * 1024 * 1024 });
     if (flags['web.workers'] > 1 && cluster.isPrimary) {
       await runPrimary(flags['web.workers'], logger);
@@ -91,7 +95,7 @@ const program = new Command()
     try {
       server = await startServer({
         clusterWorker: cluster.isWorker,
-        configFile: flags['config.file'],
+        configFile: config.file,
         configFormat: flags['config.format'],
         webConfigFile: flags['web.config.file'],
         listenAddress: flags['web.listenAddress'],
@@ -103,7 +107,7 @@ const program = new Command()
       });
     } catch (err) {
       if (err instanceof ConfigError) {
-        logger.error({ file: flags['config.file'] }, 'configuration is invalid');
+        logger.error({ file: config.file }, 'configuration is invalid');
         process.stderr.write(`${err.message}\n`);
       } else {
         logger.error({ err: (err as Error).message }, 'cannot start');
@@ -126,7 +130,9 @@ const program = new Command()
 const FORMAT_CHOICES = ['auto', 'apiprobe', 'json_exporter'];
 
 /** --config.check and `apiprobe check`: every problem as file:line:column field: reason; exit 1 on any. */
-async function check(file: string, format: ConfigFormat): Promise<void> {
+async function check(given: string | undefined, format: ConfigFormat): Promise<void> {
+  const file = configFileOrExit(given, 1)?.file;
+  if (file === undefined) return;
   try {
     const config = await loadConfig(file, { format });
     process.stdout.write(`${config.file}: ${plural(config.modules.size, 'module')} from ${plural(config.files.length, 'file')}, all valid\n`);
@@ -137,14 +143,26 @@ async function check(file: string, format: ConfigFormat): Promise<void> {
   }
 }
 
+/** The configuration file to read, or undefined with its one-line reason written and the exit code set. */
+function configFileOrExit(given: string | undefined, exitCode: number): ReturnType<typeof chooseConfigFile> | undefined {
+  try {
+    return chooseConfigFile(given);
+  } catch (err) {
+    if (!(err instanceof MissingConfigFile)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exitCode = exitCode;
+    return undefined;
+  }
+}
+
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 program
   .command('check')
   .description('validate the configuration: each problem as file:line:column field: reason; exit 1 on any')
-  .option('--config.file <path>', 'configuration file', 'apiprobe.yml')
+  .option('--config.file <path>', CONFIG_FILE_HELP)
   .addOption(new Option('--config.format <format>', 'format of the configuration file').choices(FORMAT_CHOICES).default('auto'))
-  .action(async (o: { 'config.file': string; 'config.format': ConfigFormat }) => check(o['config.file'], o['config.format']));
+  .action(async (o: { 'config.file'?: string; 'config.format': ConfigFormat }) => check(o['config.file'], o['config.format']));
 
 program
   .command('probe')
@@ -156,15 +174,18 @@ program
   .option('--file <request=file>', 'answer a request (by name, or /path) from a file (repeatable)', collect, [])
   .option('--explain', 'print what was fetched, what each path matched and why series were skipped')
   .option('--timeout <seconds>', 'time allowed to the probe', positiveNumber)
-  .option('--config.file <path>', 'configuration file', 'apiprobe.yml')
+  .option('--config.file <path>', CONFIG_FILE_HELP)
   .addOption(new Option('--config.format <format>', 'format of the configuration file').choices(FORMAT_CHOICES).default('auto'))
-  .action(async (o: { module: string; target?: string; auth?: string; param: string[]; file: string[]; explain?: boolean; timeout?: number; 'config.file': string; 'config.format': ConfigFormat }) => {
+  .action(async (o: { module: string; target?: string; auth?: string; param: string[]; file: string[]; explain?: boolean; timeout?: number; 'config.file'?: string; 'config.format': ConfigFormat }) => {
+    const config = configFileOrExit(o['config.file'], 2);
+    if (config === undefined) return;
     try {
       const r = await probeCommand({
-        configFile: o['config.file'], configFormat: o['config.format'], module: o.module, target: o.target, auth: o.auth,
+        configFile: config.file, configFormat: o['config.format'], module: o.module, target: o.target, auth: o.auth,
         params: o.param, files: o.file, explain: o.explain ?? false, timeoutSeconds: o.timeout,
       });
       (r.exitCode === 2 ? process.stderr : process.stdout).write(r.output);
+      if (r.warnings) process.stderr.write(r.warnings);
       process.exitCode = r.exitCode;
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;

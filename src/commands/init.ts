@@ -1,7 +1,8 @@
 // apiprobe init --from sample.json: drafts a module from a sample answer. Numbers
 // become gauges (counters where their names say so), lists of objects become `each`
-// with an identifying field as label, strings that look like states become statesets,
-// other short strings one info metric. The draft is a start to edit, not a verdict:
+// with an identifying field as label, strings that look like states (by their value, or
+// by their field's name: state, status, mode…) become statesets, other short strings
+// labels of an info metric (one for the document, one per list). The draft is a start to edit, not a verdict:
 // it passes `apiprobe check` and maps the sample it came from.
 import { stringify } from 'yaml';
 import type { MetricSpec } from '../config/schema.js';
@@ -21,7 +22,11 @@ const STATE_FAMILIES: string[][] = [
   ['active', 'inactive'],
   ['healthy', 'unhealthy'],
   ['OPEN', 'CLOSED'],
+  ['on', 'off'],
+  ['ON', 'OFF'],
 ];
+/** Field names that say their string is a state, whatever its value: a stateset with the one state seen, to complete. */
+const STATE_FIELD = /(^|_)(state|status|mode|health|condition|phase)$/;
 const ID_FIELDS = ['id', 'Id', 'ID', 'name', 'Name', 'key', 'Key', 'MemberId', 'host', 'node', 'label'];
 const COUNTER_NAME = /(^|_)(total|count)$|_total_|accepted|requests$|errors$|_bytes_(in|out)$/;
 const MAX_DEPTH = 4;
@@ -71,7 +76,8 @@ export function draftModule(sample: unknown, opts: InitOptions): string {
   };
   const info: Record<string, string> = {};
 
-  const scalar = (key: string, value: unknown, valuePath: string, base: Partial<Draft>, nameParts: string[], forInfo: boolean): void => {
+  /** `infoLabels`: where a string that is no state becomes a label (the document's info metric, or its list's). */
+  const scalar = (key: string, value: unknown, valuePath: string, base: Partial<Draft>, nameParts: string[], infoLabels: Record<string, string>, infoLabel: string): void => {
     const stem = [prefix, ...nameParts, snake(key)].join('_');
     if (typeof value === 'number' || typeof value === 'boolean' || (typeof value === 'string' && isNumericString(value))) {
       const counter = typeof value === 'number' && COUNTER_NAME.test(snake(key)) && value >= 0;
@@ -83,8 +89,10 @@ export function draftModule(sample: unknown, opts: InitOptions): string {
       const family = stateFamily(value);
       if (family) {
         metrics.push({ ...base, name: unique(stem), help: `${key} from the sample`, type: 'stateset', value: valuePath, states: family });
-      } else if (forInfo && value.length <= 64 && Object.keys(info).length < MAX_INFO_LABELS) {
-        info[snake([...nameParts, key].join('_'))] = `$${valuePath.slice(1)}`;
+      } else if (STATE_FIELD.test(snake(key)) && value.length <= 64) {
+        metrics.push({ ...base, name: unique(stem), help: `${key} from the sample (list the other states it takes)`, type: 'stateset', value: valuePath, states: [value] });
+      } else if (value.length <= 64 && Object.keys(infoLabels).length < MAX_INFO_LABELS) {
+        infoLabels[infoLabel] = valuePath;
       }
     }
   };
@@ -99,7 +107,7 @@ export function draftModule(sample: unknown, opts: InitOptions): string {
       } else if (value !== null && typeof value === 'object') {
         walk(value, p, [...nameParts, snake(key)], depth + 1);
       } else {
-        scalar(key, value, p, { from: 'status' }, nameParts, true);
+        scalar(key, value, p, { from: 'status' }, nameParts, info, snake([...nameParts, key].join('_')));
       }
     }
   };
@@ -111,9 +119,15 @@ export function draftModule(sample: unknown, opts: InitOptions): string {
     const id = ID_FIELDS.find((f) => typeof first[f] === 'string' || typeof first[f] === 'number');
     const label = id ? snake(id === 'Id' || id === 'ID' || id === 'MemberId' ? key.replace(/s$/, '') : id) : 'index';
     const base: Partial<Draft> = { from: 'status', each: `${p}[*]`, labels: { [label]: id ? `$${member(id)}` : '{key}' } };
+    const itemInfo: Record<string, string> = {};
     for (const [field, value] of Object.entries(first)) {
       if (field === id || value === null || typeof value === 'object') continue;
-      scalar(field, value, `$${member(field)}`, base, [...nameParts, snake(key)], false);
+      scalar(field, value, `$${member(field)}`, base, [...nameParts, snake(key)], itemInfo, snake(field));
+    }
+    // The list's other strings (a model, a description) as labels of one info series per element.
+    delete itemInfo[label];
+    if (Object.keys(itemInfo).length) {
+      metrics.push({ ...base, name: unique(`${[prefix, ...nameParts, snake(key)].join('_')}_info`), help: `Fields of each ${key} element from the sample`, type: 'info', labels: { ...base.labels, ...itemInfo } });
     }
   };
 

@@ -1,6 +1,7 @@
 // apiprobe probe: one probe from the command line, against a device or, with --file,
 // against saved answers with no network at all (write and test a module offline
 // from a colleague's capture).
+import { accessSync, constants } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig, type ConfigFormat, type LoadOptions } from '../config/load.js';
@@ -26,6 +27,8 @@ export interface ProbeCommandResult {
   output: string;
   /** 0: probe_success 1; 1: the probe failed; 2: the command could not run it. */
   exitCode: number;
+  /** For stderr: metric definitions that found nothing in the answer (the probe still succeeds). */
+  warnings?: string;
 }
 
 const TYPES: Record<string, string> = { '.json': 'application/json', '.xml': 'application/xml', '.csv': 'text/csv' };
@@ -42,7 +45,15 @@ export class OfflineFetcher implements Fetcher {
       const i = f.indexOf('=');
       if (i <= 0) throw new UsageError(`--file ${JSON.stringify(f)}: expected request=file or /path=file`);
       const key = f.slice(0, i);
-      (key.startsWith('/') ? this.byPath : this.byRequest).set(key, f.slice(i + 1));
+      const file = f.slice(i + 1);
+      // A file that cannot be read is the command's mistake, not the device's: say so
+      // now, in one line, rather than as a failed probe with the reason in its log.
+      try {
+        accessSync(file, constants.R_OK);
+      } catch (err) {
+        throw new UsageError(`--file ${f}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      }
+      (key.startsWith('/') ? this.byPath : this.byRequest).set(key, file);
     }
   }
 
@@ -91,7 +102,9 @@ export async function probeCommand(cmd: ProbeCommand): Promise<ProbeCommandResul
     if (answer.kind === 'refused') return { output: `${answer.message}\n`, exitCode: 2 };
     const { result } = answer;
     const output = cmd.explain ? `What the probe did:\n${result.log.text()}\n\nMetrics:\n${result.exposition}` : result.exposition;
-    return { output, exitCode: result.success ? 0 : 1 };
+    const absent = result.modules.flatMap((m) => m.absent);
+    const warnings = absent.length ? absent.map((a) => `warning: ${a} (on_missing: skip makes it optional)\n`).join('') : undefined;
+    return { output, exitCode: result.success ? 0 : 1, ...(warnings ? { warnings } : {}) };
   } finally {
     await plan.close();
   }

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { compileTransport, TransportError, type Transport } from '../fetch/transport.js';
 import { compileExpr, ExprError, type Expr } from '../mapping/expr.js';
-import { compileCondition, compilePath, JsonPathError, type CompiledPath, type Condition } from '../mapping/jsonpath.js';
+import { compileCondition, compilePath, containerSource, JsonPathError, type CompiledPath, type Condition } from '../mapping/jsonpath.js';
 import type { CompiledMetric, CompiledStep } from '../mapping/plan.js';
 import { compileParser, type FormatSpec, type Parser } from '../parse/index.js';
 import type { CompiledFollow, CompiledModule, CompiledRequest } from '../probe/plan.js';
@@ -276,7 +276,7 @@ function compileMetric(
       }
     }
     for (const [varName] of stepVars) vars.add(varName);
-    steps.push({ path, vars: stepVars });
+    steps.push({ path, vars: stepVars, container: containerOf(spec.path) });
   });
 
   // go_text: labels and the value read as json_exporter prints them (see gotext.ts).
@@ -368,4 +368,17 @@ function holdersOf(source: string): CompiledPath | undefined {
 function messageOf(err: unknown): string {
   if (err instanceof ExprError || err instanceof JsonPathError) return err.message;
   throw err;
+}
+
+
+/** The collection a step's last wildcard or filter walks, when the path ends in one. */
+function containerOf(source: string): CompiledPath | undefined {
+  // The path itself compiled; its prefix, printed back by json-p3, is expected to. If it
+  // does not, the step only loses the "empty collection" distinction.
+  try {
+    const container = containerSource(source);
+    return container === undefined ? undefined : compilePath(container);
+  } catch {
+    return undefined;
+  }
 }

@@ -224,6 +224,16 @@ async function readYaml(file: string, problems: ConfigProblem[]): Promise<Parsed
   // merge: YAML merge keys (<<: *anchor) let module authors share mapping fragments.
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
   if (doc.errors.length) {
+    // A syntax error leaves the parser guessing at what follows, so the errors after the
+    // first, and the field any of them seems to be in, are guesses too: only the first is
+    // reported, by line and column. Duplicate keys are the exception: the document is
+    // well-formed there, so each is reported at its (certain) field.
+    const syntax = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY').sort((x, y) => x.pos[0] - y.pos[0]);
+    if (syntax.length) {
+      const pos = lines.linePos(syntax[0]!.pos[0]);
+      problems.push({ file, line: pos.line, column: pos.col, field: '', message: `YAML syntax error: ${syntax[0]!.message.split('\n')[0]!}` });
+      return undefined;
+    }
     for (const e of doc.errors) {
       const pos = lines.linePos(e.pos[0]);
       problems.push({ file, line: pos.line, column: pos.col, field: fieldPath(pathAt(doc.contents, e.pos[0])), message: e.message.split('\n')[0]! });

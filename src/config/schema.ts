@@ -130,7 +130,8 @@ export const MetricSchema = z.strictObject({
   convert: oneOf('convert', ['number', 'size', 'duration', 'timestamp', 'hex', 'length', 'count']).default('number')
     .describe('How the value becomes a number: number, size (bytes), duration (seconds), timestamp (unix seconds), hex, length (of a list, map or string), count (matches of regex in a string)'),
   states: z.array(z.string()).min(1).optional(),
-  on_missing: oneOf('on_missing', ['skip', 'error']).default('skip'),
+  on_missing: oneOf('on_missing', ['report', 'skip', 'error']).default('report')
+    .describe('A value not found: report (no series; a definition that finds nothing at all counts in probe_metrics_absent and is logged), skip (optional: quiet), error (fails the probe)'),
   timestamp: Scalar.optional()
     .describe('Expression giving the sample\'s timestamp in milliseconds since the epoch (a number or a numeric string)'),
   when: z.string().optional()

@@ -195,3 +195,17 @@ function variables(vars: Readonly<Record<string, unknown>>, key: string | number
   }
   return root;
 }
+
+/**
+ * `$.a.b` for `$.a.b[*]`, `$.a.b.*` or `$.a.b[?@.x]`: the list or map a path's last
+ * wildcard or filter walks, so that "walked an empty one" can be told from "found none to
+ * walk". Undefined for a path that does not end in a wildcard or a filter.
+ */
+export function containerSource(source: string): string | undefined {
+  const segments = env.compile(source).segments;
+  const last = segments.at(-1);
+  if (!last || last.constructor.name !== 'ChildSegment' || last.selectors.length !== 1) return undefined;
+  const sel = last.selectors[0];
+  if (!(sel instanceof jsonpath.selectors.WildcardSelector) && !(sel instanceof jsonpath.selectors.FilterSelector)) return undefined;
+  return `$${segments.slice(0, -1).map((s) => s.toString()).join('')}`;
+}

@@ -20,6 +20,12 @@ export interface MapReport {
   duplicate(metric: string): void;
   /** The probe reached its series limit. */
   limit(metric: string): void;
+  /**
+   * A metric definition made no series because what it reads was not in the answer (a
+   * field or an `each` collection renamed by a firmware update, or a typo), unless the
+   * module says the metric is optional (on_missing: skip). Once per definition.
+   */
+  absent(message: string): void;
 }
 
 
@@ -32,6 +38,13 @@ export function mapMetric(m: CompiledMetric, docs: readonly Document[], out: Sam
   const matches = trace ? new Array<number>(m.steps.length).fill(0) : undefined;
   let first = true;
   let excluded = 0;
+  // Whether any item gave the metric something to make a series from (or an error), and
+  // the first thing it looked for and did not find.
+  let found = false;
+  let notFound: string | undefined;
+  const missing = (what: string): void => {
+    notFound ??= what;
+  };
   const emit = (scope: Scope): boolean => {
     if (m.when && !m.when.holds(scope.item, scope.vars, scope.key)) {
       excluded++;
@@ -41,13 +54,16 @@ export function mapMetric(m: CompiledMetric, docs: readonly Document[], out: Sam
       first = false;
       traceSample(m, scope, trace);
     }
-    emitSample(m, names, scope, out, watch);
+    const lost = emitSample(m, names, scope, out, watch);
+    if (lost === undefined) found = true;
+    else missing(lost);
     return !limited;
   };
   for (const d of docs) {
-    iterate(m.steps, 0, { item: d.doc, key: undefined, vars: d.vars }, emit, matches);
+    iterate(m.steps, 0, { item: d.doc, key: undefined, vars: d.vars }, emit, matches, m.onMissing === 'report' ? missing : undefined);
     if (limited) break;
   }
+  if (!found && notFound !== undefined && !limited && m.onMissing === 'report') report.absent(`${m.where}: no series: ${notFound}`);
   if (trace && matches) m.steps.forEach((step, i) => trace(`${m.where}: each ${step.path.source} matched ${matches[i]} item${matches[i] === 1 ? '' : 's'}`));
   if (trace && m.when) trace(`${m.where}: when ${m.when.source} left out ${excluded} item${excluded === 1 ? '' : 's'}`);
 }
@@ -60,12 +76,14 @@ function traceSample(m: CompiledMetric, scope: Scope, trace: (message: string) =
   trace(`${m.where}: first item: ${parts.join('; ')}`);
 }
 
-/** False once emitting should stop. */
-function iterate(steps: readonly CompiledStep[], i: number, scope: Scope, emit: (s: Scope) => boolean, matches?: number[]): boolean {
+/** False once emitting should stop. `missing` hears of a step that found nothing to walk. */
+function iterate(steps: readonly CompiledStep[], i: number, scope: Scope, emit: (s: Scope) => boolean, matches?: number[], missing?: (what: string) => void): boolean {
   if (i === steps.length) return emit(scope);
   const step = steps[i]!;
   let more = true;
+  let any = false;
   step.path.each(scope.item, (value, key) => {
+    any = true;
     if (matches) matches[i]!++;
     const inner: Scope = { item: value, key, vars: scope.vars };
     if (step.vars.length) {
@@ -73,13 +91,17 @@ function iterate(steps: readonly CompiledStep[], i: number, scope: Scope, emit: 
       for (const [name, expr] of step.vars) captured[name] = evaluate(expr, inner);
       inner.vars = captured;
     }
-    more = iterate(steps, i + 1, inner, emit, matches);
+    more = iterate(steps, i + 1, inner, emit, matches, missing);
     return more;
   });
+  // An empty list or map is a device with none of those things; no list at all is a path
+  // that does not fit the answer.
+  if (!any && missing && (step.container === undefined || step.container.first(scope.item) === NOTHING)) missing(`each ${step.path.source} matched nothing`);
   return more;
 }
 
-function emitSample(m: CompiledMetric, names: string[], scope: Scope, out: SampleSet, report: MapReport): void {
+/** Undefined, or what was not found when the item had nothing to make a sample from. */
+function emitSample(m: CompiledMetric, names: string[], scope: Scope, out: SampleSet, report: MapReport): string | undefined {
   const values: string[] = new Array<string>(names.length);
   for (let i = 0; i < m.labels.length; i++) values[i] = toLabelValue(evaluate(m.labels[i]![1], scope));
 
@@ -89,10 +111,10 @@ function emitSample(m: CompiledMetric, names: string[], scope: Scope, out: Sampl
       const what = `${m.where}: no label of the info metric found`;
       if (m.onMissing === 'error') report.error(what);
       else report.skip(what);
-      return;
+      return m.onMissing === 'error' ? undefined : 'no label of the info metric found';
     }
     add(m, names, values, 1, out, report, timestampOf(m, scope, values, report));
-    return;
+    return undefined;
   }
   const raw = evaluate(m.value!, scope);
   // An empty string is a missing value (CSV and key/value pages leave fields empty).
@@ -100,7 +122,8 @@ function emitSample(m: CompiledMetric, names: string[], scope: Scope, out: Sampl
     const what = `${m.where}: ${raw === null ? 'value is null' : raw === '' ? 'value is empty' : 'value not found'}${describeLabels(m, values)}`;
     if (m.onMissing === 'error') report.error(what);
     else report.skip(what);
-    return;
+    // null and "" are the device saying "no reading": only a value not there at all is lost.
+    return raw === NOTHING && m.onMissing !== 'error' ? `value ${describeExpr(m.value!)} not found` : undefined;
   }
   if (m.type === 'stateset') {
     const current = m.ignoreCase ? toLabelValue(raw).toLowerCase() : toLabelValue(raw);
@@ -115,7 +138,7 @@ function emitSample(m: CompiledMetric, names: string[], scope: Scope, out: Sampl
       }
       if (out.count + fresh > out.maxSeries) {
         report.limit(m.name);
-        return;
+        return undefined;
       }
     }
     const ts = timestampOf(m, scope, values, report);
@@ -123,19 +146,20 @@ function emitSample(m: CompiledMetric, names: string[], scope: Scope, out: Sampl
       values[stateAt] = state;
       add(m, names, values, (m.ignoreCase ? state.toLowerCase() : state) === current ? 1 : 0, out, report, ts);
     }
-    return;
+    return undefined;
   }
   const num = toNumber(raw, m);
   if (typeof num === 'string') {
     report.error(`${m.where}: ${num}${describeLabels(m, values)}`);
-    return;
+    return undefined;
   }
   const scaled = m.scale === undefined ? num : num * m.scale;
   if (Number.isFinite(num) && !Number.isFinite(scaled)) {
     report.error(`${m.where}: value ${num} × scale ${m.scale} ${OUT_OF_RANGE}${describeLabels(m, values)}`);
-    return;
+    return undefined;
   }
   add(m, names, values, scaled, out, report, timestampOf(m, scope, values, report));
+  return undefined;
 }
 
 /** The sample's own timestamp (milliseconds), when the metric has one and it can be read. */

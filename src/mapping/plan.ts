@@ -11,6 +11,12 @@ export type MetricType = FamilyType;
 export interface CompiledStep {
   path: CompiledPath;
   vars: Array<[string, Expr]>;
+  /**
+   * The list or map the path's last wildcard or filter walks (`$.a.b` for `$.a.b[*]`):
+   * a step that matches nothing in an empty one found a device with none of the things,
+   * not a path that does not fit.
+   */
+  container: CompiledPath | undefined;
 }
 
 export interface CompiledMetric {
@@ -31,7 +37,8 @@ export interface CompiledMetric {
   regex: RegExp | undefined;
   convert: Conversion;
   states: string[] | undefined;
-  onMissing: 'skip' | 'error';
+  /** report: no series from the whole definition is counted and logged (probe_metrics_absent). */
+  onMissing: 'report' | 'skip' | 'error';
   /** The sample's timestamp in milliseconds since the epoch, when the module gives one. */
   timestamp: Expr | undefined;
   /** Series only for items where this holds. */

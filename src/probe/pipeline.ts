@@ -48,8 +48,8 @@ export interface ProbeResult {
   /** Device samples, then the probe's meta-metrics. */
   sets: SampleSet[];
   log: ProbeLog;
-  /** Per module: did it succeed; did it send credentials on a connection nothing verified (plain HTTP, insecure_skip_verify). */
-  modules: Array<{ name: string; success: boolean; insecureCredentials: boolean }>;
+  /** Per module: did it succeed; its metric definitions that found nothing to read (map.ts MapReport.absent); did it send credentials on a connection nothing verified (plain HTTP, insecure_skip_verify). */
+  modules: Array<{ name: string; success: boolean; absent: string[]; insecureCredentials: boolean }>;
   format: ExpositionFormat;
   /** The samples as the client gets them. */
   exposition: string;
@@ -81,13 +81,13 @@ export async function probe(plan: Config, request: ProbeRequest, deps: ProbeDeps
       const answered = [...stats.values()].some((s) => s.status > 0 && s.fetches > s.cached);
       const insecureCredentials = tls.unverified && answered && run.auth !== undefined && run.auth.kind !== 'tls';
       const mapped = mapModule(run, stats, data, log, prefix, resolved.debug);
-      return { success: fetchedAll(run.module, stats) && mapped.ok, mappingErrors: mapped.errors, insecureCredentials };
+      return { success: fetchedAll(run.module, stats) && mapped.ok, mappingErrors: mapped.errors, absent: mapped.absent, insecureCredentials };
     }),
   );
   const success = outcomes.every((o) => o.success);
   const durationSeconds = (performance.now() - started) / 1000;
   const timeoutSeconds = Math.max(...timeouts);
-  probeSamples(meta, { success, durationSeconds, timeoutSeconds, duplicates: data.duplicates, mappingErrors: outcomes.reduce((n, o) => n + o.mappingErrors, 0) });
+  probeSamples(meta, { success, durationSeconds, timeoutSeconds, duplicates: data.duplicates, mappingErrors: outcomes.reduce((n, o) => n + o.mappingErrors, 0), absent: outcomes.reduce((n, o) => n + o.absent.length, 0) });
   const format = resolved.debug ? 'text' : negotiate(request.accept);
   const result: ProbeResult = {
     success,
@@ -95,7 +95,7 @@ export async function probe(plan: Config, request: ProbeRequest, deps: ProbeDeps
     timeoutSeconds,
     sets: [data, meta],
     log,
-    modules: resolved.runs.map((r, i) => ({ name: r.module.name, success: outcomes[i]!.success, insecureCredentials: outcomes[i]!.insecureCredentials })),
+    modules: resolved.runs.map((r, i) => ({ name: r.module.name, success: outcomes[i]!.success, absent: outcomes[i]!.absent, insecureCredentials: outcomes[i]!.insecureCredentials })),
     format,
     exposition: exposeText([data, meta], format),
   };
@@ -136,8 +136,9 @@ export function requestSamples(mod: CompiledModule, stats: Map<string, RequestSt
 }
 
 /** The module's series from the documents its requests returned. `ok`: no mapping error, series limit not reached. */
-export function mapModule(run: ModuleRun, stats: Map<string, RequestStats>, data: SampleSet, log: ProbeLog, prefix: string, traceOn: boolean): { ok: boolean; errors: number } {
+export function mapModule(run: ModuleRun, stats: Map<string, RequestStats>, data: SampleSet, log: ProbeLog, prefix: string, traceOn: boolean): { ok: boolean; errors: number; absent: string[] } {
   let errors = 0;
+  const absent: string[] = [];
   let limitLogged = false;
   const duplicatesLogged = new Set<string>();
   const report: MapReport = {
@@ -154,6 +155,10 @@ export function mapModule(run: ModuleRun, stats: Map<string, RequestStats>, data
       if (!limitLogged) log.fail(`${prefix}${metric}: series limit of ${data.maxSeries} per probe reached; further series dropped`);
       limitLogged = true;
     },
+    absent: (message) => {
+      absent.push(`${prefix}${message}`);
+      log.add('warn', `${prefix}${message}`);
+    },
   };
   const trace = traceOn ? (message: string): void => log.add('debug', `${prefix}${message}`) : undefined;
   for (const m of run.module.metrics) {
@@ -168,11 +173,11 @@ export function mapModule(run: ModuleRun, stats: Map<string, RequestStats>, data
       report.error(`${m.where}: ${(err as Error).message}`);
     }
   }
-  return { ok: errors === 0 && !limitLogged, errors };
+  return { ok: errors === 0 && !limitLogged, errors, absent };
 }
 
 /** probe_success, probe_duration_seconds and the probe's other totals. */
-export function probeSamples(meta: SampleSet, p: { success: boolean; durationSeconds: number; timeoutSeconds: number; duplicates: number; mappingErrors: number }): void {
+export function probeSamples(meta: SampleSet, p: { success: boolean; durationSeconds: number; timeoutSeconds: number; duplicates: number; mappingErrors: number; absent: number }): void {
   const g = (name: string, help: string, value: number): void => {
     meta.add(name, help, 'gauge', [], [], value);
   };
@@ -181,4 +186,5 @@ export function probeSamples(meta: SampleSet, p: { success: boolean; durationSec
   g('probe_timeout_seconds', 'The time the probe was allowed to take, in seconds', p.timeoutSeconds);
   g('probe_duplicate_series_dropped', 'Series dropped because an earlier series of the same metric had the same labels', p.duplicates);
   g('probe_mapping_errors', 'Values that could not be mapped to a sample (not a number, required but missing)', p.mappingErrors);
+  g('probe_metrics_absent', 'Metric definitions that made no series because what they read was not in the answer (on_missing: skip makes one optional)', p.absent);
 }

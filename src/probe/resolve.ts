@@ -8,6 +8,7 @@ import type { Transport } from '../fetch/transport.js';
 import type { CompiledModule } from './plan.js';
 import { resolveTarget, TargetError, type ResolvedTarget } from './target.js';
 import { buildBody, buildUrl, checkParam, ParamError } from './url-plan.js';
+import { suggestion } from './suggest.js';
 
 export class BadRequest extends Error {}
 
@@ -62,7 +63,7 @@ export async function resolveProbe(config: Config, query: Query, scrapeTimeoutHe
   const runs: ModuleRun[] = [];
   for (const name of names) {
     const module = config.modules.get(name);
-    if (!module) throw new BadRequest(`unknown module "${name}"`);
+    if (!module) throw new BadRequest(`unknown module "${name}"${suggestion(name, config.modules.keys())}`);
     let resolved;
     try {
       resolved = resolveTarget(target, module);

@@ -14,7 +14,7 @@ import type { ResolvedProbe } from '../probe/resolve.js';
 import type { ExporterMetrics } from './exporter-metrics.js';
 import type { Generations } from './generations.js';
 import { History } from './history.js';
-import { countIn, logTo, recordIn } from './observers.js';
+import { countIn, logTo, recordIn, warnAbsent } from './observers.js';
 import { basicAuth, requireClientCert, type WebConfig } from './web-config.js';
 import { landingPage } from './landing.js';
 
@@ -48,7 +48,7 @@ export function createApp(state: AppState): Koa {
   const router = new Router();
   const history = new History(state.options.historyLimit);
 
-  const observers = [recordIn(history), logTo(state.logger), countIn(state.metrics)];
+  const observers = [recordIn(history), logTo(state.logger), warnAbsent(state.logger), countIn(state.metrics)];
   const deps = { fetcher: state.upstream, timeoutOffsetSeconds: state.options.timeoutOffsetSeconds, maxSeries: state.options.maxSeries, observers };
 
   router.get('/probe', async (ctx) => {

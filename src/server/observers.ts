@@ -1,5 +1,5 @@
 // What the server does with every probe besides answering it: the landing page's
-// history, the log line of a failed probe, and the exporter's own metrics.
+// history, the log line of a failed probe or of an absent metric, and the exporter's own metrics.
 import { clip, type Logger } from '../log.js';
 import type { ProbeObserver } from '../probe/pipeline.js';
 import type { ExporterMetrics } from './exporter-metrics.js';
@@ -29,6 +29,36 @@ export function logTo(logger: Logger): ProbeObserver {
     // A target or a reason can be as long as a client or a device makes it: cut to a line.
     if (result.success) logger.debug({ module: modulesOf(probe.runs), target: clip(probe.target), duration_seconds: result.durationSeconds }, 'probe succeeded');
     else logger.info({ module: modulesOf(probe.runs), target: clip(probe.target), reason: result.log.reason === undefined ? undefined : clip(result.log.reason, 1024) }, 'probe failed');
+  };
+}
+
+/** How many module × target × metric definition absences are remembered as already logged. */
+export const ABSENT_LOGGED_MAX = 10_000;
+
+/**
+ * A metric definition that found nothing in the answer (a field renamed by a firmware
+ * update, a typo in a module) is logged at warn, where it shows by default, the first time
+ * for each module, target and definition: a scrape every 15 s must not repeat it. The
+ * keys remembered are bounded; the oldest are forgotten first (and may be logged again).
+ */
+export function warnAbsent(logger: Logger, max = ABSENT_LOGGED_MAX): ProbeObserver {
+  const logged = new Set<string>();
+  return (probe, result) => {
+    for (const m of result.modules) {
+      for (const message of m.absent) {
+        // The target as logged (a client makes it as long as it likes); the message comes from the configuration.
+        const key = `${m.name}\0${clip(probe.target)}\0${message}`;
+        if (logged.has(key)) {
+          // Seen recently: keep it young, so that a steady absence is not logged again.
+          logged.delete(key);
+          logged.add(key);
+          continue;
+        }
+        logged.add(key);
+        if (logged.size > max) logged.delete(logged.values().next().value!);
+        logger.warn({ module: m.name, target: clip(probe.target), metric: clip(message, 1024) }, 'metric absent: nothing in the answer to make its series from (on_missing: skip makes it optional)');
+      }
+    }
   };
 }
 

@@ -17,6 +17,7 @@ import { compileTransport } from '../../src/fetch/transport.js';
 import { parseSeries, startExporter, writeTempFiles, type TestExporter } from '../helpers/exporter.js';
 import { checkMetrics, promtool } from '../helpers/promtool.js';
 import { startConnectProxy, type ConnectProxy } from '../helpers/proxy.js';
+import { eventually } from '../helpers/wait.js';
 
 // Characters that the Basic header must carry form-encoded (RFC 6749 §2.3.1).
 const SECRET = `cs-${randomBytes(8).toString('hex')}/+=`;
@@ -417,9 +418,8 @@ describe('token lifetime', () => {
     });
   const bearer = async (a: OAuth2Auth): Promise<string> => (await a.apply(req, send)).headers['authorization']!;
   /** Until `a` has finished `n` token fetches (a background one included). */
-  const settle = async (a: OAuth2Auth, n: number): Promise<void> => {
-    for (let i = 0; i < 500 && a.counters.tokens.ok + a.counters.tokens.failed < n; i++) await new Promise((r) => setTimeout(r, 10));
-  };
+  const settle = (a: OAuth2Auth, n: number): Promise<void> =>
+    eventually(`${n} token fetches`, () => a.counters.tokens.ok + a.counters.tokens.failed >= n, { interval: 10 });
 
   it('is reused until min(60 s, 10%) before its end, renewed in the background from then, and not sent in the last half of that', async () => {
     const a = make('clock', '/oauth/token', { lifetime: '100' });
@@ -472,7 +472,9 @@ describe('token lifetime', () => {
       await settle(a, 2);
       expect(a.counters.tokens).toEqual({ ok: 1, failed: 1 });
       expect(await bearer(a)).toBe(t1);
-      await new Promise((r) => setTimeout(r, 50));
+      // A retry would have been started by that call: one more request to the endpoint,
+      // start to end, and it would have arrived.
+      await fetch(`${idp.url}/`).then((r) => r.arrayBuffer());
       expect(requestsOf('flaky')).toHaveLength(2);
       at.now += 5_000;
       currentSecret = SECRET;

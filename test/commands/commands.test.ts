@@ -10,6 +10,10 @@ import { loadConfig } from '../../src/config/load.js';
 import { FIXTURES, REDFISH_DEVICES, startDevice, type RunningDevice } from '../sim/devices.js';
 import { parseSeries, ROOT, SHIPPED_CONFIG, writeTempFiles } from '../helpers/exporter.js';
 
+// Each test starts processes (node, tsx, chromium, promtool): seconds on a quiet machine,
+// many more on a loaded one.
+const SLOW = { timeout: 90_000 };
+
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: ROOT }, (err, stdout, stderr) => {
@@ -24,7 +28,7 @@ const base: ProbeCommand = { configFile: SHIPPED_CONFIG, configFormat: 'auto', m
 const MOCKUP = path.join(FIXTURES, 'redfish/public-rackmount1');
 const mockupFiles = globSync('redfish/v1/**/index.json', { cwd: MOCKUP }).map((f) => `/${path.dirname(f)}=${path.join(MOCKUP, f)}`);
 
-describe('apiprobe probe', () => {
+describe('apiprobe probe', SLOW, () => {
   let device: RunningDevice;
   beforeAll(async () => {
     device = await startDevice(REDFISH_DEVICES['dmtf-rackmount']!);
@@ -66,11 +70,19 @@ describe('apiprobe probe', () => {
   });
 
   it('exits 1 when the probe fails and 2 when it cannot run', async () => {
-    const failed = await probeCommand({ ...base, files: ['/redfish/v1/Systems=/nonexistent.json'] });
+    const dir = await writeTempFiles({ 'service-root.json': '{"Systems": ' });
+    const failed = await probeCommand({ ...base, files: [`/redfish/v1=${path.join(dir, 'service-root.json')}`] });
     expect(failed.exitCode).toBe(1);
     expect(parseSeries(failed.output).get('probe_success')).toBe(0);
     const usage = await probeCommand({ ...base, module: 'nosuch', target: '127.0.0.1' });
     expect(usage).toEqual({ output: 'unknown module "nosuch"\n', exitCode: 2 });
+  });
+
+  it('exits 2 with one line when a --file cannot be read', async () => {
+    const missing = await probeCommand({ ...base, files: ['/redfish/v1/Systems=/nonexistent.json'] });
+    expect(missing).toEqual({ output: '--file /redfish/v1/Systems=/nonexistent.json: cannot read /nonexistent.json (ENOENT)\n', exitCode: 2 });
+    const r = await cli(['probe', '--module', 'nginx', '--file', 'status=/nonexistent.txt']);
+    expect(r).toEqual({ code: 2, stdout: '', stderr: '--file status=/nonexistent.txt: cannot read /nonexistent.txt (ENOENT)\n' });
   });
 
   it('is wired into the command line', async () => {
@@ -80,7 +92,7 @@ describe('apiprobe probe', () => {
   });
 });
 
-describe('apiprobe check', () => {
+describe('apiprobe check', SLOW, () => {
   it('exits 0 with a summary for a valid configuration and 1 with located problems', async () => {
     const ok = await cli(['check', '--config.file', 'apiprobe.yml']);
     expect(ok.code).toBe(0);
@@ -131,6 +143,20 @@ describe('apiprobe init', () => {
     expect(series.get('pdu_outlets_power_watts{id="1"}')).toBe(120);
     expect(series.get('pdu_outlets_power_watts{id="2"}')).toBe(0);
     expect(series.get('pdu_outlets_health{id="2",pdu_outlets_health="Warning"}')).toBe(1);
+    expect(series.get('pdu_outlets_state{id="2",pdu_outlets_state="off"}')).toBe(1);
+    expect(series.get('pdu_outlets_info{id="1",name="A1"}')).toBe(1);
+  });
+
+  it('proposes a stateset for a string field named like a state, and info labels for other strings, in lists too', async () => {
+    const heater = { state: 'heating', model: 'X200', temp: 61.5, boilers: [{ id: 'b1', mode: 'eco', vendor: 'Acme', temp: 50 }] };
+    const { yaml, series, exitCode } = await draftAndProbe(heater, 'heater');
+    expect(exitCode).toBe(0);
+    expect(series.get('heater_state{heater_state="heating"}')).toBe(1);
+    expect(yaml).toMatch(/name: heater_state\n\s+help: state from the sample \(list the other states it takes\)\n\s+type: stateset/);
+    expect(series.get('heater_info{model="X200"}')).toBe(1);
+    expect(series.get('heater_boilers_mode{id="b1",heater_boilers_mode="eco"}')).toBe(1);
+    expect(series.get('heater_boilers_info{id="b1",vendor="Acme"}')).toBe(1);
+    expect(series.get('heater_boilers_temp{id="b1"}')).toBe(50);
   });
 
   it.each([

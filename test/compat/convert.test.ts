@@ -15,13 +15,17 @@ import { ConfigError } from '../../src/config/errors.js';
 import { loadConfig } from '../../src/config/load.js';
 import { startExporter, writeTempFiles } from '../helpers/exporter.js';
 
+// Each test starts processes (node, tsx, chromium, promtool): seconds on a quiet machine,
+// many more on a loaded one.
+const SLOW = { timeout: 90_000 };
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const STATION = path.join(here, 'fixtures', 'station.yml');
 
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: root, timeout: 15_000 }, (err, stdout, stderr) =>
+    execFile(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: root, timeout: 60_000 }, (err, stdout, stderr) =>
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr }));
   });
 }
@@ -51,7 +55,7 @@ async function scrape(configFile: string): Promise<string> {
   }
 }
 
-describe('apiprobe convert json-exporter', () => {
+describe('apiprobe convert json-exporter', SLOW, () => {
   it('prints native modules that load as apiprobe.yml and give the same answer', async () => {
     const yaml = await convertJsonExporter(STATION);
     expect(yaml).toContain('converted_from: json_exporter');
@@ -82,7 +86,7 @@ describe('apiprobe convert json-exporter', () => {
   });
 });
 
-describe('recognising json_exporter files', () => {
+describe('recognising json_exporter files', SLOW, () => {
   it('by shape as the main file, and --config.check validates it', async () => {
     const config = await loadConfig(STATION);
     expect(config.modules.get('default')?.allowUrl).toBe(true);

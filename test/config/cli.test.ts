@@ -6,6 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, formatProblem } from '../../src/config/errors.js';
 import { loadConfig } from '../../src/config/load.js';
 
+// Each test starts processes (node, tsx, chromium, promtool): seconds on a quiet machine,
+// many more on a loaded one.
+const SLOW = { timeout: 90_000 };
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const bad = path.join(here, 'bad');
@@ -21,13 +25,13 @@ function check(configFile: string): Promise<Run> {
     execFile(
       process.execPath,
       ['--import', 'tsx', 'src/cli.ts', '--config.check', '--config.file', configFile],
-      { cwd: root, timeout: 15_000 },
+      { cwd: root, timeout: 60_000 },
       (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr }),
     );
   });
 }
 
-describe('apiprobe --config.check', () => {
+describe('apiprobe --config.check', SLOW, () => {
   it('exits 0 with a one-line summary on stdout for the shipped config', async () => {
     const run = await check('apiprobe.yml');
     expect(run.stderr).toBe('');

@@ -28,7 +28,10 @@ interface Case {
 
 const CASES: Case[] = [
   // YAML itself
-  { fixture: 'yaml-syntax-error.yml', line: 6, column: 5, field: 'modules.m.requests.r', message: /^Flow map .*end with a }$/ },
+  // a syntax error: the first one only, at its line and column, with no guessed field
+  { fixture: 'yaml-syntax-error.yml', line: 6, column: 5, field: '', message: /^YAML syntax error: Flow map .*end with a }$/ },
+  { fixture: 'yaml-bad-indent.yml', line: 7, column: 1, field: '', message: /^YAML syntax error: All mapping items must start at the same column$/ },
+  { fixture: 'yaml-key-indented-under-value.yml', line: 7, column: 15, field: '', message: /^YAML syntax error: Nested mappings are not allowed in compact mappings$/ },
   { fixture: 'duplicate-key.yml', line: 7, column: 5, field: 'modules.m.timeout', message: /^Map keys must be unique$/ },
 
   // unknown fields: at the unknown key's own line and column
@@ -126,7 +129,7 @@ describe('a bad config names the file, the line, the column and the field', () =
     expect(problems).toHaveLength(1);
     expect(problems[0]).toEqual({ file, line: c.line, column: c.column, field: c.field, message: expect.stringMatching(c.message) as string });
     expect(problems[0]!.message).not.toContain('\n');
-    expect(formatProblem(problems[0]!)).toBe(`${file}:${c.line}:${c.column} ${c.field}: ${problems[0]!.message}`);
+    expect(formatProblem(problems[0]!)).toBe(`${file}:${c.line}:${c.column} ${c.field || '(document)'}: ${problems[0]!.message}`);
   });
 
   it('has a case for every fixture in bad/', () => {

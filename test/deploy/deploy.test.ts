@@ -38,6 +38,7 @@ import {
   workdirOf,
   type Stage,
 } from './helpers.js';
+import { eventually } from '../helpers/wait.js';
 
 /** promtool with its output as one string. */
 const promtoolRun = async (args: string[]): Promise<{ code: number | null; out: string }> => {
@@ -71,11 +72,11 @@ const CMD = execForm(single(RUNTIME, 'CMD'));
 const HEALTHCHECK = execForm(single(RUNTIME, 'HEALTHCHECK').replace(/^(?:--\S+\s+)*CMD\s+/, ''));
 
 describe('deploy/Dockerfile', () => {
-  it('builds in one stage and runs in another, both on node:20-bookworm-slim', () => {
+  it('builds in one stage and runs in another, both on node:24-bookworm-slim', () => {
     expect(STAGES.length).toBeGreaterThanOrEqual(2);
-    for (const s of STAGES) expect(s.image).toBe('node:20-bookworm-slim');
-    // package.json's engines (>=20.18.1): the image's major version is the same.
-    expect(PACKAGE.engines.node).toMatch(/^>=20\./);
+    for (const s of STAGES) expect(s.image).toBe('node:24-bookworm-slim');
+    // package.json's engines (>=20.18.1) admits the image's major (node-versions.test.ts).
+    expect(Number(/^>=(\d+)\./.exec(PACKAGE.engines.node)![1])).toBeLessThanOrEqual(24);
     expect(BUILD.name).toBe('build');
     const buildRuns = only(BUILD, 'RUN').join('\n');
     expect(buildRuns).toMatch(/\bnpm ci\b(?![^\n]*--omit=dev)/);
@@ -174,17 +175,15 @@ describe('deploy/Dockerfile', () => {
       child = spawn(process.execPath, args, { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
       child.stdout!.on('data', (b: Buffer) => (logs += b.toString('utf8')));
       child.stderr!.on('data', (b: Buffer) => (logs += b.toString('utf8')));
-      const deadline = Date.now() + 15_000;
-      for (;;) {
-        if (child.exitCode !== null) throw new Error(`the exporter exited (${child.exitCode}):\n${logs}`);
+      await eventually(() => `the exporter to be ready within 15s:\n${logs}`, async () => {
+        if (child!.exitCode !== null) return true;
         try {
-          if ((await fetch(`http://127.0.0.1:${port}/-/ready`)).ok) break;
+          return (await fetch(`http://127.0.0.1:${port}/-/ready`)).ok;
         } catch {
-          // not listening yet
+          return false; // not listening yet
         }
-        if (Date.now() > deadline) throw new Error(`the exporter was not ready within 15s:\n${logs}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      }, { interval: 100 });
+      if (child.exitCode !== null) throw new Error(`the exporter exited (${child.exitCode}):\n${logs}`);
     }, 150_000);
 
     afterAll(async () => {

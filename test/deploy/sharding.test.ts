@@ -11,6 +11,7 @@ import { parse, stringify } from 'yaml';
 import { tempDir } from '../helpers/exporter.js';
 import { prometheusBin, startPrometheus, type RunningPrometheus } from '../helpers/prometheus.js';
 import { DEPLOY } from './helpers.js';
+import { eventually } from '../helpers/wait.js';
 
 
 const SHIPPED = path.join(DEPLOY, 'prometheus-sharding.yml');
@@ -91,17 +92,18 @@ interface TargetsAnswer {
 
 /** The targets API once every generated target has been discovered (kept or dropped). */
 async function targetsOf(p: RunningPrometheus, expected: number): Promise<TargetsAnswer> {
-  const deadline = Date.now() + 30_000;
   let last: TargetsAnswer | undefined;
-  while (Date.now() < deadline) {
-    const body = (await (await fetch(`${p.url}/api/v1/targets?state=any`)).json()) as { data: TargetsAnswer };
-    last = body.data;
-    const probeTargets = (t: TargetsAnswer): number =>
-      t.activeTargets.filter((a) => a.scrapePool !== 'apiprobe').length + t.droppedTargets.filter((d) => d.discoveredLabels.job !== 'apiprobe').length;
-    if (probeTargets(last) === expected) return last;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`Prometheus did not list the ${expected} targets within 30s (last: ${last?.activeTargets.length} active, ${last?.droppedTargets.length} dropped)\n${p.logs()}`);
+  const probeTargets = (t: TargetsAnswer): number =>
+    t.activeTargets.filter((a) => a.scrapePool !== 'apiprobe').length + t.droppedTargets.filter((d) => d.discoveredLabels.job !== 'apiprobe').length;
+  await eventually(
+    () => `Prometheus to list the ${expected} targets within 30s (last: ${last?.activeTargets.length} active, ${last?.droppedTargets.length} dropped)\n${p.logs()}`,
+    async () => {
+      last = ((await (await fetch(`${p.url}/api/v1/targets?state=any`)).json()) as { data: TargetsAnswer }).data;
+      return probeTargets(last) === expected;
+    },
+    { timeout: 30_000, interval: 250 },
+  );
+  return last!;
 }
 
 interface Assignment {

@@ -9,6 +9,7 @@ import { parse, stringify } from 'yaml';
 import { REDFISH_DEVICES, startDevice, type RunningDevice } from '../sim/devices.js';
 import { ROOT, startExporter, tempDir as makeTempDir, type TestExporter } from '../helpers/exporter.js';
 import { freePort, prometheusBin, startPrometheus, type RunningPrometheus } from '../helpers/prometheus.js';
+import { eventually } from '../helpers/wait.js';
 
 
 const EXAMPLE = path.join(ROOT, 'prometheus.example.yml');
@@ -65,8 +66,6 @@ function deriveConfig(exampleYaml: string, exporterAddress: string, deviceAddres
   return config;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 interface VectorSample {
   metric: Record<string, string>;
   value: [number, string];
@@ -121,18 +120,19 @@ describe('Prometheus scraping the exporter with prometheus.example.yml', () => {
     // Scrapes start a few seconds after startup (discovery and the scrape manager
     // batch their updates); wait until every target has been scraped once.
     const expected = [dmtf.address, dell.address, down].sort();
-    const deadline = Date.now() + READY_WITHIN_MS;
     let seen: string[] = [];
     let selfUp = false;
-    while (Date.now() < deadline) {
-      seen = Object.keys(await byInstance(prometheus.url, 'probe_success')).sort();
-      selfUp = (await query(prometheus.url, 'up{job="apiprobe"}')).length > 0;
-      if (selfUp && expected.every((a) => seen.includes(a))) return;
-      await sleep(250);
-    }
-    throw new Error(
-      `within ${READY_WITHIN_MS / 1000}s Prometheus had probe_success for ${JSON.stringify(seen)} (want ${JSON.stringify(expected)}) and up{job="apiprobe"} ${selfUp ? 'present' : 'absent'}\n` +
-        `prometheus log:\n${prometheus.logs()}\nexporter log (last 20):\n${exporter.logs.slice(-20).join('\n')}`,
+    const [p, ex] = [prometheus, exporter];
+    await eventually(
+      () =>
+        `every target scraped: within ${READY_WITHIN_MS / 1000}s Prometheus had probe_success for ${JSON.stringify(seen)} (want ${JSON.stringify(expected)}) and up{job="apiprobe"} ${selfUp ? 'present' : 'absent'}\n` +
+        `prometheus log:\n${p.logs()}\nexporter log (last 20):\n${ex.logs.slice(-20).join('\n')}`,
+      async () => {
+        seen = Object.keys(await byInstance(p.url, 'probe_success')).sort();
+        selfUp = (await query(p.url, 'up{job="apiprobe"}')).length > 0;
+        return selfUp && expected.every((a) => seen.includes(a));
+      },
+      { timeout: READY_WITHIN_MS, interval: 250 },
     );
   }, READY_WITHIN_MS + 20_000);
 

@@ -8,8 +8,12 @@ import { startDevice, type RunningDevice } from '../sim/devices.js';
 import { parseSeries, ROOT, startExporter, type TestExporter } from '../helpers/exporter.js';
 import { checkMetrics, promtool, runPromtool } from '../helpers/promtool.js';
 
+// Each test starts processes (node, tsx, chromium, promtool): seconds on a quiet machine,
+// many more on a loaded one.
+const SLOW = { timeout: 90_000 };
 
-describe('promtool check metrics', () => {
+
+describe('promtool check metrics', SLOW, () => {
   let exporter: TestExporter;
   const devices = new Map<string, RunningDevice>();
 
@@ -52,7 +56,7 @@ describe('promtool check metrics', () => {
   }
 });
 
-describe('promtool check config', () => {
+describe('promtool check config', SLOW, () => {
   beforeEach((ctx) => promtool.skipIfMissing(ctx));
 
   it('accepts prometheus.example.yml', async () => {

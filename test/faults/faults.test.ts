@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevice, type RunningDevice } from '../sim/devices.js';
 import { parseSeries, ROOT, writeTempFiles } from '../helpers/exporter.js';
+import { eventually } from '../helpers/wait.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SCRAPE_TIMEOUT_S = 3;
@@ -172,15 +173,9 @@ async function startExporterChild(configFile: string): Promise<Exporter> {
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
-  const started = performance.now();
-  while (!exporter.url) {
-    if (exporter.exit) throw new Error(`exporter exited at start: ${JSON.stringify(exporter.exit)}\n${exporter.stderr.join('\n')}`);
-    if (performance.now() - started > 20_000) throw new Error(`exporter did not start:\n${exporter.stderr.join('\n')}`);
-    const line = exporter.stderr.find((l) => l.includes('msg=listening'));
-    const m = line && /address=(\S+)/.exec(line);
-    if (m) exporter.url = `http://${m[1]}`;
-    else await new Promise((r) => setTimeout(r, 50));
-  }
+  await eventually(() => `the exporter to start:\n${exporter.stderr.join('\n')}`, () => exporter.exit !== undefined || exporter.stderr.some((l) => l.includes('msg=listening')), { timeout: 20_000 });
+  if (exporter.exit) throw new Error(`exporter exited at start: ${JSON.stringify(exporter.exit)}\n${exporter.stderr.join('\n')}`);
+  exporter.url = `http://${/address=(\S+)/.exec(exporter.stderr.find((l) => l.includes('msg=listening'))!)![1]}`;
   return exporter;
 }
 
@@ -438,7 +433,8 @@ describe('each fault: answered on time, probe_success 0, the reason named, healt
     const key = { hang: 'hang', silent: 'silent', trickle: 'trickle', endless: 'endless', ten_gib: 'ten-gib' }[fault.module as 'hang'];
     if (fault.closes && key) {
       const conn = tracked(key);
-      await new Promise((r) => setTimeout(r, CLOSE_GRACE_MS));
+      // Until every connection is closed or the grace is over; the assertions below say which.
+      await eventually('the upstream connections to close', () => conn.opened > 0 && conn.closedAt.length === conn.opened, { timeout: CLOSE_GRACE_MS }).catch(() => undefined);
       expect(conn.opened, 'the upstream saw the connection').toBeGreaterThan(0);
       expect(conn.closedAt.length, `upstream connections of ${key} still open ${CLOSE_GRACE_MS} ms after the answer`).toBe(conn.opened);
       for (const at of conn.closedAt) expect(at - answeredAt).toBeLessThan(CLOSE_GRACE_MS);

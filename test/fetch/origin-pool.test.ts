@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OriginPool } from '../../src/fetch/origin-pool.js';
+import { eventually } from '../helpers/wait.js';
 
 interface Device {
   url: string;
@@ -98,7 +99,7 @@ describe('OriginPool', () => {
     try {
       await Promise.all([1, 2].map((i) => get(`${d.url}/k${i}`)));
       const first = pools[0]!;
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      await eventually('the device to close the idle connections', () => first.closed);
       expect(first.size).toBe(0);
       expect(first.closed).toBe(true);
       // The next request gets a fresh set and a fresh connection, and works.
@@ -124,7 +125,7 @@ describe('OriginPool', () => {
     const d = await device({ delayMs: 5000 });
     try {
       const pending = get(`${d.url}/slow`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await eventually('the request to reach the device', () => d.connections() > 0);
       await agent.destroy(new Error('shutting down'));
       await expect(pending).rejects.toThrow(/shutting down/);
       expect(pools[0]!.destroyed).toBe(true);
@@ -142,7 +143,7 @@ describe('OriginPool', () => {
     pool.on('connectionError', () => events.push('connectionError'));
     try {
       const pending = request(`${d.url}/last`, { dispatcher: pool }).then((r) => r.body.text());
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await eventually('the pool to connect', () => events.length > 0);
       expect(events).toEqual(['connect']);
       const closing = pool.close();
       await expect(request(`${d.url}/late`, { dispatcher: pool })).rejects.toThrow(/closed/i);

@@ -209,7 +209,9 @@ describe('coalescing and caching', () => {
   it('asks a hanging device again on every scrape: a later probe does not join an old request', async (ctx) => {
     openssl.skipIfMissing(ctx);
     hits.hang = 0;
-    // Each probe may take 2 s; the next one starts 1.3 s later, while the previous one still waits.
+    // Each probe may take 2 s; the next one starts 1.3 s later, while the previous one still
+    // waits. The pause is the scenario, not a wait for something: past upstream.ts's
+    // coalescing window (1 s) a probe asks the device itself.
     const probes: Array<Promise<unknown>> = [];
     for (let i = 0; i < 3; i++) {
       probes.push(exporter.probe({ module: 'hang', target: device.address }, { 'X-Prometheus-Scrape-Timeout-Seconds': '2.5' }));

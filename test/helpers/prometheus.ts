@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { requireProgram } from './system.js';
+import { eventually } from './wait.js';
 
 export const prometheusBin = requireProgram('prometheus', 'apt-get install -y prometheus');
 
@@ -56,22 +57,26 @@ export async function startPrometheus(configFile: string, storage: string, attem
   };
 
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      await stop();
-      // The port was free a moment ago; another process may have taken it since.
-      if (attempt < 3 && /address already in use/.test(logs)) return startPrometheus(configFile, storage, attempt + 1);
-      throw new Error(`prometheus exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${logs}`);
-    }
-    try {
-      if ((await fetch(`${url}/-/ready`)).ok) return { url, logs: () => logs, stop };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  const gone = (): boolean => child.exitCode !== null || child.signalCode !== null;
+  try {
+    await eventually(() => `prometheus to be ready within 15s:\n${logs}`, async () => {
+      if (gone()) return true;
+      try {
+        return (await fetch(`${url}/-/ready`)).ok;
+      } catch {
+        return false; // not listening yet
+      }
+    }, { interval: 100 });
+  } catch (err) {
+    await stop();
+    throw err;
   }
-  await stop();
-  throw new Error(`prometheus was not ready within 15s:\n${logs}`);
+  if (gone()) {
+    await stop();
+    // The port was free a moment ago; another process may have taken it since.
+    if (attempt < 3 && /address already in use/.test(logs)) return startPrometheus(configFile, storage, attempt + 1);
+    throw new Error(`prometheus exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${logs}`);
+  }
+  return { url, logs: () => logs, stop };
 }
 

@@ -46,7 +46,7 @@ function mapOne(doc: unknown, metric: Record<string, unknown>): { series: Array<
   if (!mod) throw new Error(problems.join('; '));
   const set = new SampleSet();
   const errors: string[] = [];
-  mapMetric(mod.metrics[0]!, [{ doc, vars: {} }], set, { error: (e) => errors.push(e), skip: () => {}, duplicate: () => {}, limit: () => {} });
+  mapMetric(mod.metrics[0]!, [{ doc, vars: {} }], set, { error: (e) => errors.push(e), skip: () => {}, duplicate: () => {}, limit: () => {}, absent: () => {} });
   const series = [...(set.families.get('m')?.samples.values() ?? [])].map((s): [string, number] => [JSON.stringify(s.labels), s.value]);
   return { series, errors };
 }

@@ -25,6 +25,7 @@ export interface Recorded extends MapReport {
   skips: string[];
   duplicates: string[];
   limits: string[];
+  absents: string[];
 }
 
 export function recorder(): Recorded {
@@ -33,10 +34,12 @@ export function recorder(): Recorded {
     skips: [],
     duplicates: [],
     limits: [],
+    absents: [],
     error: (m) => void r.errors.push(m),
     skip: (m) => void r.skips.push(m),
     duplicate: (m) => void r.duplicates.push(m),
     limit: (m) => void r.limits.push(m),
+    absent: (m) => void r.absents.push(m),
   };
   return r;
 }

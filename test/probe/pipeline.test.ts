@@ -91,7 +91,7 @@ describe('probe pipeline', () => {
     const fetcher = new TableFetcher({});
     const seen: unknown[] = [];
     const answer = await probe(await load(), { query: { module: 'nope', target: 'dev.test' } }, deps(fetcher, [(p) => seen.push(p)]));
-    expect(answer).toEqual({ kind: 'refused', message: 'unknown module "nope"' });
+    expect(answer).toEqual({ kind: 'refused', message: 'unknown module "nope" (known: flat, shapes, tree)' });
     expect(fetcher.asked).toEqual([]);
     expect(seen).toEqual([]);
   });
@@ -157,7 +157,7 @@ describe('probe pipeline', () => {
     expect(series.get('probe_request_success{request="flat/b"}')).toBe(0);
     expect(series.get('probe_http_status_code{request="flat/b"}')).toBe(500);
     expect(series.get('probe_request_success{request="tree/root"}')).toBe(1);
-    expect(answer.result.modules).toEqual([{ name: 'flat', success: false, insecureCredentials: false }, { name: 'tree', success: true, insecureCredentials: false }]);
+    expect(answer.result.modules).toEqual([{ name: 'flat', success: false, absent: [], insecureCredentials: false }, { name: 'tree', success: true, absent: [], insecureCredentials: false }]);
     expect(series.get('probe_success')).toBe(0);
   });
 

@@ -4,6 +4,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevice, type RunningDevice } from '../sim/devices.js';
 import { parseSeries, startExporter, type TestExporter } from '../helpers/exporter.js';
+import { eventually } from '../helpers/wait.js';
 
 const CONFIG = `
 modules:
@@ -357,7 +358,8 @@ describe('exporter endpoints', () => {
 
   it('drops idle per-target limiters', async () => {
     await Promise.all([1, 2, 3].map(() => exporter.probe({ module: 'default', target: device.address })));
-    await new Promise((r) => setTimeout(r, 50));
+    const limiters = async (): Promise<number | undefined> => parseSeries(await (await fetch(`${exporter.url}/metrics`)).text()).get('apiprobe_upstream_target_limiters');
+    await eventually('the idle limiters to be dropped', async () => (await limiters()) === 0);
     const s = parseSeries(await (await fetch(`${exporter.url}/metrics`)).text());
     expect(s.get('apiprobe_upstream_target_limiters')).toBe(0);
     expect(s.get('apiprobe_upstream_queue_length')).toBe(0);

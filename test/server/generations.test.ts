@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSeries, startExporter, writeTempFiles, type TestExporter } from '../helpers/exporter.js';
 import { requireProgram } from '../helpers/system.js';
 import { selfSigned, type SelfSigned } from '../helpers/tls.js';
+import { eventually } from '../helpers/wait.js';
 
 const openssl = requireProgram('openssl', 'apt-get install -y openssl');
 
@@ -76,14 +77,6 @@ modules:
 `;
 }
 
-async function until(cond: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('configuration generations', () => {
   let exporter: TestExporter;
   let certDir: string;
@@ -114,7 +107,7 @@ describe('configuration generations', () => {
     expect(after.get('dev_up{cn="client-b"}')).toBe(1);
     expect(after.get('probe_success')).toBe(1);
     // The replaced generation had no probe running: its connection is closed at once.
-    await until(() => connections.filter((c) => c.cn === 'client-a').every((c) => c.closed));
+    await eventually('the replaced generation\'s connections to close', () => connections.filter((c) => c.cn === 'client-a').every((c) => c.closed));
     expect(exporter.generations.retiring).toBe(0);
   });
 
@@ -122,20 +115,22 @@ describe('configuration generations', () => {
     if (openssl.skipReason) return ctx.skip();
     const target = `127.0.0.1:${port}`;
     const held = exporter.probe({ module: 'held', target });
-    await until(() => release !== undefined);
+    await eventually('the held request to reach the device', () => release !== undefined);
     const heldConnection = heldOn!;
     expect(heldConnection.closed).toBe(false);
 
     expect((await fetch(`${exporter.url}/-/reload`, { method: 'POST' })).status).toBe(200);
     // The probe still runs on the old generation: its connection stays open.
     expect(exporter.generations.retiring).toBe(1);
-    await new Promise((r) => setTimeout(r, 100));
+    // A probe on the new generation, start to end: the device has handled everything the
+    // reload set off by then, a close of the held connection included.
+    expect(parseSeries((await exporter.probe({ module: 'mtls', target })).text).get('probe_success')).toBe(1);
     expect(heldConnection.closed).toBe(false);
 
     release!();
     const answer = parseSeries((await held).text);
     expect(answer.get('probe_success')).toBe(1);
-    await until(() => heldConnection.closed);
+    await eventually('the held connection to close', () => heldConnection.closed);
     expect(exporter.generations.retiring).toBe(0);
   });
 
@@ -146,7 +141,7 @@ describe('configuration generations', () => {
       expect(parseSeries((await exporter.probe({ module: 'mtls', target: `127.0.0.1:${port}` })).text).get('probe_success')).toBe(1);
     }
     expect(exporter.generations.retiring).toBe(0);
-    await until(() => connections.slice(0, -1).every((c) => c.closed));
+    await eventually('every replaced generation\'s connection to close', () => connections.slice(0, -1).every((c) => c.closed));
     expect(exporter.generations.current.connections.size).toBe(1);
   });
 });

@@ -8,6 +8,10 @@ import { startExporter, tempRoot, type TestExporter } from '../helpers/exporter.
 import { catalogDevice } from '../helpers/modules.js';
 import { requireProgram } from '../helpers/system.js';
 
+// Each test starts processes (node, tsx, chromium, promtool): seconds on a quiet machine,
+// many more on a loaded one.
+const SLOW = { timeout: 90_000 };
+
 const chromium = requireProgram('chromium', 'apt-get install -y chromium');
 
 let browser: Browser;
@@ -31,7 +35,7 @@ afterAll(async () => {
   await device?.close();
 });
 
-describe('landing page in Chromium', () => {
+describe('landing page in Chromium', SLOW, () => {
   it('runs a probe from the form and shows it in the history with its log', async (ctx) => {
     chromium.skipIfMissing(ctx);
     const page = await browser.newPage();

@@ -5,6 +5,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevice, type RunningDevice } from '../sim/devices.js';
 import { parseSeries, ROOT, startExporter, writeTempFiles, type TestExporter } from '../helpers/exporter.js';
+import { eventually } from '../helpers/wait.js';
+
+// Each test starts processes (node, tsx, chromium, promtool): seconds on a quiet machine,
+// many more on a loaded one.
+const SLOW = { timeout: 90_000 };
 
 const moduleYaml = (name: string, path_ = '/status'): string =>
   `  ${name}: { requests: { s: { path: ${path_} } }, metrics: [{ name: dev_up, from: s, value: '$.up' }] }\n`;
@@ -43,7 +48,7 @@ afterAll(async () => {
 const metrics = async (): Promise<Map<string, number>> => parseSeries(await (await fetch(`${exporter.url}/metrics`)).text());
 const reload = (): Promise<Response> => fetch(`${exporter.url}/-/reload`, { method: 'POST' });
 
-describe('POST /-/reload', () => {
+describe('POST /-/reload', SLOW, () => {
   it('loads a changed file and records the success', async () => {
     expect((await exporter.probe({ module: 'b', target: device.address })).status).toBe(400);
     await writeFile(file, `modules:\n${moduleYaml('a')}${moduleYaml('b')}${moduleYaml('slow', '/slow')}`);
@@ -68,8 +73,9 @@ describe('POST /-/reload', () => {
 
   it('lets a probe in flight finish on the configuration it started with', async () => {
     await writeFile(file, `modules:\n${moduleYaml('a')}${moduleYaml('slow', '/slow')}`);
+    const slowHits = device.hits.filter((h) => h === '/slow').length;
     const inFlight = exporter.probe({ module: 'slow', target: device.address });
-    await new Promise((r) => setTimeout(r, 200));
+    await eventually('the probe to reach the device', () => device.hits.filter((h) => h === '/slow').length > slowHits);
     await writeFile(file, `modules:\n${moduleYaml('a')}`);
     expect((await reload()).status).toBe(200);
     const done = await inFlight;
@@ -84,7 +90,7 @@ describe('POST /-/reload', () => {
   });
 });
 
-describe('SIGHUP', () => {
+describe('SIGHUP', SLOW, () => {
   it('reloads the configuration of a running exporter', async () => {
     const hupDir = await writeTempFiles({ 'apiprobe.yml': `modules:\n${moduleYaml('a')}` });
     const hupFile = path.join(hupDir, 'apiprobe.yml');
@@ -106,8 +112,7 @@ describe('SIGHUP', () => {
       expect(await probeB()).toBe(400);
       await writeFile(hupFile, `modules:\n${moduleYaml('a')}${moduleYaml('b')}`);
       child.kill('SIGHUP');
-      const deadline = Date.now() + 10_000;
-      while ((await probeB()) !== 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await eventually('module b to be served', async () => (await probeB()) === 200, { interval: 100 });
       expect(await probeB()).toBe(200);
       expect(log).toContain('"msg":"configuration reloaded"');
     } finally {
@@ -116,17 +121,17 @@ describe('SIGHUP', () => {
   });
 });
 
-describe('SIGTERM', () => {
+describe('SIGTERM', SLOW, () => {
   it('lets a probe in flight finish, then exits 0', async () => {
     const dir = await writeTempFiles({ 'apiprobe.yml': `modules:\n${moduleYaml('slow', '/slow')}` });
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--config.file', path.join(dir, 'apiprobe.yml'), '--web.listen-address', '127.0.0.1:0', '--log.format', 'json'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
     child.stderr.on('data', (c: Buffer) => (log += c.toString()));
-    const deadline = Date.now() + 15_000;
-    while (!/"address":"127\.0\.0\.1:\d+"/.test(log) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await eventually(() => `the listening line in:\n${log}`, () => /"address":"127\.0\.0\.1:\d+"/.test(log));
     const port = /"address":"127\.0\.0\.1:(\d+)"/.exec(log)![1];
+    const slowHits = device.hits.filter((h) => h === '/slow').length;
     const inFlight = fetch(`http://127.0.0.1:${port}/probe?module=slow&target=${device.address}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await eventually('the probe to reach the device', () => device.hits.filter((h) => h === '/slow').length > slowHits);
     const exited = new Promise<number | null>((r) => child.once('exit', r));
     child.kill('SIGTERM');
     const res = await inFlight;

@@ -6,6 +6,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevice, type RunningDevice } from '../sim/devices.js';
 import { parseSeries, ROOT, writeTempFiles } from '../helpers/exporter.js';
+import { eventually } from '../helpers/wait.js';
+
+// Each test starts processes (node, tsx, chromium, promtool): seconds on a quiet machine,
+// many more on a loaded one.
+const SLOW = { timeout: 90_000 };
 
 const moduleYaml = (name: string): string => `  ${name}: { requests: { s: { path: /status } }, metrics: [{ name: dev_up, from: s, value: '$.up' }] }\n`;
 
@@ -32,11 +37,7 @@ beforeAll(async () => {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   child.stderr!.on('data', (c: Buffer) => (log += c.toString()));
-  const deadline = Date.now() + 20_000;
-  while ((log.match(/"msg":"listening"/g) ?? []).length < 2) {
-    if (Date.now() > deadline) throw new Error(`workers did not start:\n${log}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await eventually(() => `the workers to start:\n${log}`, () => (log.match(/"msg":"listening"/g) ?? []).length >= 2, { timeout: 20_000 });
   base = `http://${/"address":"([^"]+)"/.exec(log)![1]}`;
 });
 
@@ -48,7 +49,7 @@ afterAll(async () => {
   await device?.close();
 });
 
-describe('--web.workers 2', () => {
+describe('--web.workers 2', SLOW, () => {
   it('starts two workers on one address', () => {
     const listening = log.split('\n').filter((l) => l.includes('"msg":"listening"')).map((l) => JSON.parse(l) as { address: string; pid: number });
     expect(listening).toHaveLength(2);
@@ -76,8 +77,7 @@ describe('--web.workers 2', () => {
   it('reloads every worker on SIGHUP to the primary, and stops them all on SIGTERM', async () => {
     await writeFile(file, `modules:\n${moduleYaml('c')}`);
     child.kill('SIGHUP');
-    const deadline = Date.now() + 10_000;
-    while ((log.match(/"msg":"configuration reloaded"/g) ?? []).length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await eventually(() => `every worker to reload:\n${log}`, () => (log.match(/"msg":"configuration reloaded"/g) ?? []).length >= 4);
     for (let i = 0; i < 10; i++) expect((await fetch(`${base}/probe?module=c&target=${device.address}`)).status).toBe(200);
     child.kill('SIGTERM');
     const code = await new Promise((r) => child.once('exit', r));
