@@ -252,6 +252,9 @@ export async function fetchTcp(spec: TcpSpec, deps: TcpDeps): Promise<TcpResult>
   let tlsVersion: string | undefined;
   let done = false;
   const signal = spec.signal;
+  // Removes every listener this call puts on the probe's signal, which outlives it.
+  const cleanup = new AbortController();
+  const listen = { once: true, signal: cleanup.signal } as const;
   const extra = (): { peer?: X509Certificate; tlsVersion?: string } => ({ ...(peer && { peer }), ...(tlsVersion && { tlsVersion }) });
   const seconds = (): number => (now() - started) / 1000;
 
@@ -260,7 +263,7 @@ export async function fetchTcp(spec: TcpSpec, deps: TcpDeps): Promise<TcpResult>
     socket?.destroy();
   };
   if (signal?.aborted) return { ok: false, error: `deadline exceeded before connecting`, phase, bytes: 0, seconds: seconds() };
-  signal?.addEventListener('abort', onAbort, { once: true });
+  signal?.addEventListener('abort', onAbort, listen);
 
   const attach = (s: net.Socket): void => {
     s.on('data', (chunk: Buffer) => {
@@ -302,7 +305,7 @@ export async function fetchTcp(spec: TcpSpec, deps: TcpDeps): Promise<TcpResult>
         resolve();
       });
       secure.once('error', fail);
-      signal?.addEventListener('abort', () => reject(new TcpFailure('deadline exceeded during the TLS handshake')), { once: true });
+      signal?.addEventListener('abort', () => reject(new TcpFailure('deadline exceeded during the TLS handshake')), listen);
     });
     peer = secure.getPeerX509Certificate();
     tlsVersion = secure.getProtocol() ?? undefined;
@@ -322,7 +325,7 @@ export async function fetchTcp(spec: TcpSpec, deps: TcpDeps): Promise<TcpResult>
     await new Promise<void>((resolve, reject) => {
       raw.once('connect', resolve);
       raw.once('error', (err: NodeJS.ErrnoException) => reject(new TcpFailure(`cannot connect to ${shown(spec.host)}:${spec.port}: ${err.code ?? err.message}`)));
-      signal?.addEventListener('abort', () => reject(new TcpFailure('deadline exceeded while connecting')), { once: true });
+      signal?.addEventListener('abort', () => reject(new TcpFailure('deadline exceeded while connecting')), listen);
     });
     raw.removeAllListeners('error');
     // Errors after connecting are read through the listeners attach() adds; this one
@@ -386,7 +389,7 @@ export async function fetchTcp(spec: TcpSpec, deps: TcpDeps): Promise<TcpResult>
     const message = incoming.failure?.message ?? (err instanceof TcpFailure ? err.message : `${phaseText(phase)}: ${(err as Error).message}`);
     return { ok: false, error: message, phase, bytes: incoming.total, seconds: seconds(), ...extra() };
   } finally {
-    signal?.removeEventListener('abort', onAbort);
+    cleanup.abort();
     // On failure nothing more is said: the connection is cut.
     if (!done) socket?.destroy();
   }

@@ -2,6 +2,7 @@
 // loopback (test/sim/tcp/devices.ts): each terminator, login, TLS from the first byte and
 // upsd's STARTTLS, and the limits a hostile device meets (byte cap, deadline, early close,
 // a huge line, silence).
+import { getEventListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -113,6 +114,27 @@ describe('STARTTLS (upsd) and TLS from the first byte', () => {
     expect(r).toMatchObject({ ok: false, phase: 'starttls', error: 'STARTTLS refused: ERR FEATURE-NOT-CONFIGURED' });
   });
 
+  it('refuses bytes sent between OK STARTTLS and the handshake (STARTTLS injection)', async () => {
+    const received: string[] = [];
+    const server = net.createServer((s) => {
+      s.on('error', () => {});
+      s.on('data', (b: Buffer) => {
+        received.push(b.toString());
+        // A man in the middle answering for the device, and a forged answer to come.
+        s.write('OK STARTTLS\nBEGIN LIST VAR ups\nVAR ups ups.status "OB LB"\nEND LIST VAR ups\n');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as net.AddressInfo).port;
+      const r = await fetchTcp(nutSpec(port, { tls: 'starttls', tlsOptions: { ca: cert.cert }, login: ['USERNAME u', 'PASSWORD p'] }), deps);
+      expect(r).toMatchObject({ ok: false, phase: 'starttls', error: 'the device sent data after OK STARTTLS, before the TLS handshake' });
+      expect(received.join('')).toBe('STARTTLS\n');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it('speaks TLS from the first byte to a stunnel-style port', async () => {
     const inner = await started(memcached());
     // stunnel: TLS outside, the plain device inside.
@@ -208,10 +230,12 @@ describe('limits a hostile device meets', () => {
     expect(d.received).toEqual(['stats']);
   });
 
-  it('answers within the deadline when the device is slow but in time', async () => {
+  it('answers within the deadline when the device is slow but in time, leaving no listener on the probe\'s signal', async () => {
     const d = await started(memcached({ latencyMs: 100 }));
-    const r = await fetchTcp({ host: '127.0.0.1', port: d.port, tls: 'none', send: ['stats'], eol: '\r\n', until: { line: 'END' }, maxBytes: 1 << 16, signal: AbortSignal.timeout(5000) }, deps);
+    const deadline = new AbortController();
+    const r = await fetchTcp({ host: '127.0.0.1', port: d.port, tls: 'none', send: ['stats'], eol: '\r\n', until: { line: 'END' }, maxBytes: 1 << 16, signal: deadline.signal }, deps);
     expect(ok(r).seconds).toBeGreaterThanOrEqual(0.09);
+    expect(getEventListeners(deadline.signal, 'abort')).toHaveLength(0);
   });
 
   it('connects only where the guard allows, to the address it vetted', async () => {
