@@ -1,0 +1,316 @@
+// The drafted TCP modules (test/fixtures/tcp-modules/*.yml) on the real captures, before
+// the configuration loader knows the `tcp:` request kind. A bridge stands where that
+// integration will: each request's `tcp:` block is fetched with fetchTcp from a simulated
+// device speaking the real protocol, and the answer is handed to the exporter as it is
+// (an HTTP device serving those bytes, the module's own format and metrics unchanged), so
+// the series asserted below are the exporter's own mapping of the real answer. Where the
+// format is the new `nut` parser (src/parse/nut.ts, not registered yet) the bridge runs it
+// and hands the exporter its JSON. Every expected line was written from the fixture by hand.
+import { readFileSync } from 'node:fs';
+import type http from 'node:http';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { TargetGuard } from '../../src/fetch/guard.js';
+import { nutParser } from '../../src/parse/nut.js';
+import { fetchTcp, type TcpSpec, type TcpTerminator } from '../../src/protocols/tcp.js';
+import { parseSeries, startExporter } from '../helpers/exporter.js';
+import { checkMetrics, promtool } from '../helpers/promtool.js';
+import { startDevice } from '../sim/devices.js';
+import { apcupsd, FIXTURES, memcached, nutVariables, redis, upsd, zookeeper, type SimDevice } from '../sim/tcp/devices.js';
+
+const MODULES = path.join(FIXTURES, 'tcp-modules');
+const guard = new TargetGuard({ allow: [], deny: [] });
+
+interface DraftRequest {
+  tcp: { port: number; tls: 'none' | 'tls' | 'starttls'; login?: string[]; send: string[]; until: TcpTerminator; quit?: string; eol?: '\n' | '\r\n' | ''; errors?: string[] };
+  format: { type: string };
+}
+interface DraftModule {
+  params?: Record<string, { default?: string }>;
+  requests: Record<string, DraftRequest>;
+  [k: string]: unknown;
+}
+
+function draft(name: string): DraftModule {
+  const doc = parse(readFileSync(path.join(MODULES, `${name}.yml`), 'utf8'), { merge: true }) as { modules: Record<string, DraftModule> };
+  return doc.modules[name]!;
+}
+
+/** Fills `{name}` from the values given (params and credentials), as the integration will. */
+function fill(template: string, values: Record<string, string>): string {
+  return template.replace(/\{([a-z_]+)\}/g, (_m, k: string) => {
+    const v = values[k];
+    if (v === undefined) throw new Error(`no value for {${k}}`);
+    return v;
+  });
+}
+
+function fillUntil(until: TcpTerminator, values: Record<string, string>): TcpTerminator {
+  return typeof until === 'object' && 'line' in until ? { line: fill(until.line, values) } : until;
+}
+
+/**
+ * Fetches every request of the draft from the simulated device, then probes the exporter
+ * with the draft's metrics over those answers. Returns the device's series (not probe_*).
+ */
+async function probeDraft(name: string, device: SimDevice, credentials?: { username: string; password: string }): Promise<{ lines: string[]; text: string; series: Map<string, number> }> {
+  const mod = draft(name);
+  const values: Record<string, string> = {};
+  for (const [k, p] of Object.entries(mod.params ?? {})) if (p.default !== undefined) values[k] = p.default;
+  if (credentials) Object.assign(values, credentials);
+  const routes: Record<string, (req: http.IncomingMessage, res: http.ServerResponse) => void> = {};
+  const requests: Record<string, unknown> = {};
+  for (const [req, r] of Object.entries(mod.requests)) {
+    const spec: TcpSpec = {
+      host: '127.0.0.1',
+      port: device.port,
+      tls: r.tcp.tls,
+      // Login lines only go out with credentials (an auth on the probe).
+      ...(credentials && r.tcp.login && { login: r.tcp.login.map((l) => fill(l, values)) }),
+      send: r.tcp.send.map((l) => fill(l, values)),
+      until: fillUntil(r.tcp.until, values),
+      ...(r.tcp.quit !== undefined && { quit: r.tcp.quit }),
+      ...(r.tcp.eol !== undefined && { eol: r.tcp.eol }),
+      ...(r.tcp.errors && { errors: r.tcp.errors }),
+      maxBytes: 1 << 20,
+      signal: AbortSignal.timeout(5000),
+    };
+    const got = await fetchTcp(spec, { vet: (h) => guard.vet(h) });
+    if (!got.ok) throw new Error(`${name}/${req}: ${got.error}`);
+    let body = got.body;
+    let format: unknown = r.format;
+    if (r.format.type === 'nut') {
+      const parsed = nutParser()(body, undefined);
+      if (!parsed.ok) throw new Error(parsed.error);
+      body = Buffer.from(JSON.stringify(parsed.doc));
+      format = 'json';
+    }
+    routes[`/${req}`] = (_q, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(body);
+    };
+    requests[req] = { path: `/${req}`, format };
+  }
+  const { requests: _r, params: _p, ...rest } = mod;
+  const http = await startDevice({ name: `${name}-bridge`, routes });
+  const ex = await startExporter({ configYaml: stringify({ modules: { [name]: { ...rest, requests } } }) });
+  try {
+    const res = await ex.probe({ module: name, target: http.url });
+    expect(res.status).toBe(200);
+    const series = parseSeries(res.text);
+    expect(series.get('probe_success')).toBe(1);
+    expect(series.get('probe_mapping_errors')).toBe(0);
+    if (promtool.path) expect(await checkMetrics(res.text)).toEqual({ code: 0, lines: [] });
+    const lines = res.text.split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('probe_'));
+    return { lines, text: res.text, series };
+  } finally {
+    await ex.close();
+    await http.close();
+  }
+}
+
+const devices: SimDevice[] = [];
+async function sim(d: Promise<SimDevice>): Promise<SimDevice> {
+  const device = await d;
+  devices.push(device);
+  return device;
+}
+afterAll(async () => {
+  await Promise.all(devices.map((d) => d.close()));
+});
+
+const flags = (set: string[]): string[] =>
+  ['ALARM', 'BOOST', 'BYPASS', 'CAL', 'CHRG', 'DISCHRG', 'FSD', 'HB', 'LB', 'OB', 'OFF', 'OL', 'OVER', 'RB', 'TEST', 'TRIM']
+    .map((f) => `nut_ups_status{nut_ups_status="${f}"} ${set.includes(f) ? 1 : 0}`);
+
+describe('nut module draft (upsd LIST VAR, nut format)', () => {
+  it('CyberPower CP1500PFCLCD (Home Assistant capture): on line', async () => {
+    const d = await sim(upsd({ upses: { ups: { vars: nutVariables('nut/homeassistant-CP1500PFCLCD.json') } } }));
+    const { lines } = await probeDraft('nut', d);
+    expect(lines).toEqual([
+      'nut_battery_charge_low_ratio 0.1',
+      'nut_battery_charge_ratio 1',
+      'nut_battery_runtime_low_seconds 300',
+      'nut_battery_runtime_seconds 10530',
+      'nut_battery_voltage_nominal_volts 24',
+      'nut_battery_voltage_volts 24',
+      'nut_input_transfer_high_volts 139',
+      'nut_input_transfer_low_volts 88',
+      'nut_input_voltage_nominal_volts 120',
+      'nut_input_voltage_volts 122',
+      'nut_output_voltage_volts 138',
+      'nut_ups_info{driver="usbhid-ups",driver_version="2.7.4",manufacturer="CPS",model="CP1500PFCLCD",serial="000000000000"} 1',
+      'nut_ups_load_ratio 0',
+      'nut_ups_realpower_nominal_watts 900',
+      ...flags(['OL']),
+    ]);
+    expect(d.received).toEqual(['LIST VAR ups', 'LOGOUT']);
+  });
+
+  it('Eaton 5E 650i (Home Assistant capture): on line and charging, output frequency', async () => {
+    const d = await sim(upsd({ upses: { ups: { vars: nutVariables('nut/homeassistant-5E650I.json') } } }));
+    const { lines } = await probeDraft('nut', d);
+    expect(lines).toEqual([
+      'nut_battery_charge_ratio 1',
+      'nut_battery_runtime_seconds 1032',
+      'nut_input_voltage_volts 239',
+      'nut_output_frequency_hertz 49.9',
+      'nut_output_voltage_nominal_volts 230',
+      'nut_output_voltage_volts 238',
+      'nut_ups_info{driver="usbhid-ups",driver_version="DSM6-2-2-24922-broadwell-fmp-repack-24922-190507",firmware="03.08.0018",manufacturer="EATON",model="5E 650i"} 1',
+      'nut_ups_load_ratio 0.28',
+      'nut_ups_power_nominal_voltamperes 650',
+      ...flags(['OL', 'CHRG']),
+    ]);
+  });
+
+  it('APC Back-UPS ES 600M1 (Home Assistant capture), logging in', async () => {
+    const d = await sim(upsd({ upses: { ups: { vars: nutVariables('nut/homeassistant-BACKUPSES600M1.json') } }, users: { monuser: 'pw' } }));
+    const { lines } = await probeDraft('nut', d, { username: 'monuser', password: 'pw' });
+    expect(d.received).toEqual(['USERNAME monuser', 'PASSWORD pw', 'LIST VAR ups', 'LOGOUT']);
+    expect(lines).toContain('nut_ups_info{driver="usbhid-ups",driver_version="2.7.4",firmware="928.a5 .D",manufacturer="American Power Conversion",model="Back-UPS ES 600M1",serial="4B1713P32195 "} 1');
+    expect(lines).toContain('nut_battery_voltage_volts 13.7');
+    expect(lines).toContain('nut_battery_charge_low_ratio 0.1');
+    expect(lines).toContain('nut_ups_load_ratio 0.22');
+    expect(lines).toContain('nut_battery_runtime_seconds 1968');
+  });
+
+  it('Telegraf\'s CyberPower CP900EPFCLCD upsc dump', async () => {
+    const d = await sim(upsd({ upses: { ups: { vars: nutVariables('nut-upsc/telegraf-CyberPowerSystems_CP900EPFCLCD-variables.dev') } } }));
+    const { lines } = await probeDraft('nut', d);
+    expect(lines).toContain('nut_battery_runtime_seconds 4020');
+    expect(lines).toContain('nut_battery_charge_ratio 1');
+    expect(lines.filter((l) => l.startsWith('nut_ups_status') && l.endsWith(' 1'))).toEqual(['nut_ups_status{nut_ups_status="OL"} 1']);
+  });
+});
+
+describe('apcupsd module draft (NIS status records, kv format)', () => {
+  it('reads Telegraf\'s apcupsd records', async () => {
+    const d = await sim(apcupsd());
+    const { lines } = await probeDraft('apcupsd', d);
+    expect(lines).toEqual([
+      'apcupsd_battery_cumulative_time_on_seconds_total 85',
+      'apcupsd_battery_time_left_seconds 2790',
+      'apcupsd_battery_time_on_seconds 0',
+      'apcupsd_battery_voltage_nominal_volts 12',
+      'apcupsd_info{firmware="857.L3 .I USB FW:L3",hostname="example",model="Model 12345",serial="ABC123",ups_name="BERTHA"} 1',
+      'apcupsd_input_voltage_nominal_volts 230',
+      'apcupsd_load_ratio 0.13',
+      'apcupsd_nominal_power_watts 865',
+      'apcupsd_transfers_total 1',
+      'apcupsd_ups_status{apcupsd_ups_status="BOOST"} 0',
+      'apcupsd_ups_status{apcupsd_ups_status="CAL"} 0',
+      'apcupsd_ups_status{apcupsd_ups_status="COMMLOST"} 0',
+      'apcupsd_ups_status{apcupsd_ups_status="LOWBATT"} 0',
+      'apcupsd_ups_status{apcupsd_ups_status="ONBATT"} 0',
+      'apcupsd_ups_status{apcupsd_ups_status="ONLINE"} 1',
+      'apcupsd_ups_status{apcupsd_ups_status="OVERLOAD"} 0',
+      'apcupsd_ups_status{apcupsd_ups_status="REPLACEBATT"} 0',
+      'apcupsd_ups_status{apcupsd_ups_status="SHUTTING_DOWN"} 0',
+      'apcupsd_ups_status{apcupsd_ups_status="TRIM"} 0',
+    ]);
+  });
+});
+
+describe('memcached module draft (stats, regex format)', () => {
+  it('reads Telegraf\'s memcached 1.6.14 stats', async () => {
+    const d = await sim(memcached());
+    const { lines } = await probeDraft('memcached', d);
+    expect(d.received).toEqual(['stats', 'quit']);
+    expect(lines).toEqual([
+      'memcached_commands_total{command="decr",status="hit"} 0',
+      'memcached_commands_total{command="decr",status="miss"} 0',
+      'memcached_commands_total{command="delete",status="hit"} 0',
+      'memcached_commands_total{command="delete",status="miss"} 0',
+      'memcached_commands_total{command="flush",status="hit"} 0',
+      'memcached_commands_total{command="get",status="expired"} 0',
+      'memcached_commands_total{command="get",status="hit"} 0',
+      'memcached_commands_total{command="get",status="miss"} 0',
+      'memcached_commands_total{command="incr",status="hit"} 0',
+      'memcached_commands_total{command="incr",status="miss"} 0',
+      'memcached_commands_total{command="set",status="hit"} 0',
+      'memcached_commands_total{command="touch",status="hit"} 0',
+      'memcached_commands_total{command="touch",status="miss"} 0',
+      'memcached_connections_rejected_total 0',
+      'memcached_connections_total 3',
+      'memcached_current_bytes 0',
+      'memcached_current_connections 2',
+      'memcached_current_items 0',
+      'memcached_info{libevent="2.1.11-stable",version="1.6.14_5_ge03751b"} 1',
+      'memcached_items_evicted_total 0',
+      'memcached_items_reclaimed_total 0',
+      'memcached_items_total 0',
+      'memcached_limit_bytes 67108864',
+      'memcached_max_connections 1024',
+      'memcached_process_system_cpu_seconds_total 0.05933',
+      'memcached_process_user_cpu_seconds_total 0.080905',
+      'memcached_read_bytes_total 6',
+      'memcached_threads 4',
+      'memcached_uptime_seconds 11',
+      'memcached_written_bytes_total 0',
+    ]);
+  });
+});
+
+describe('zookeeper module draft (mntr, kv format with tabs)', () => {
+  it('reads Apache ZooKeeper\'s mntr sample of a 3.4.0 follower', async () => {
+    const d = await sim(zookeeper());
+    const { lines } = await probeDraft('zookeeper', d);
+    expect(lines).toEqual([
+      'zookeeper_approximate_data_size_bytes 27',
+      'zookeeper_ephemeral_znodes 0',
+      'zookeeper_info{version="3.4.0--1, built on 06/19/2010 15:07 GMT"} 1',
+      'zookeeper_latency_average_seconds 0.001',
+      'zookeeper_latency_max_seconds 0.132',
+      'zookeeper_latency_min_seconds 0',
+      'zookeeper_max_file_descriptors 1024',
+      'zookeeper_open_file_descriptors 22',
+      'zookeeper_outstanding_requests 0',
+      'zookeeper_packets_received_total 640',
+      'zookeeper_packets_sent_total 639',
+      'zookeeper_server_state{zookeeper_server_state="follower"} 1',
+      'zookeeper_server_state{zookeeper_server_state="leader"} 0',
+      'zookeeper_server_state{zookeeper_server_state="observer"} 0',
+      'zookeeper_server_state{zookeeper_server_state="read-only"} 0',
+      'zookeeper_server_state{zookeeper_server_state="standalone"} 0',
+      'zookeeper_watches 0',
+      'zookeeper_znodes 4',
+    ]);
+  });
+});
+
+describe('redis module draft (INFO over RESP, kv format)', () => {
+  it('reads Telegraf\'s Redis 6.0.9 INFO, logging in with AUTH', async () => {
+    const d = await sim(redis({ password: 'pw' }));
+    const { lines } = await probeDraft('redis', d, { username: 'default', password: 'pw' });
+    expect(d.received).toEqual(['AUTH default pw', 'INFO', 'QUIT']);
+    expect(lines).toEqual([
+      'redis_blocked_clients 0',
+      'redis_commands_processed_total 1',
+      'redis_connected_clients 1',
+      'redis_connected_replicas 2',
+      'redis_connections_received_total 2',
+      'redis_connections_rejected_total 0',
+      'redis_cpu_sys_seconds_total 0.14',
+      'redis_cpu_user_seconds_total 0.05',
+      'redis_db_keys{db="db0"} 2',
+      'redis_db_keys_expiring{db="db0"} 0',
+      'redis_info{mode="standalone",role="master",version="6.0.9"} 1',
+      'redis_keys_evicted_total 0',
+      'redis_keys_expired_total 0',
+      'redis_keyspace_hits_total 1',
+      'redis_keyspace_misses_total 1',
+      'redis_memory_fragmentation_ratio 0.81',
+      'redis_memory_max_bytes 0',
+      'redis_memory_used_bytes 1003936',
+      'redis_memory_used_peak_bytes 1003936',
+      'redis_memory_used_rss_bytes 811008',
+      'redis_net_input_bytes_total 381',
+      'redis_net_output_bytes_total 71521',
+      'redis_rdb_changes_since_last_save 0',
+      'redis_rdb_last_save_timestamp_seconds 1428427941',
+      'redis_uptime_seconds 238',
+    ]);
+  });
+});
