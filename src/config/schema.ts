@@ -89,8 +89,10 @@ export const RequestSchema = z.strictObject({
   headers: StringMap.optional(),
   query: z.record(z.string(), Scalar).optional(),
   body: z.string().optional(),
-  format: FormatSchema.default('auto')
-    .describe('How to read the body: auto (by content type, else JSON), json, kv, regex, csv, xml'),
+  // JSON unless the module says otherwise: a device's Content-Type must not pick the parser
+  // (and with it the memory a body costs); `auto` is the module opting in to that.
+  format: FormatSchema.default('json')
+    .describe('How to read the body: json (the default), kv, regex, csv, xml, or auto (the answer\'s content type picks XML, CSV or JSON)'),
   valid_status_codes: z.array(z.number().int().min(100).max(599)).min(1).optional(),
   optional: z.boolean().default(false)
     .describe('A failure of this request does not set probe_success to 0'),

@@ -40,8 +40,9 @@ export function compileParser(spec: FormatSpec): Parser {
   }
 }
 
-// Without a declared format, the content type decides: XML types as XML, CSV as CSV,
-// everything else as JSON (devices often label JSON text/plain or text/html).
+// `format: auto`, the module's opt-in (without a format a request is read as JSON): the
+// content type decides, XML types as XML, CSV as CSV, everything else as JSON (devices
+// often label JSON text/plain or text/html).
 function autoParser(): Parser {
   const json = jsonParser();
   const xml = xmlParser({});
