@@ -45,6 +45,11 @@ export interface FetchSpec {
   signal: Deadline;
   /** Seconds a successful answer may be served from the cache; 0: never cached. */
   cacheSeconds: number;
+  /**
+   * The probe's byte budget: takes each chunk as it arrives (0 before sending), and
+   * says why the fetch must stop when the probe has no more to give.
+   */
+  take?: ((bytes: number) => string | undefined) | undefined;
 }
 
 export interface FetchResult {
@@ -237,6 +242,8 @@ export class Upstream implements Fetcher {
       this.queued--;
       dequeued = true;
       if (signal.aborted) return failed(0, 'deadline exceeded while queued behind the concurrency limits', started);
+      const spent = spec.take?.(0);
+      if (spent) return failed(0, spent, started);
       this.inFlight++;
       try {
         return await untilDeadline(this.transfer(spec, url, headers, signal, started, secrets), signal, started);
@@ -353,6 +360,8 @@ export class Upstream implements Fetcher {
       for await (const chunk of res.body) {
         bytes += (chunk as Buffer).length;
         if (bytes > spec.maxBytes) return failed(status, `response exceeds the limit of ${spec.maxBytes} bytes`, started, bytes, res.headers);
+        const spent = spec.take?.((chunk as Buffer).length);
+        if (spent) return failed(status, spent, started, bytes, res.headers);
         chunks.push(chunk as Buffer);
       }
     } catch (err) {

@@ -4,6 +4,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, type Config, type ConfigFormat } from '../config/load.js';
 import { Upstream } from '../fetch/upstream.js';
+import { ProbePool } from '../probe/budget.js';
 import type { Logger } from '../log.js';
 import { ExporterMetrics } from './exporter-metrics.js';
 import { VERSION } from '../version.js';
@@ -22,6 +23,8 @@ export interface ServeOptions extends AppOptions {
   webConfigFile?: string | undefined;
   listenAddress: string;
   maxConcurrency: number;
+  /** Bytes all probes in flight may hold (--probe.memory-budget); default: half the heap limit. */
+  probeMemoryBytes?: number | undefined;
   logger: Logger;
 }
 
@@ -78,6 +81,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     metricsText: link ? () => link.metrics() : undefined,
     ready: () => ready,
     upstream,
+    pool: new ProbePool(opts.probeMemoryBytes ?? ProbePool.defaultBytes()),
     metrics,
     logger: opts.logger,
     web,
