@@ -22,7 +22,11 @@ let small: Device;
 beforeAll(async () => {
   jsonBomb = await serve(redfishBomb(40, emptyObjects(BOMB_BYTES), 'application/json'));
   csvBomb = await serve(redfishBomb(40, emptyColumns(BOMB_BYTES), 'text/csv'));
+  const warm = JSON.stringify(Array.from({ length: 20_000 }, (_, i) => ({ Id: String(i), Reading: i, Status: { Health: 'OK' } })));
+  const warmCsv = emptyColumns(256 * 1024, 100);
   small = await serve((p, _req, res) => {
+    if (p === '/warm') return void res.writeHead(200, { 'content-type': 'application/json' }).end(warm);
+    if (p === '/warm.csv') return void res.writeHead(200, { 'content-type': 'text/csv' }).end(warmCsv);
     if (p === '/values') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(Array.from({ length: 500 }, (_, i) => i)));
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ pad: 'x'.repeat(600), n: 1 }));
   });
@@ -45,6 +49,16 @@ modules:
       c: { path: /c }
     metrics:
       - { name: tiny_n, from: a, value: '$.n' }
+  warm:
+    requests:
+      r: { path: /warm }
+    metrics:
+      - { name: warm_reading, from: r, each: '$[*]', labels: { id: '$.Id' }, value: '$.Reading' }
+  warmcsv:
+    requests:
+      r: { path: /warm.csv, format: csv }
+    metrics:
+      - { name: warm_rows, from: r, value: '$', convert: length }
   fewvalues:
     max_parse_values: 100
     requests:
@@ -54,6 +68,9 @@ modules:
 `,
   });
   exporter = await startChildExporter(path.join(dir, 'apiprobe.yml'));
+  // A few probes first, so that what is measured below is the exporter at work, not its
+  // first compilation of the code a probe runs.
+  for (const module of ['tiny', 'fewvalues', 'warm', 'warm', 'warm', 'warmcsv', 'warmcsv', 'warmcsv']) await fetch(`${exporter.url}/probe?module=${module}&target=${small.url}`).then((r) => r.text());
 }, 60_000);
 
 afterAll(async () => {
@@ -133,4 +150,51 @@ describe('a module\'s own budget', () => {
     expect(text).toMatch(/probe budget of 100 parsed values exceeded \(max_parse_values\)/);
     expect(text).not.toMatch(/^few_first /m);
   });
+});
+
+describe('all probes together', () => {
+  it('past 90% of --probe.memory-budget, /probe answers 503 with the reason, and serves again once probes end', async () => {
+    // One answer of 19 MiB that never ends: its probe holds what it received until its deadline.
+    let sent!: () => void;
+    const held = new Promise<void>((resolve) => (sent = resolve));
+    const hanging = await serve((p, _req, res) => {
+      if (p !== '/hang') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"n": 1}');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write(`"${'x'.repeat(19 * MIB)}`, () => sent());
+    });
+    const dir = await writeTempFiles({
+      'apiprobe.yml': `modules:
+  hold:
+    timeout: 3s
+    max_response_bytes: 33554432
+    requests:
+      r: { path: /hang }
+  quick:
+    requests:
+      r: { path: /ok }
+    metrics:
+      - { name: quick_n, from: r, value: '$.n' }
+`,
+    });
+    const shedding = await startChildExporter(path.join(dir, 'apiprobe.yml'), ['--probe.memory-budget', '20']);
+    try {
+      const holding = fetch(`${shedding.url}/probe?module=hold&target=${hanging.url}`).then((r) => r.text());
+      await held;
+      const quick = async (): Promise<{ status: number; text: string }> => {
+        const res = await fetch(`${shedding.url}/probe?module=quick&target=${hanging.url}`);
+        return { status: res.status, text: await res.text() };
+      };
+      // The 19 MiB are in once the exporter has read them: a moment after the device wrote them.
+      await expect.poll(async () => (await quick()).status, { timeout: 3000, interval: 20 }).toBe(503);
+      const refused = await quick();
+      expect(refused.text).toMatch(/^exporter busy: probes in flight hold \d+ MiB of the 20 MiB all probes may use \(--probe.memory-budget\); 1 probes in flight\n$/);
+      expect(parseSeries(await holding).get('probe_success')).toBe(0);
+      const after = await quick();
+      expect(after.status).toBe(200);
+      expect(parseSeries(after.text).get('quick_n')).toBe(1);
+    } finally {
+      await shedding.stop();
+      await hanging.close();
+    }
+  }, 30_000);
 });

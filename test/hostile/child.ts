@@ -18,12 +18,14 @@ export interface ChildExporter {
   /** Resident set size of the process now, in bytes (Linux /proc). */
   rss(): Promise<number>;
   stop(): Promise<void>;
+  /** Ends it with SIGTERM (a profile is written), waiting for the exit. */
+  term(): Promise<void>;
 }
 
-export async function startChildExporter(configFile: string, flags: string[] = [], heapMiB = 384): Promise<ChildExporter> {
+export async function startChildExporter(configFile: string, flags: string[] = [], heapMiB = 384, nodeFlags: string[] = []): Promise<ChildExporter> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [`--max-old-space-size=${heapMiB}`, '--import', 'tsx', 'src/cli.ts', '--config.file', configFile, '--web.listen-address', '127.0.0.1:0', '--log.format', 'json', ...flags],
+    [`--max-old-space-size=${heapMiB}`, ...nodeFlags, '--import', 'tsx', 'src/cli.ts', '--config.file', configFile, '--web.listen-address', '127.0.0.1:0', '--log.format', 'json', ...flags],
     { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let log = '';
@@ -62,6 +64,11 @@ export async function startChildExporter(configFile: string, flags: string[] = [
       const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
       const kb = /VmRSS:\s+(\d+) kB/.exec(status);
       return kb ? Number(kb[1]) * 1024 : 0;
+    },
+    async term() {
+      if (ended !== undefined) return;
+      child.kill('SIGTERM');
+      await exit;
     },
     async stop() {
       if (ended !== undefined) return;
