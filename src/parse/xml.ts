@@ -6,12 +6,11 @@
 //
 // fast-xml-parser takes a whole body at once. Before it does, the body is scanned in
 // slices (the event loop served between two) and its elements and attributes counted
-// and drawn from the probe's budget, so that what it builds is paid for beforehand; the
-// parse itself still runs in one piece (measured: ~25 ms per MiB of small elements,
-// validation included), which the format being the module's choice, never the
-// device's, and max_response_bytes bound.
+// and drawn from the probe's budget, so that what it builds is paid for beforehand; a
+// large body is then parsed in a worker thread (xml-worker.ts), a small one in place.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { bodyText, breathe, SLICE_CHARS, UNLIMITED, type ParseLimits, type Parser } from './types.js';
+import { parseXmlInWorker, XML_INLINE_BYTES, XML_OPTIONS } from './xml-worker.js';
 
 export interface XmlOptions {
   arrays?: string[];
@@ -19,22 +18,16 @@ export interface XmlOptions {
 
 export function xmlParser(opts: XmlOptions): Parser {
   const arrays = new Set(opts.arrays ?? []);
+  const arrayList = [...arrays];
   const parser = new XMLParser({
-    ignoreAttributes: false,
-    attributeNamePrefix: '',
-    textNodeName: '#text',
-    parseTagValue: false,
-    parseAttributeValue: false,
-    ignoreDeclaration: true,
-    ignorePiTags: true,
-    trimValues: true,
-    processEntities: true,
+    ...XML_OPTIONS,
     isArray: (name, _jpath, _leaf, isAttribute) => !isAttribute && arrays.has(name),
   });
   return async (body, _contentType, limits = UNLIMITED) => {
-    const text = bodyText(body);
-    const refused = await countXml(text, limits);
+    const refused = await countXml(body, limits);
     if (refused) return { ok: false, error: refused };
+    if (body.length > XML_INLINE_BYTES) return parseXmlInWorker(body, arrayList, limits.due);
+    const text = bodyText(body);
     const valid = XMLValidator.validate(text);
     if (valid !== true) return { ok: false, error: `invalid XML: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})` };
     try {
@@ -46,12 +39,12 @@ export function xmlParser(opts: XmlOptions): Parser {
 }
 
 /** Draws the values the tree will hold (an element per `<`, an attribute per `=`) from the budget, a slice at a time. */
-async function countXml(text: string, limits: ParseLimits): Promise<string | undefined> {
+async function countXml(text: Buffer, limits: ParseLimits): Promise<string | undefined> {
   for (let i = 0; i < text.length; i += SLICE_CHARS) {
     const end = Math.min(text.length, i + SLICE_CHARS);
     let values = 0;
     for (let k = i; k < end; k++) {
-      const c = text.charCodeAt(k);
+      const c = text[k];
       if (c === 0x3c || c === 0x3d) values++;
     }
     const refused = limits.takeValues(values);

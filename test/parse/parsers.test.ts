@@ -142,3 +142,29 @@ describe('json limits', () => {
     expect((await parse({ type: 'json' }, escaped)).ok).toBe(true);
   });
 });
+
+describe('xml in a worker', () => {
+  const big = `<?xml version="1.0"?><stats>${Array.from({ length: 3000 }, (_, i) => `<counter name="c${i}" type="x">${i}</counter>`).join('')}<view name="v"><one>1</one></view></stats>`;
+
+  it('reads a large body (past 64 KiB) as the parser in place reads a small one', async () => {
+    expect(big.length).toBeGreaterThan(64 * 1024);
+    const spec: FormatSpec = { type: 'xml', arrays: ['view'] };
+    const d = (await doc(spec, big)) as { stats: { counter: Array<Record<string, string>>; view: unknown[] } };
+    expect(d.stats.counter).toHaveLength(3000);
+    expect(d.stats.counter[7]).toEqual({ name: 'c7', type: 'x', '#text': '7' });
+    expect(d.stats.view).toEqual([{ name: 'v', one: '1' }]);
+    // The same document small enough to be parsed in place gives the same shape.
+    const small = (await doc(spec, big.replace(/<counter name="c(\d{2,})"[^>]*>\d+<\/counter>/g, ''))) as typeof d;
+    expect(small.stats.counter[7]).toEqual(d.stats.counter[7]);
+    expect(small.stats.view).toEqual(d.stats.view);
+  });
+
+  it('reports invalid XML with the validator\'s message, and stops at the deadline', async () => {
+    const r = await parse({ type: 'xml' }, big.replace('</stats>', ''));
+    expect(!r.ok && r.error).toMatch(/^invalid XML: /);
+    const late = await compileParser({ type: 'xml' })(Buffer.from(big.repeat(20)), undefined, { takeValues: () => undefined, due: performance.now() + 5 });
+    expect(late).toEqual({ ok: false, error: 'deadline exceeded while parsing' });
+    // A fresh worker takes the next body.
+    expect((await parse({ type: 'xml' }, big)).ok).toBe(true);
+  });
+});
