@@ -57,7 +57,6 @@ class Stop extends Error {}
 async function scanJson(text: Buffer, from: number, maxDepth: number, limits: ParseLimits): Promise<Map<number, number> | string> {
   const large = new Map<number, number>();
   const opens: number[] = [];
-  let inString = false;
   let values = 1;
   /** The last byte outside strings and whitespace (a string's closing quote included). */
   let last = 0;
@@ -65,14 +64,11 @@ async function scanJson(text: Buffer, from: number, maxDepth: number, limits: Pa
     const end = Math.min(text.length, i + SCAN_SLICE);
     for (; i < end; i++) {
       const c = text[i]!;
-      if (inString) {
-        if (c === 0x5c) i++;
-        else if (c === 0x22) inString = false;
-        continue;
-      }
       if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
       if (c === 0x22) {
-        inString = true;
+        // A string is skipped whole, past the slice's end if it is long: memchr-fast.
+        i = stringEnd(text, i);
+        if (i < 0) return 'invalid JSON: unterminated string';
       } else if (c === 0x7b || c === 0x5b) {
         if (opens.length >= maxDepth) return `JSON nested deeper than ${maxDepth} levels`;
         opens.push(i);
@@ -94,9 +90,19 @@ async function scanJson(text: Buffer, from: number, maxDepth: number, limits: Pa
       if (late) return late;
     }
   }
-  if (inString) return 'invalid JSON: unterminated string';
   if (opens.length) return 'invalid JSON: unterminated array or object';
   return large;
+}
+
+/** Where the string opening at `i` closes (the first quote not escaped by an odd run of backslashes); -1: nowhere. */
+function stringEnd(text: Buffer, i: number): number {
+  for (let q = i; ; ) {
+    q = text.indexOf(0x22, q + 1);
+    if (q < 0) return -1;
+    let backslashes = 0;
+    for (let b = q - 1; b > i && text[b] === 0x5c; b--) backslashes++;
+    if ((backslashes & 1) === 0) return q;
+  }
 }
 
 function skipSpace(text: Buffer, i: number): number {
@@ -183,13 +189,9 @@ class Builder {
 
   /** Where the string opening at `i` closes. */
   private stringEnd(i: number): number {
-    const { text } = this;
-    for (i++; i < text.length; i++) {
-      const c = text[i];
-      if (c === 0x5c) i++;
-      else if (c === 0x22) return i;
-    }
-    throw new SyntaxError('unterminated string');
+    const end = stringEnd(this.text, i);
+    if (end < 0) throw new SyntaxError('unterminated string');
+    return end;
   }
 
   /** The last character of the (small) value starting at `i`, which ends before `close` at the latest. */
