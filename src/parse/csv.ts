@@ -4,8 +4,9 @@
 // between two: a row is as many values as the header has columns, drawn from the
 // probe's budget as each row is made (a header of thousands of columns and rows of
 // empty fields cost millions of values in a few megabytes).
+import { StringDecoder } from 'node:string_decoder';
 import { Parser as CsvStream } from 'csv-parse';
-import { bodyText, breathe, UNLIMITED, type Parser } from './types.js';
+import { breathe, UNLIMITED, type Parser } from './types.js';
 
 /**
  * Characters written to csv-parse between two turns of the event loop: it builds a row
@@ -26,7 +27,11 @@ export interface CsvOptions {
 export function csvParser(opts: CsvOptions): Parser {
   const delimiter = opts.delimiter ?? ',';
   return async (body, _contentType, limits = UNLIMITED) => {
-    const text = bodyText(body);
+    // Decoded a slice at a time (a character split between two slices is kept for the
+    // next): a 16 MiB body never becomes one 16 MiB string, which would cost a full
+    // garbage collection of its own.
+    const decoder = new StringDecoder('utf8');
+    const from = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
     const rows: Array<Record<string, string>> = [];
     let width = 0;
     let stopped: string | undefined;
@@ -56,10 +61,13 @@ export function csvParser(opts: CsvOptions): Parser {
       stream.once('error', () => resolve());
       stream.once('close', resolve);
     });
-    for (let i = 0; i < text.length && stopped === undefined && failed === undefined; i += CSV_SLICE) {
-      stream.write(text.slice(i, i + CSV_SLICE));
-      if (i + CSV_SLICE < text.length) stopped ??= await breathe(limits);
+    for (let i = from; i < body.length && stopped === undefined && failed === undefined; i += CSV_SLICE) {
+      const text = decoder.write(body.subarray(i, i + CSV_SLICE));
+      if (text) stream.write(text);
+      if (i + CSV_SLICE < body.length) stopped ??= await breathe(limits);
     }
+    const rest = decoder.end();
+    if (rest && stopped === undefined && failed === undefined) stream.write(rest);
     if (stopped !== undefined) {
       stream.destroy();
       return { ok: false, error: stopped };
