@@ -23,6 +23,8 @@ export class ProbePool {
   probes = 0;
   /** Draws refused because the pool was spent. */
   refused = 0;
+  /** Probes turned away (503) by admit(). */
+  shed = 0;
 
   constructor(readonly limitBytes: number) {}
 
@@ -34,6 +36,7 @@ export class ProbePool {
   /** Why a new probe must wait (the pool is nearly spent), if it must. */
   admit(): string | undefined {
     if (this.used < this.limitBytes * SHED_AT) return undefined;
+    this.shed++;
     return `probes in flight hold ${mib(this.used)} MiB of the ${mib(this.limitBytes)} MiB all probes may use (--probe.memory-budget); ${this.probes} probes in flight`;
   }
 

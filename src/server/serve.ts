@@ -54,7 +54,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   });
   const web = opts.webConfigFile ? await loadWebConfig(opts.webConfigFile) : undefined;
   const upstream = new Upstream({ maxConcurrency: opts.maxConcurrency, userAgent: `apiprobe/${VERSION}` });
-  const metrics = new ExporterMetrics(upstream, () => generations.current.auths.values());
+  const pool = new ProbePool(opts.probeMemoryBytes ?? ProbePool.defaultBytes());
+  const metrics = new ExporterMetrics(upstream, () => generations.current.auths.values(), pool);
   metrics.reloaded(true);
   let ready = false;
 
@@ -81,7 +82,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     metricsText: link ? () => link.metrics() : undefined,
     ready: () => ready,
     upstream,
-    pool: new ProbePool(opts.probeMemoryBytes ?? ProbePool.defaultBytes()),
+    pool,
     metrics,
     logger: opts.logger,
     web,

@@ -186,6 +186,7 @@ describe('all probes together', () => {
     );
     expect(exporter.exited()).toBeUndefined();
     let succeeded = 0;
+    let exhausted = 0;
     for (const a of answers) {
       if (a.status === 503) {
         expect(a.text).toMatch(/^exporter busy: .+\n$/);
@@ -194,9 +195,14 @@ describe('all probes together', () => {
         expect(a.text).toMatch(/^heavy_objects \d{6}$/m);
       } else {
         expect(a.text).toMatch(/exporter-wide probe budget of \d+ MiB exhausted/);
+        exhausted++;
       }
     }
     expect(succeeded).toBeGreaterThan(0);
+    const own = parseSeries(await (await fetch(`${exporter.url}/metrics`)).text());
+    expect(own.get('apiprobe_probe_budget_exhausted_total')).toBeGreaterThanOrEqual(exhausted);
+    // Every probe is over: the pool is whole again.
+    expect(own.get('apiprobe_probe_budget_used_bytes')).toBe(0);
   }, 60_000);
 
   it('past 90% of --probe.memory-budget, /probe answers 503 with the reason, and serves again once probes end', async () => {
@@ -238,6 +244,10 @@ describe('all probes together', () => {
       const after = await quick();
       expect(after.status).toBe(200);
       expect(parseSeries(after.text).get('quick_n')).toBe(1);
+      const own = parseSeries(await (await fetch(`${shedding.url}/metrics`)).text());
+      expect(own.get('apiprobe_probes_shed_total')).toBeGreaterThanOrEqual(2);
+      expect(own.get('apiprobe_probe_budget_limit_bytes')).toBe(20 * MIB);
+      expect(own.get('apiprobe_probe_budget_used_bytes')).toBe(0);
     } finally {
       await shedding.stop();
       await hanging.close();

@@ -18,8 +18,6 @@ export interface ChildExporter {
   /** Resident set size of the process now, in bytes (Linux /proc). */
   rss(): Promise<number>;
   stop(): Promise<void>;
-  /** Ends it with SIGTERM (a profile is written), waiting for the exit. */
-  term(): Promise<void>;
 }
 
 export async function startChildExporter(configFile: string, flags: string[] = [], heapMiB = 384, nodeFlags: string[] = []): Promise<ChildExporter> {
@@ -64,11 +62,6 @@ export async function startChildExporter(configFile: string, flags: string[] = [
       const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
       const kb = /VmRSS:\s+(\d+) kB/.exec(status);
       return kb ? Number(kb[1]) * 1024 : 0;
-    },
-    async term() {
-      if (ended !== undefined) return;
-      child.kill('SIGTERM');
-      await exit;
     },
     async stop() {
       if (ended !== undefined) return;
