@@ -26,10 +26,36 @@ export function bodyText(body: Buffer): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/** Lets other work run; the reason to stop when the deadline passed meanwhile. */
+/**
+ * Lets other work run; the reason to stop when the deadline passed meanwhile.
+ *
+ * Parses waiting for their next slice take turns, one slice per turn of the event loop:
+ * with a setImmediate each, every parse in progress would run a slice back to back in the
+ * same turn, and eight bodies parsed at once would hold the loop eight slices long.
+ */
 export async function breathe(limits: ParseLimits): Promise<string | undefined> {
-  await new Promise<void>((resolve) => setImmediate(resolve));
+  await new Promise<void>((resolve) => {
+    waiting.push(resolve);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(nextSlice);
+    }
+  });
   return performance.now() >= limits.due ? DEADLINE : undefined;
+}
+
+const waiting: Array<() => void> = [];
+let scheduled = false;
+
+function nextSlice(): void {
+  scheduled = false;
+  // The slice itself runs in the microtasks right after this callback; the next one is
+  // scheduled for the next turn of the loop, after its I/O.
+  waiting.shift()?.();
+  if (waiting.length && !scheduled) {
+    scheduled = true;
+    setImmediate(nextSlice);
+  }
 }
 
 export const DEADLINE = 'deadline exceeded while parsing';
