@@ -51,6 +51,7 @@ interface Flags {
   timeoutOffset: number;
   'upstream.maxConcurrency': number;
   'probe.maxSeries': number;
+  'probe.memoryBudget'?: number;
   'history.limit': number;
   'web.workers': number;
   'runtime.heapGrowth': number;
@@ -76,6 +77,7 @@ const program = new Command()
   .option('--timeout-offset <seconds>', 'subtracted from X-Prometheus-Scrape-Timeout-Seconds', positiveNumber, 0.5)
   .option('--upstream.max-concurrency <n>', 'upstream requests in flight across all probes', positiveInt, 512)
   .option('--probe.max-series <n>', 'series one probe may return', positiveInt, 20000)
+  .option('--probe.memory-budget <MiB>', 'memory all probes in flight may hold together (bytes received, values parsed); past 90% new probes get a 503 (default: half the JavaScript heap limit)', positiveInt)
   .option('--web.workers <n|auto>', 'worker processes sharing the listening socket (auto: one per core)', workerCount, 1)
   .option('--history.limit <n>', 'successful and failed probes kept each for the landing page', nonNegativeInt, 50)
   .option('--runtime.heap-growth <percent>', 'how far the JavaScript heap may grow past what the last full garbage collection kept, while that is under --runtime.large-heap (0: V8 decides, up to 4×)', nonNegativeInt, DEFAULT_HEAP_GROWTH)
@@ -102,6 +104,7 @@ const program = new Command()
         timeoutOffsetSeconds: flags.timeoutOffset,
         maxConcurrency: flags['upstream.maxConcurrency'],
         maxSeries: flags['probe.maxSeries'],
+        probeMemoryBytes: flags['probe.memoryBudget'] === undefined ? undefined : flags['probe.memoryBudget'] * 1024 * 1024,
         historyLimit: flags['history.limit'],
         logger,
       });

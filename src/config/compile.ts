@@ -95,6 +95,7 @@ export function compileModule(
   for (const m of metrics) m.help = helpOf.get(m.name) ?? m.help;
 
   if (!ok) return undefined;
+  for (const m of metrics) requests.get(m.from)!.mapped = true;
   const roots = [...requests.values()].filter((r) => r.follows.length === 0).map((r) => r.name);
   return {
     name,
@@ -109,6 +110,8 @@ export function compileModule(
     probeConcurrency: spec.probe_concurrency,
     maxRequests: spec.max_requests,
     maxResponseBytes: spec.max_response_bytes,
+    maxProbeBytes: spec.max_probe_bytes,
+    maxParseValues: spec.max_parse_values,
     transport: transport!,
     auth: spec.auth,
     params,
@@ -208,6 +211,7 @@ function compileRequest(
     validStatus: codes ? (s) => codes.has(s) : (s) => s >= 200 && s < 300,
     optional: req.optional,
     followers: [],
+    mapped: false,
     vars: new Set(params.keys()),
   };
 }

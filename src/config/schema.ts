@@ -99,8 +99,10 @@ export const RequestSchema = z.strictObject({
   headers: StringMap.optional(),
   query: z.record(z.string(), Scalar).optional(),
   body: z.string().optional(),
-  format: FormatSchema.default('auto')
-    .describe('How to read the body: auto (by content type, else JSON), json, kv, regex, csv, xml'),
+  // JSON unless the module says otherwise: a device's Content-Type must not pick the parser
+  // (and with it the memory a body costs); `auto` is the module opting in to that.
+  format: FormatSchema.default('json')
+    .describe('How to read the body: json (the default), kv, regex, csv, xml, or auto (the answer\'s content type picks XML, CSV or JSON)'),
   valid_status_codes: z.array(z.number().int().min(100).max(599)).min(1).optional(),
   optional: z.boolean().default(false)
     .describe('A failure of this request does not set probe_success to 0'),
@@ -248,6 +250,13 @@ export const ModuleSchema = z.strictObject({
   max_requests: z.number().int().min(1).max(100_000).default(500),
   // Bodies become one string to parse: V8's strings stop at 512 MiB; well under that.
   max_response_bytes: z.number().int().min(1).max(256 * 1024 * 1024, { error: 'at most 268435456 (256 MiB): a body is parsed in memory as one string' }).default(16 * 1024 * 1024),
+  // A probe's budget, all its fetches together. Defaults: two answers of the largest
+  // size and a million parsed values (~64 MiB of heap, the cost of 3 MiB of `[{},{},…]`);
+  // a large Redfish service takes a few MiB and a few hundred thousand values.
+  max_probe_bytes: z.number().int().min(1).max(1024 * 1024 * 1024).default(32 * 1024 * 1024)
+    .describe('Bytes all the fetches of one probe may receive together (past it: probe_success 0)'),
+  max_parse_values: z.number().int().min(1).max(100_000_000).default(1_000_000)
+    .describe('Values (objects, arrays, numbers, strings, CSV fields, XML elements and attributes) the parsers of one probe may build together'),
   headers: StringMap.optional(),
   tls: TlsSchema.default({ insecure_skip_verify: false }),
   proxy_url: z.string().optional().describe('HTTP(S) proxy for the requests of this module'),

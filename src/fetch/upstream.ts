@@ -46,6 +46,11 @@ export interface FetchSpec {
   signal: Deadline;
   /** Seconds a successful answer may be served from the cache; 0: never cached. */
   cacheSeconds: number;
+  /**
+   * The probe's byte budget: takes each chunk as it arrives (0 before sending), and
+   * says why the fetch must stop when the probe has no more to give.
+   */
+  take?: ((bytes: number) => string | undefined) | undefined;
 }
 
 export interface FetchResult {
@@ -85,6 +90,8 @@ const COALESCE_WINDOW_MS = 1000;
 /** Time allowed to a request that outlives its probe (a logout). */
 const DETACHED_SECONDS = 10;
 const CACHE_MAX_ENTRIES = 10_000;
+/** Bodies announced larger than this are read into one buffer as they arrive. */
+const LARGE_BODY = 256 * 1024;
 const CACHE_MAX_BYTES = 64 * 1024 * 1024;
 /** Longer keys (a long URL, a large body) are kept as their digest. */
 const KEY_MAX_CHARS = 512;
@@ -245,6 +252,8 @@ export class Upstream implements Fetcher {
       this.queued--;
       dequeued = true;
       if (signal.aborted) return failed(0, 'deadline exceeded while queued behind the concurrency limits', started);
+      const spent = spec.take?.(0);
+      if (spent) return failed(0, spent, started);
       this.inFlight++;
       try {
         return await untilDeadline(this.transfer(spec, url, headers, signal, started, secrets), signal, started);
@@ -356,17 +365,28 @@ export class Upstream implements Fetcher {
     }
     const chunks: Buffer[] = [];
     let bytes = 0;
+    // A large body of announced length is copied into place chunk by chunk: joining the
+    // chunks at the end is one copy of the whole body (~5 ms for 16 MiB, with nothing
+    // else running) while holding it twice.
+    const whole = declared > LARGE_BODY && Number.isSafeInteger(declared) ? Buffer.allocUnsafe(declared) : undefined;
     try {
       // Leaving the loop early ends the body stream (the connection is not reused).
       for await (const chunk of res.body) {
-        bytes += (chunk as Buffer).length;
+        const c = chunk as Buffer;
+        bytes += c.length;
         if (bytes > spec.maxBytes) return failed(status, `response exceeds the limit of ${spec.maxBytes} bytes`, started, bytes, res.headers);
-        chunks.push(chunk as Buffer);
+        const spent = spec.take?.(c.length);
+        if (spent) return failed(status, spent, started, bytes, res.headers);
+        // Never past the announced length (undici delimits the body by it; kept apart if not).
+        if (whole && chunks.length === 0 && bytes <= whole.length) c.copy(whole, bytes - c.length);
+        else chunks.push(c);
       }
     } catch (err) {
       return failed(status, describeError(err, signal), started, bytes, res.headers);
     }
-    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes);
+    const copied = whole ? bytes - chunks.reduce((n, c) => n + c.length, 0) : 0;
+    const parts = copied > 0 ? [whole!.subarray(0, copied), ...chunks] : chunks;
+    const body = parts.length === 1 ? parts[0]! : Buffer.concat(parts, bytes);
     return { ok: true, status, bytes, body, contentType, headers: res.headers, error: undefined, seconds: (performance.now() - started) / 1000, cached: false };
   }
 }

@@ -10,7 +10,7 @@ import { xmlParser, type XmlOptions } from './xml.js';
 
 import type { Parser } from './types.js';
 
-export type { Parsed, Parser } from './types.js';
+export type { ParseLimits, Parsed, Parser } from './types.js';
 
 export type FormatSpec =
   | { type: 'auto' }
@@ -40,17 +40,18 @@ export function compileParser(spec: FormatSpec): Parser {
   }
 }
 
-// Without a declared format, the content type decides: XML types as XML, CSV as CSV,
-// everything else as JSON (devices often label JSON text/plain or text/html).
+// `format: auto`, the module's opt-in (without a format a request is read as JSON): the
+// content type decides, XML types as XML, CSV as CSV, everything else as JSON (devices
+// often label JSON text/plain or text/html).
 function autoParser(): Parser {
   const json = jsonParser();
   const xml = xmlParser({});
   const csv = csvParser({});
-  return (body, contentType) => {
+  return (body, contentType, limits) => {
     const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type.endsWith('/xml') || type.endsWith('+xml')) return xml(body, contentType);
-    if (type === 'text/csv') return csv(body, contentType);
-    return json(body, contentType);
+    if (type.endsWith('/xml') || type.endsWith('+xml')) return xml(body, contentType, limits);
+    if (type === 'text/csv') return csv(body, contentType, limits);
+    return json(body, contentType, limits);
   };
 }
 

@@ -7,6 +7,7 @@ import { Deadline, timerMs } from '../fetch/deadline.js';
 import type { Fetcher, FetchResult } from '../fetch/upstream.js';
 import { evaluate } from '../mapping/expr.js';
 import type { Document } from '../mapping/map.js';
+import type { ProbeBudget } from './budget.js';
 import type { ProbeLog } from './log.js';
 import type { CompiledFollow, CompiledRequest } from './plan.js';
 import type { ModuleRun } from './resolve.js';
@@ -21,7 +22,10 @@ export interface RequestStats {
   status: number;
   firstStart: number;
   lastEnd: number;
-  /** The parsed answers, with the variables their fan-out captured. */
+  /**
+   * The parsed answers, with the variables their fan-out captured; only for requests a
+   * metric reads (a document only followed is dropped once its links are launched).
+   */
   docs: Document[];
   /** URLs fetched (a link found twice is fetched once). */
   seen: Set<string>;
@@ -36,6 +40,8 @@ export interface GatherOptions {
   prefix: string;
   /** Log what every follow found, not only the follows that found nothing. */
   trace: boolean;
+  /** What the module run may receive, parse and request; the caller releases it once the documents are mapped. */
+  budget: ProbeBudget;
 }
 
 interface Attempt {
@@ -50,7 +56,7 @@ interface Attempt {
 
 export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<string, RequestStats>> {
   const { module: mod, target } = run;
-  const { log, prefix, timeoutSeconds } = opts;
+  const { log, prefix, timeoutSeconds, budget } = opts;
   const stats = new Map<string, RequestStats>();
   for (const name of mod.requests.keys()) {
     stats.set(name, { fetches: 0, cached: 0, errors: 0, bytes: 0, status: 0, firstStart: Infinity, lastEnd: 0, docs: [], seen: new Set() });
@@ -58,7 +64,10 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
   const deadline = new Deadline();
   deadline.due = performance.now() + timeoutSeconds * 1000;
   const probeLimit = mod.boundedByShape ? passThrough : pLimit(mod.probeConcurrency);
+  const limits = { takeValues: (n: number) => budget.takeValues(n), due: deadline.due };
   const pending = new Set<Attempt>();
+  /** Answers being parsed: at the deadline, their parse stops at its next slice. */
+  const parsing = new Set<Attempt>();
   /** The deadline passed: answers still arriving are counted, not read. */
   let timedOut = false;
   /** Nothing more is recorded. */
@@ -81,10 +90,19 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
       queue.shift()!.send();
     }
   };
+  /** The budget's reason has been logged once: every later fetch it stops fails quietly. */
+  let budgetReported = false;
 
   const fail = (req: CompiledRequest, message: string): void => {
     stats.get(req.name)!.errors++;
     const text = `${prefix}${req.name}: ${message}`;
+    if (budget.exceeded !== undefined && message.endsWith(budget.exceeded)) {
+      // A spent budget fails the probe, optional request or not: it is the probe that
+      // cost too much, not that request.
+      if (budgetReported) return log.add('debug', text);
+      budgetReported = true;
+      return log.fail(text);
+    }
     if (req.optional) log.add('warn', `${text} (optional request)`);
     else log.fail(text);
   };
@@ -94,12 +112,17 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
     const id = resourceKey(url);
     if (s.seen.has(id)) return;
     s.seen.add(id);
+    if (budget.exceeded !== undefined) {
+      fail(req, `${url.pathname} not fetched: ${budget.exceeded}`);
+      return;
+    }
     if (launched >= mod.maxRequests) {
       if (!overLimit) fail(req, `more than max_requests (${mod.maxRequests}) upstream requests; ${url.pathname} and later links not fetched`);
       overLimit = true;
       return;
     }
     launched++;
+    budget.requests = launched;
     outstanding++;
     // As DSP0266 writes it: `$` unescaped (BMCs match the literal name).
     if (expand !== undefined) url.search = `${url.search.length > 1 ? `${url.search}&` : '?'}$expand=${expand}`;
@@ -123,6 +146,13 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
   const send = (attempt: Attempt, vars: Readonly<Record<string, unknown>>): void => {
     const { req, url } = attempt;
     log.add('debug', `${prefix}${req.name}: ${req.method} ${url.href}`);
+    // What this fetch streamed into the budget; an answer shared with another probe's
+    // fetch, or from the cache, is taken whole when it settles.
+    let streamed = 0;
+    const take = (n: number): string | undefined => {
+      streamed += n;
+      return budget.takeBytes(n);
+    };
     // Not awaited: answers are read as they arrive, and `finished` says when the last
     // one is in. Handled to its end: a failed fetch becomes a failed FetchResult, and
     // the .catch below takes whatever reading the answer threw.
@@ -143,6 +173,7 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
         targetConcurrency: mod.concurrency,
         probeLimit,
         signal: deadline,
+        take,
       })
       // A fetch that throws is a failed fetch; settling it is another matter: a failure
       // there (a library limit on a hostile document) is that request's error, and the
@@ -151,13 +182,13 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
         (res) => res,
         (err: unknown): FetchResult => ({ ok: false, status: 0, bytes: 0, body: undefined, contentType: undefined, headers: {}, error: String(err), seconds: 0, cached: false }),
       )
-      .then((res) => {
+      .then(async (res) => {
         if (closed) return;
         if (timedOut) return late(attempt, res);
         try {
-          settle(attempt, res, vars);
+          await settle(attempt, res, vars, res.bytes - streamed);
         } catch (err) {
-          fail(req, `${req.method} ${url.pathname}: ${(err as Error).message}`);
+          if (!closed) fail(req, `${req.method} ${url.pathname}: ${(err as Error).message}`);
         }
       })
       // settle() reports its own throws above; anything else thrown on the way (late(),
@@ -175,7 +206,7 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
       });
   };
 
-  const settle = (attempt: Attempt, res: FetchResult, vars: Readonly<Record<string, unknown>>): void => {
+  const settle = async (attempt: Attempt, res: FetchResult, vars: Readonly<Record<string, unknown>>, unpaid: number): Promise<void> => {
     pending.delete(attempt);
     const { req, url } = attempt;
     const s = stats.get(req.name)!;
@@ -188,14 +219,25 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
     if (!res.ok) return fail(req, `${where}: ${res.error}`);
     log.add('debug', `${prefix}${req.name}: ${where} -> ${res.status}, ${res.bytes} bytes ${res.cached ? 'from the cache' : `in ${res.seconds.toFixed(3)}s`}`);
     if (!req.validStatus(res.status)) return fail(req, `${where}: unexpected HTTP status ${res.status}`);
-    const parsed = req.parser(res.body ?? Buffer.alloc(0), res.contentType);
+    const spent = unpaid > 0 ? budget.takeBytes(unpaid) : budget.exceeded;
+    if (spent) return fail(req, `${where}: ${spent}`);
+    // An answer that arrives as the deadline passes is not parsed: the probe is over.
+    if (performance.now() >= deadline.due!) return fail(req, `${where}: deadline of ${seconds(timeoutSeconds)}s exceeded before the answer was parsed`);
+    parsing.add(attempt);
+    let parsed;
+    try {
+      parsed = await req.parser(res.body ?? Buffer.alloc(0), res.contentType, limits);
+    } finally {
+      parsing.delete(attempt);
+    }
+    if (closed) return;
     if (!parsed.ok) return fail(req, `${where}: ${parsed.error}`);
     accept(req, parsed.doc, url, where, vars, attempt.expanded);
   };
 
   /** A document of `req` (an answer, or a resource an expanded answer held), and the links it holds. */
   const accept = (req: CompiledRequest, doc: unknown, url: URL, where: string, vars: Readonly<Record<string, unknown>>, expanded: boolean): void => {
-    stats.get(req.name)!.docs.push({ doc, vars });
+    if (req.mapped) stats.get(req.name)!.docs.push({ doc, vars });
     for (const name of req.followers) {
       const follower = mod.requests.get(name)!;
       for (const spec of follower.follows) if (spec.from === req.name) follow(follower, spec, doc, url, where, vars, expanded);
@@ -282,7 +324,7 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
     clearTimeout(timer);
   }
   // Aborting builds an Error: only worth it when something is still running.
-  if (pending.size > 0) {
+  if (pending.size > 0 || parsing.size > 0) {
     timedOut = true;
     deadline.abort();
     // Fetches end within moments of the abort with what they had received (a status, the
@@ -300,6 +342,9 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
     s.fetches++;
     s.lastEnd = now;
     fail(attempt.req, `${attempt.req.method} ${attempt.url.pathname}${attempt.url.search}: deadline of ${seconds(timeoutSeconds)}s exceeded`);
+  }
+  for (const attempt of parsing) {
+    fail(attempt.req, `${attempt.req.method} ${attempt.url.pathname}${attempt.url.search}: deadline of ${seconds(timeoutSeconds)}s exceeded while parsing the answer`);
   }
   // A fan-out whose sources all answered but held too few links: the device is shaped
   // unlike the module expects (no chassis found at all), which must not pass for success.

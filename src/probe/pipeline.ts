@@ -17,6 +17,7 @@ import { mapMetric, type MapReport } from '../mapping/map.js';
 import { exposeText, negotiate, type ExpositionFormat } from '../metrics/expose.js';
 import { SampleSet } from '../metrics/samples.js';
 import { tlsSamples } from '../tls/metrics.js';
+import { ProbeBudget, type ProbePool } from './budget.js';
 import { gather, type RequestStats } from './gather.js';
 import { ProbeLog } from './log.js';
 import type { CompiledModule, CompiledRequest } from './plan.js';
@@ -35,6 +36,8 @@ export interface ProbeDeps {
   fetcher: Fetcher;
   timeoutOffsetSeconds: number;
   maxSeries: number;
+  /** What all probes in flight may use together (the server's); none: each probe's own budget only. */
+  pool?: ProbePool | undefined;
   /** Told of every probe that ran; a refused request (400) runs none. */
   observers?: readonly ProbeObserver[];
 }
@@ -74,16 +77,24 @@ export async function probe(plan: Config, request: ProbeRequest, deps: ProbeDeps
   const outcomes = await Promise.all(
     resolved.runs.map(async (run, i) => {
       const prefix = multi ? `${run.module.name}/` : '';
-      const stats = await gather(run, { fetcher: deps.fetcher, connections: plan.connections, timeoutSeconds: timeouts[i]!, log, prefix, trace: resolved.debug });
-      requestSamples(run.module, stats, prefix, meta);
-      const tls = tlsSamples(run, plan.connections, meta);
-      // An answer came, so the request (and its credentials) went out.
-      const answered = [...stats.values()].some((s) => s.status > 0 && s.fetches > s.cached);
-      const insecureCredentials = tls.unverified && answered && run.auth !== undefined && run.auth.kind !== 'tls';
-      const mapped = mapModule(run, stats, data, log, prefix, resolved.debug);
-      return { success: fetchedAll(run.module, stats) && mapped.ok, mappingErrors: mapped.errors, absent: mapped.absent, insecureCredentials };
+      const mod = run.module;
+      const budget = new ProbeBudget({ bytes: mod.maxProbeBytes, values: mod.maxParseValues, requests: mod.maxRequests }, deps.pool);
+      try {
+        const stats = await gather(run, { fetcher: deps.fetcher, connections: plan.connections, timeoutSeconds: timeouts[i]!, log, prefix, trace: resolved.debug, budget });
+        requestSamples(mod, stats, prefix, meta);
+        const tls = tlsSamples(run, plan.connections, meta);
+        // An answer came, so the request (and its credentials) went out.
+        const answered = [...stats.values()].some((s) => s.status > 0 && s.fetches > s.cached);
+        const insecureCredentials = tls.unverified && answered && run.auth !== undefined && run.auth.kind !== 'tls';
+        const mapped = mapModule(run, stats, data, log, prefix, resolved.debug);
+        // A spent budget fails the probe even when only optional requests paid for it.
+        return { success: fetchedAll(mod, stats) && mapped.ok && budget.exceeded === undefined, mappingErrors: mapped.errors, absent: mapped.absent, insecureCredentials, used: budget.usedRatio() };
+      } finally {
+        budget.release();
+      }
     }),
   );
+  budgetSamples(meta, outcomes.map((o) => o.used));
   const success = outcomes.every((o) => o.success);
   const durationSeconds = (performance.now() - started) / 1000;
   const timeoutSeconds = Math.max(...timeouts);
@@ -174,6 +185,14 @@ export function mapModule(run: ModuleRun, stats: Map<string, RequestStats>, data
     }
   }
   return { ok: errors === 0 && !limitLogged, errors, absent };
+}
+
+/** probe_budget_used_ratio{resource}: the largest share of its budget a module of the probe used. */
+export function budgetSamples(meta: SampleSet, used: ReadonlyArray<Record<'bytes' | 'values' | 'requests', number>>): void {
+  for (const resource of ['bytes', 'values', 'requests'] as const) {
+    meta.add('probe_budget_used_ratio', 'Share of its budget (max_probe_bytes, max_parse_values, max_requests) the probe used; past 1 when the budget failed it',
+      'gauge', ['resource'], [resource], Math.max(0, ...used.map((u) => u[resource])));
+  }
 }
 
 /** probe_success, probe_duration_seconds and the probe's other totals. */

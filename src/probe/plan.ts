@@ -46,6 +46,8 @@ export interface CompiledRequest {
   optional: boolean;
   /** Requests that fan out from this one's responses. */
   followers: string[];
+  /** A metric reads this request's documents: they are kept until the probe is mapped. */
+  mapped: boolean;
   /** Variables available to metrics reading this request. */
   vars: ReadonlySet<string>;
 }
@@ -64,6 +66,10 @@ export interface CompiledModule {
   probeConcurrency: number;
   maxRequests: number;
   maxResponseBytes: number;
+  /** Bytes all fetches of one probe may receive together. */
+  maxProbeBytes: number;
+  /** Values all parsers of one probe may build together. */
+  maxParseValues: number;
   transport: Transport;
   /** The credentials used when the probe names none. */
   auth: string | undefined;

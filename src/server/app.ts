@@ -8,6 +8,7 @@ import { stringify } from 'yaml';
 import type { Upstream } from '../fetch/upstream.js';
 import { clip, type Logger } from '../log.js';
 import { CONTENT_TYPE } from '../metrics/expose.js';
+import type { ProbePool } from '../probe/budget.js';
 import { probe } from '../probe/pipeline.js';
 import { acceptKey, isLoopback } from '../tls/accept.js';
 import type { ResolvedProbe } from '../probe/resolve.js';
@@ -36,6 +37,8 @@ export interface AppState {
   metricsText?: (() => Promise<{ text: string; contentType: string }>) | undefined;
   ready(): boolean;
   upstream: Upstream;
+  /** What all probes in flight may use together (--probe.memory-budget). */
+  pool?: ProbePool | undefined;
   metrics: ExporterMetrics;
   logger: Logger;
   options: AppOptions;
@@ -49,9 +52,19 @@ export function createApp(state: AppState): Koa {
   const history = new History(state.options.historyLimit);
 
   const observers = [recordIn(history), logTo(state.logger), warnAbsent(state.logger), countIn(state.metrics)];
-  const deps = { fetcher: state.upstream, timeoutOffsetSeconds: state.options.timeoutOffsetSeconds, maxSeries: state.options.maxSeries, observers };
+  const deps = { fetcher: state.upstream, timeoutOffsetSeconds: state.options.timeoutOffsetSeconds, maxSeries: state.options.maxSeries, pool: state.pool, observers };
 
   router.get('/probe', async (ctx) => {
+    // Load shedding: while the probes in flight hold nearly all that probes may use, a new
+    // one would only fail for want of it; a 503 tells Prometheus (up 0) and the next
+    // scrape tries again.
+    const busy = state.pool?.admit();
+    if (busy !== undefined) {
+      ctx.status = 503;
+      ctx.type = 'text/plain';
+      ctx.body = `exporter busy: ${busy}\n`;
+      return;
+    }
     const lease = state.generations.acquire();
     let answer;
     try {

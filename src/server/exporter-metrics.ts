@@ -4,6 +4,7 @@ import { OAuth2Auth } from '../auth/oauth2.js';
 import { SessionAuth } from '../auth/session.js';
 import type { Auth } from '../auth/types.js';
 import type { Upstream } from '../fetch/upstream.js';
+import type { ProbePool } from '../probe/budget.js';
 import { VERSION } from '../version.js';
 
 export class ExporterMetrics {
@@ -20,7 +21,7 @@ export class ExporterMetrics {
   private readonly reloadOk: Gauge;
   private readonly reloadTime: Gauge;
 
-  constructor(upstream: Upstream, auths: () => Iterable<Auth>) {
+  constructor(upstream: Upstream, auths: () => Iterable<Auth>, pool?: ProbePool) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     // prom-client names these gauges *_total, which promtool (rightly) rejects; the
@@ -71,6 +72,26 @@ export class ExporterMetrics {
         this.set(upstream.targetLimiters);
       },
     });
+    if (pool) {
+      new Gauge({
+        name: 'apiprobe_probe_budget_used_bytes',
+        help: 'What the probes in flight hold of the exporter-wide probe budget (bytes received, 64 per parsed value)',
+        registers,
+        collect() {
+          this.set(pool.used);
+        },
+      });
+      new Gauge({
+        name: 'apiprobe_probe_budget_limit_bytes',
+        help: 'The exporter-wide probe budget (--probe.memory-budget)',
+        registers,
+        collect() {
+          this.set(pool.limitBytes);
+        },
+      });
+      mirrorCounter('apiprobe_probes_shed_total', 'Probes answered 503 because the probes in flight held nearly all of the exporter-wide budget', registers, () => pool.shed);
+      mirrorCounter('apiprobe_probe_budget_exhausted_total', 'Probes failed because their draw did not fit in the exporter-wide budget', registers, () => pool.refused);
+    }
     mirrorCounter('apiprobe_upstream_coalesced_total', 'Upstream requests that joined an identical one in flight instead of asking the device again', registers, () => upstream.coalesced);
     mirrorCounter('apiprobe_cache_hits_total', 'Upstream requests answered from the response cache (cache_ttl)', registers, () => upstream.cacheHits);
     new Gauge({

@@ -4,6 +4,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, type Config, type ConfigFormat } from '../config/load.js';
 import { Upstream } from '../fetch/upstream.js';
+import { ProbePool } from '../probe/budget.js';
 import type { Logger } from '../log.js';
 import { KnownHostsCache } from '../tls/known-hosts.js';
 import { ExporterMetrics } from './exporter-metrics.js';
@@ -23,6 +24,8 @@ export interface ServeOptions extends AppOptions {
   webConfigFile?: string | undefined;
   listenAddress: string;
   maxConcurrency: number;
+  /** Bytes all probes in flight may hold (--probe.memory-budget); default: half the heap limit. */
+  probeMemoryBytes?: number | undefined;
   logger: Logger;
 }
 
@@ -66,7 +69,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   });
   const web = opts.webConfigFile ? await loadWebConfig(opts.webConfigFile) : undefined;
   const upstream = new Upstream({ maxConcurrency: opts.maxConcurrency, userAgent: `apiprobe/${VERSION}` });
-  const metrics = new ExporterMetrics(upstream, () => generations.current.auths.values());
+  const pool = new ProbePool(opts.probeMemoryBytes ?? ProbePool.defaultBytes());
+  const metrics = new ExporterMetrics(upstream, () => generations.current.auths.values(), pool);
   metrics.reloaded(true);
   warnInsecure(generations.current);
   let ready = false;
@@ -95,6 +99,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     metricsText: link ? () => link.metrics() : undefined,
     ready: () => ready,
     upstream,
+    pool,
     metrics,
     logger: opts.logger,
     web,

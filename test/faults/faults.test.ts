@@ -318,6 +318,7 @@ modules:
       item: { follow: { from: index, path: '$..links[*]' } }
     metrics: [ { name: dev_up, from: item, value: '$.up' } ]
   big_array:
+    max_parse_values: 2000000   # past the default budget (1,000,000): this fault is about the series limit
     requests: { status: { path: /big-array } }
     metrics:
       - { name: dev_item, from: status, each: '$[*]', labels: { index: '{key}' }, value: '$' }

@@ -81,7 +81,7 @@ async function probeDraft(name: string, device: SimDevice, credentials?: { usern
     let body = got.body;
     let format: unknown = r.format;
     if (r.format.type === 'nut') {
-      const parsed = nutParser()(body, undefined);
+      const parsed = await nutParser()(body, undefined);
       if (!parsed.ok) throw new Error(parsed.error);
       body = Buffer.from(JSON.stringify(parsed.doc));
       format = 'json';
