@@ -27,6 +27,8 @@ export interface RequestStats {
    * metric reads (a document only followed is dropped once its links are launched).
    */
   docs: Document[];
+  /** Documents read (answers and expanded resources), kept or not. */
+  read: number;
   /** URLs fetched (a link found twice is fetched once). */
   seen: Set<string>;
 }
@@ -59,7 +61,7 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
   const { log, prefix, timeoutSeconds, budget } = opts;
   const stats = new Map<string, RequestStats>();
   for (const name of mod.requests.keys()) {
-    stats.set(name, { fetches: 0, cached: 0, errors: 0, bytes: 0, status: 0, firstStart: Infinity, lastEnd: 0, docs: [], seen: new Set() });
+    stats.set(name, { fetches: 0, cached: 0, errors: 0, bytes: 0, status: 0, firstStart: Infinity, lastEnd: 0, docs: [], read: 0, seen: new Set() });
   }
   const deadline = new Deadline();
   deadline.due = performance.now() + timeoutSeconds * 1000;
@@ -237,7 +239,9 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
 
   /** A document of `req` (an answer, or a resource an expanded answer held), and the links it holds. */
   const accept = (req: CompiledRequest, doc: unknown, url: URL, where: string, vars: Readonly<Record<string, unknown>>, expanded: boolean): void => {
-    if (req.mapped) stats.get(req.name)!.docs.push({ doc, vars });
+    const s = stats.get(req.name)!;
+    s.read++;
+    if (req.mapped) s.docs.push({ doc, vars });
     for (const name of req.followers) {
       const follower = mod.requests.get(name)!;
       for (const spec of follower.follows) if (spec.from === req.name) follow(follower, spec, doc, url, where, vars, expanded);
@@ -359,7 +363,7 @@ export async function gather(run: ModuleRun, opts: GatherOptions): Promise<Map<s
   // An index (a service root) that links nothing the module reads: shaped unlike any
   // device the module is for, which must not pass for success either.
   for (const req of mod.requests.values()) {
-    if (req.minFollowers === 0 || !answered(req) || stats.get(req.name)!.docs.length === 0) continue;
+    if (req.minFollowers === 0 || !answered(req) || stats.get(req.name)!.read === 0) continue;
     const found = led.get(req.name)?.size ?? 0;
     if (found >= req.minFollowers) continue;
     fail(req, `links for ${found === 0 ? 'none' : `only ${found}`} of ${req.followers.join(', ')} found; at least ${req.minFollowers} expected`);

@@ -49,7 +49,7 @@ export function emptyColumns(bytes: number, columns = 4000): Buffer {
 }
 
 /**
- * A Redfish service root with `members` systems, each answering `body` as `type`;
+ * A Redfish service (its root links Systems and Chassis) with `members` systems, each answering `body` as `type`;
  * the chassis collection is empty.
  */
 export function redfishBomb(members: number, body: Buffer, type: string): Handler {
@@ -58,6 +58,7 @@ export function redfishBomb(members: number, body: Buffer, type: string): Handle
     Members: Array.from({ length: members }, (_, i) => ({ '@odata.id': `/redfish/v1/Systems/${i}` })),
   });
   return (path, _req, res) => {
+    if (path === '/redfish/v1/' || path === '/redfish/v1') return json(res, '{"Systems":{"@odata.id":"/redfish/v1/Systems"},"Chassis":{"@odata.id":"/redfish/v1/Chassis"}}');
     if (path === '/redfish/v1/Systems') return json(res, collection);
     if (path === '/redfish/v1/Chassis') return json(res, '{"Members":[]}');
     if (path.startsWith('/redfish/v1/Systems/')) {
