@@ -1217,9 +1217,9 @@ describe('redfish module against vendor payloads', () => {
   });
 });
 
-/** The README's table of requests per mockup: mockup → [without $expand, with $expand]. */
+/** The redfish page's table of requests per mockup: mockup → [without $expand, with $expand]. */
 async function documentedRequests(): Promise<Map<string, [number, number]>> {
-  const readme = await readFile(path.join(FIXTURES, '../../modules/README.md'), 'utf8');
+  const readme = await readFile(path.join(FIXTURES, '../../docs/modules/redfish.md'), 'utf8');
   const rows = new Map<string, [number, number]>();
   for (const m of readme.matchAll(/^\| `(public-[a-z0-9-]+)` \| (\d+) \| (\d+) \|/gm)) rows.set(m[1]!, [Number(m[2]), Number(m[3])]);
   return rows;
@@ -1235,9 +1235,9 @@ const MOCKUPS: Record<string, string> = {
 };
 
 describe('redfish module with $expand', () => {
-  it.each(Object.entries(MOCKUPS))('%s: the same series with and without $expand, in the number of requests modules/README.md gives', async (mockup, device) => {
+  it.each(Object.entries(MOCKUPS))('%s: the same series with and without $expand, in the number of requests docs/modules/redfish.md gives', async (mockup, device) => {
     const documented = (await documentedRequests()).get(mockup);
-    expect(documented, `modules/README.md has no row for ${mockup}`).toBeDefined();
+    expect(documented, `docs/modules/redfish.md has no row for ${mockup}`).toBeDefined();
     const without = await probeSpec({ ...REDFISH_DEVICES[device]!, expand: false });
     const withExpand = await probeSpec({ ...REDFISH_DEVICES[device]!, expand: true });
     expect(withExpand.series.get('probe_success')).toBe(1);
