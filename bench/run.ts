@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { parse as parseYaml } from 'yaml';
 import { compileModule } from '../src/config/compile.js';
-import { ModuleSchema } from '../src/config/schema.js';
+import { ModuleSchema } from '../src/spec/schema.js';
 import { evaluate } from '../src/mapping/expr.js';
 import { exposeText } from '../src/metrics/expose.js';
 import type { CompiledRequest } from '../src/probe/plan.js';

@@ -2,7 +2,7 @@
 import { HostMatcher, RuleError } from '../fetch/guard.js';
 import { withQueryParam } from '../fetch/query.js';
 import { compileTransport, TransportError, type Transport } from '../fetch/transport.js';
-import type { AuthSpec, OAuth2Spec } from '../config/schema.js';
+import type { AuthSpec, OAuth2Spec } from '../spec/schema.js';
 import { expandEnv, reveal, Secret } from './secret.js';
 import { authorization, parseChallenges, type Challenge } from './digest.js';
 import { OAuth2Auth } from './oauth2.js';

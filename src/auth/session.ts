@@ -5,7 +5,7 @@
 // logged out: refused, expired (by a timer, whether the device is probed again or
 // not), or pushed out by sessions with more devices than SESSION_LIMITS allows.
 import type { HostMatcher } from '../fetch/guard.js';
-import type { SessionSpec as SessionSpecOut } from '../config/schema.js';
+import type { SessionSpec as SessionSpecOut } from '../spec/schema.js';
 import { withQueryParam } from '../fetch/query.js';
 import type { Transport } from '../fetch/transport.js';
 import { compilePath, type CompiledPath } from '../mapping/jsonpath.js';

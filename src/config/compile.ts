@@ -10,7 +10,7 @@ import { compileParser, type FormatSpec, type Parser } from '../parse/index.js';
 import type { CompiledFollow, CompiledModule, CompiledRequest } from '../probe/plan.js';
 import { compileBody, compileParam, compileQueryValue, compileRequestPath, type CompiledParam, type RequestTemplate } from '../probe/url-plan.js';
 import { checkFanOut, checkMetric, checkMetricNames, checkRequest, followsOf, knownRequests, type Report } from './rules.js';
-import type { EachStepSpec, MetricSpec, ModuleSpec, RequestSpec } from './schema.js';
+import type { EachStepSpec, MetricSpec, ModuleSpec, RequestSpec } from '../spec/schema.js';
 
 export type { Report } from './rules.js';
 

@@ -20,8 +20,8 @@ import type { PinSet } from '../tls/pins.js';
 import { loadPinsFile } from '../tls/pins-file.js';
 import type { Trust } from '../tls/verify.js';
 import { compileModule } from './compile.js';
-import { ConfigError, fieldPath, type ConfigProblem } from './errors.js';
-import { AuthSchema, MainConfigShell, ModuleFileShell, ModuleName, ModuleSchema, type AuthSpec, type ModuleSpec } from './schema.js';
+import { ConfigError, fieldPath, type ConfigProblem } from '../spec/errors.js';
+import { AuthSchema, MainConfigShell, ModuleFileShell, ModuleName, ModuleSchema, type AuthSpec, type ModuleSpec } from '../spec/schema.js';
 
 /**
  * How the main file is read: `auto` recognises json_exporter's format by its shape

@@ -4,7 +4,7 @@
 // Every rule here has a bad configuration in test/config/bad/ that proves it fires.
 import { openMetricsFamily } from '../metrics/expose.js';
 import type { MetricType } from '../mapping/plan.js';
-import type { FollowSpec, MetricSpec, ModuleSpec, RequestSpec } from './schema.js';
+import type { FollowSpec, MetricSpec, ModuleSpec, RequestSpec } from '../spec/schema.js';
 
 /** A problem at a field of the module; `atKey` locates it at the field's name rather than its value. */
 export type Report = (path: ReadonlyArray<PropertyKey>, message: string, atKey?: boolean) => void;

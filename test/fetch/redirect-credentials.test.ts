@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileAuth } from '../../src/auth/auths.js';
 import type { Auth } from '../../src/auth/types.js';
-import type { AuthSpec } from '../../src/config/schema.js';
+import type { AuthSpec } from '../../src/spec/schema.js';
 import { Connections } from '../../src/fetch/connections.js';
 import { Deadline } from '../../src/fetch/deadline.js';
 import { TargetGuard } from '../../src/fetch/guard.js';

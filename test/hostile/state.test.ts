@@ -10,7 +10,7 @@ import { OriginState } from '../../src/auth/origin-state.js';
 import { Secret } from '../../src/auth/secret.js';
 import { SESSION_LIMITS, SessionAuth } from '../../src/auth/session.js';
 import type { Answer, Outgoing, Send } from '../../src/auth/types.js';
-import type { SessionSpec } from '../../src/config/schema.js';
+import type { SessionSpec } from '../../src/spec/schema.js';
 import { Connections } from '../../src/fetch/connections.js';
 import { Deadline } from '../../src/fetch/deadline.js';
 import { TargetGuard } from '../../src/fetch/guard.js';

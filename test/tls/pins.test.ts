@@ -5,7 +5,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config/errors.js';
+import { ConfigError } from '../../src/spec/errors.js';
 import { loadConfig } from '../../src/config/load.js';
 import { isLoopback } from '../../src/tls/accept.js';
 import { KnownHosts } from '../../src/tls/known-hosts.js';
