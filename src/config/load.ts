@@ -12,8 +12,9 @@ import { compileAuth } from '../auth/auths.js';
 import type { Auth } from '../auth/types.js';
 import { authName, JsonExporterFileShell, JsonExporterModuleSchema, looksLikeJsonExporter, translateModule } from '../compat/json-exporter.js';
 import { Connections } from '../fetch/connections.js';
-import { HostMatcher, RuleError, TargetGuard, type TargetRules } from '../fetch/guard.js';
+import { HostMatcher, RuleError, TargetGuard } from '../fetch/guard.js';
 import { mergeTransport, type Transport } from '../fetch/transport.js';
+import type { Config } from '../probe/generation.js';
 import type { CompiledModule } from '../probe/plan.js';
 import { KnownHostsCache } from '../tls/known-hosts.js';
 import type { PinSet } from '../tls/pins.js';
@@ -36,25 +37,6 @@ export interface LoadOptions {
   lookup?: ConstructorParameters<typeof TargetGuard>[1];
   /** The known hosts of trust: first_use, kept across reloads by the server (a fresh store otherwise). */
   knownHosts?: KnownHostsCache;
-}
-
-/** One configuration generation. */
-export interface Config {
-  file: string;
-  /** Every file the configuration was read from: the main file, then the included ones. */
-  files: string[];
-  modules: Map<string, CompiledModule>;
-  auths: Map<string, Auth>;
-  targets: TargetRules;
-  guard: TargetGuard;
-  /** This generation's connections to devices, made through `guard`. */
-  connections: Connections;
-  /** The pins file and the known hosts (trust: first_use). */
-  trust: Trust;
-  /** The transport of a module's requests made with an auth (its client certificate over the module's TLS settings). */
-  transportFor(module: CompiledModule, auth: Auth | undefined): Transport;
-  /** Logs out the generation's sessions, then closes its connections. */
-  close(): Promise<void>;
 }
 
 interface ParsedFile {

@@ -11,7 +11,7 @@
 //
 // The network is behind `deps.fetcher`: the server passes Upstream, the command line
 // Upstream or saved answers, the tests whatever they like.
-import type { Config } from '../config/load.js';
+import type { Config } from './generation.js';
 import type { Fetcher } from '../fetch/upstream.js';
 import { mapMetric, type MapReport } from '../mapping/map.js';
 import { exposeText, negotiate, type ExpositionFormat } from '../metrics/expose.js';
