@@ -8,7 +8,7 @@ import { authorization, parseChallenges, type Challenge } from './digest.js';
 import { OAuth2Auth } from './oauth2.js';
 import { OriginState, type OriginStateLimits } from './origin-state.js';
 import { SessionAuth } from './session.js';
-import { header, type Answer, type Auth, type Credentials, type Outgoing, type Send } from './types.js';
+import { header, type Answer, type Auth, type Credentials, type Outgoing, type Send } from '../fetch/credentials.js';
 
 export type Report = (path: ReadonlyArray<PropertyKey>, message: string) => void;
 

@@ -21,7 +21,7 @@ import type { HostMatcher } from '../fetch/guard.js';
 import type { Transport } from '../fetch/transport.js';
 import { VERSION } from '../version.js';
 import { reveal, type Secret } from './secret.js';
-import { AuthError, type Answer, type Auth, type Credentials, type Outgoing, type Send } from './types.js';
+import { AuthError, type Answer, type Auth, type Credentials, type Outgoing, type Send } from '../fetch/credentials.js';
 
 /** Time allowed to one token request, connection included. */
 export const TOKEN_TIMEOUT_MS = 10_000;

@@ -2,7 +2,7 @@
 // changes, so rotating a password file needs no reload. The value never appears in
 // an error message; the file name may.
 import { readFile, stat } from 'node:fs/promises';
-import { AuthError } from './types.js';
+import { AuthError } from '../fetch/credentials.js';
 
 export class Secret {
   private cached: { mtimeMs: number; size: number; value: string } | undefined;

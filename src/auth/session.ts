@@ -11,7 +11,7 @@ import type { Transport } from '../fetch/transport.js';
 import { compilePath, type CompiledPath } from '../mapping/jsonpath.js';
 import { OriginState, type OriginStateLimits } from './origin-state.js';
 import { reveal, type Secret } from './secret.js';
-import { AuthError, header, type Answer, type Auth, type Credentials, type Outgoing, type Send } from './types.js';
+import { AuthError, header, type Answer, type Auth, type Credentials, type Outgoing, type Send } from '../fetch/credentials.js';
 
 interface Session {
   token: string;

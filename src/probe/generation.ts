@@ -1,7 +1,7 @@
 // A configuration generation: everything probes run on (modules, credentials, target
 // guard, connections), replaced as a whole on reload. It lives with the probe, which
 // reads it; config/load.ts builds it from the files.
-import type { Auth } from '../auth/types.js';
+import type { Auth } from '../fetch/credentials.js';
 import type { Connections } from '../fetch/connections.js';
 import type { TargetGuard, TargetRules } from '../fetch/guard.js';
 import type { Transport } from '../fetch/transport.js';

@@ -2,7 +2,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { OAuth2Auth } from '../auth/oauth2.js';
 import { SessionAuth } from '../auth/session.js';
-import type { Auth } from '../auth/types.js';
+import type { Auth } from '../fetch/credentials.js';
 import type { Upstream } from '../fetch/upstream.js';
 import type { ProbePool } from '../probe/budget.js';
 import { VERSION } from '../version.js';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OAuth2Auth } from '../../src/auth/oauth2.js';
 import { Secret } from '../../src/auth/secret.js';
-import { AuthError, type Answer, type Outgoing } from '../../src/auth/types.js';
+import { AuthError, type Answer, type Outgoing } from '../../src/fetch/credentials.js';
 import { ConfigError, formatProblem } from '../../src/spec/errors.js';
 import { loadConfig } from '../../src/config/load.js';
 import { compileTransport } from '../../src/fetch/transport.js';

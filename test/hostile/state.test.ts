@@ -9,7 +9,7 @@ import { digestAuth } from '../../src/auth/auths.js';
 import { OriginState } from '../../src/auth/origin-state.js';
 import { Secret } from '../../src/auth/secret.js';
 import { SESSION_LIMITS, SessionAuth } from '../../src/auth/session.js';
-import type { Answer, Outgoing, Send } from '../../src/auth/types.js';
+import type { Answer, Outgoing, Send } from '../../src/fetch/credentials.js';
 import type { SessionSpec } from '../../src/spec/schema.js';
 import { Connections } from '../../src/fetch/connections.js';
 import { Deadline } from '../../src/fetch/deadline.js';

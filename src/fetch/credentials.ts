@@ -1,7 +1,9 @@
+// What a fetch asks of credentials: an auth adds them to a request and may renew them
+// once the device answered. The kinds (auth/) implement it; fetch/ needs only this.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Deadline } from '../fetch/deadline.js';
-import type { HostMatcher } from '../fetch/guard.js';
-import type { Transport } from '../fetch/transport.js';
+import type { Deadline } from './deadline.js';
+import type { HostMatcher } from './guard.js';
+import type { Transport } from './transport.js';
 
 /** A request as the device will see it, credentials included. */
 export interface Outgoing {
