@@ -212,7 +212,7 @@ describe('regular expressions in src/ and the shipped modules', () => {
     // A sanity floor: the walk sees the sources it should.
     expect(sources.filter((s) => s.where.startsWith('src/')).length).toBeGreaterThan(50);
     expect(sources.some((s) => s.where.startsWith('modules/nginx.yml'))).toBe(true);
-    expect(sources.some((s) => s.where.startsWith('src/fetch/address.ts') && s.source.includes('25[0-5]'))).toBe(true);
+    expect(sources.some((s) => s.where.startsWith('src/net/address.ts') && s.source.includes('25[0-5]'))).toBe(true);
   });
 
   it('has none with super-linear backtracking (recheck)', async () => {
