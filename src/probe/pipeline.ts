@@ -16,7 +16,7 @@ import type { Fetcher } from '../fetch/upstream.js';
 import { mapMetric, type MapReport } from '../mapping/map.js';
 import { exposeText, negotiate, type ExpositionFormat } from '../metrics/expose.js';
 import { SampleSet } from '../metrics/samples.js';
-import { tlsSamples } from '../tls/metrics.js';
+import { tlsSamples } from './tls-samples.js';
 import { ProbeBudget, type ProbePool } from './budget.js';
 import { gather, type RequestStats } from './gather.js';
 import { ProbeLog } from './log.js';
