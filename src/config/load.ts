@@ -8,7 +8,7 @@ import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
-import { compileAuth } from '../auth/auths.js';
+import { compileAuth } from '../auth/registry.js';
 import type { Auth } from '../fetch/credentials.js';
 import { authName, JsonExporterFileShell, JsonExporterModuleSchema, looksLikeJsonExporter, translateModule } from '../compat/json-exporter.js';
 import { Connections } from '../fetch/connections.js';

@@ -9,7 +9,7 @@ import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileAuth } from '../../src/auth/auths.js';
+import { compileAuth } from '../../src/auth/registry.js';
 import type { Auth } from '../../src/fetch/credentials.js';
 import type { AuthSpec } from '../../src/spec/schema.js';
 import { Connections } from '../../src/fetch/connections.js';

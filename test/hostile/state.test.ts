@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { digestAuth } from '../../src/auth/auths.js';
+import { digestAuth } from '../../src/auth/digest.js';
 import { OriginState } from '../../src/auth/origin-state.js';
 import { Secret } from '../../src/auth/secret.js';
 import { SESSION_LIMITS, SessionAuth } from '../../src/auth/session.js';
