@@ -15,12 +15,12 @@ import { Connections } from '../fetch/connections.js';
 import { HostMatcher, RuleError, TargetGuard } from '../fetch/guard.js';
 import { mergeTransport, type Transport } from '../fetch/transport.js';
 import type { Config } from '../probe/generation.js';
-import type { CompiledModule } from '../probe/plan.js';
+import type { CompiledModule } from '../module/plan.js';
 import { KnownHostsCache } from '../tls/known-hosts.js';
 import type { PinSet } from '../tls/pins.js';
 import { loadPinsFile } from '../tls/pins-file.js';
 import type { Trust } from '../tls/verify.js';
-import { compileModule } from './compile.js';
+import { compileModule } from '../module/compile.js';
 import { ConfigError, fieldPath, type ConfigProblem } from '../spec/errors.js';
 import { AuthSchema, MainConfigShell, ModuleFileShell, ModuleName, ModuleSchema, type AuthSpec, type ModuleSpec } from '../spec/schema.js';
 

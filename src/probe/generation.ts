@@ -6,7 +6,7 @@ import type { Connections } from '../fetch/connections.js';
 import type { TargetGuard, TargetRules } from '../fetch/guard.js';
 import type { Transport } from '../fetch/transport.js';
 import type { Trust } from '../tls/verify.js';
-import type { CompiledModule } from './plan.js';
+import type { CompiledModule } from '../module/plan.js';
 
 /** One configuration generation. */
 export interface Config {

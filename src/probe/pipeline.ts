@@ -20,7 +20,7 @@ import { tlsSamples } from './tls-samples.js';
 import { ProbeBudget, type ProbePool } from './budget.js';
 import { gather, type RequestStats } from './gather.js';
 import { ProbeLog } from './log.js';
-import type { CompiledModule, CompiledRequest } from './plan.js';
+import type { CompiledModule, CompiledRequest } from '../module/plan.js';
 import { BadRequest, resolveProbe, type ModuleRun, type Query, type ResolvedProbe } from './resolve.js';
 
 export interface ProbeRequest {

@@ -5,9 +5,9 @@ import type { Auth } from '../fetch/credentials.js';
 import type { Config } from './generation.js';
 import { TargetRefused } from '../fetch/guard.js';
 import type { Transport } from '../fetch/transport.js';
-import type { CompiledModule } from './plan.js';
+import type { CompiledModule } from '../module/plan.js';
 import { resolveTarget, TargetError, type ResolvedTarget } from './target.js';
-import { buildBody, buildUrl, checkParam, ParamError } from './url-plan.js';
+import { buildBody, buildUrl, checkParam, ParamError } from '../module/url-plan.js';
 import { suggestion } from './suggest.js';
 
 export class BadRequest extends Error {}

@@ -3,7 +3,7 @@
 // says `target: { url: true }`.
 import { deviceHost } from '../net/address.js';
 import { clip } from '../log.js';
-import type { CompiledModule } from './plan.js';
+import type { CompiledModule } from '../module/plan.js';
 
 export interface ResolvedTarget {
   /** The URL requests are resolved against. */

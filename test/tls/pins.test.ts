@@ -11,7 +11,7 @@ import { isLoopback } from '../../src/tls/accept.js';
 import { KnownHosts } from '../../src/tls/known-hosts.js';
 import { formatPin, identityOf, parsePin, PinError } from '../../src/tls/pins.js';
 import { resolveTarget } from '../../src/probe/target.js';
-import type { CompiledModule } from '../../src/probe/plan.js';
+import type { CompiledModule } from '../../src/module/plan.js';
 import { deviceKey, planFor, type VerifyPolicy } from '../../src/tls/verify.js';
 import { tempDir } from '../helpers/exporter.js';
 import { requireProgram } from '../helpers/system.js';

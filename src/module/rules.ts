@@ -1,4 +1,4 @@
-// The rules a module must follow beyond its shape (schema.ts): fan-out graphs,
+// The rules a module must follow beyond its shape (spec/schema.ts): fan-out graphs,
 // metric names and types, the fields a kind of metric takes. Each rule reports the
 // field it is about; compile.ts builds the plan only from a module that passed them.
 // Every rule here has a bad configuration in test/config/bad/ that proves it fires.
