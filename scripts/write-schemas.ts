@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { jsonSchemas, renderSchema } from '../src/config/json-schema.js';
+import { jsonSchemas, renderSchema } from '../src/spec/json-schema.js';
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../schema');
 for (const [name, schema] of Object.entries(jsonSchemas())) {

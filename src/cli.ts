@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // apiprobe's command line: flags named like the Prometheus exporters'.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError } from './config/errors.js';
+import { ConfigError } from './spec/errors.js';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';

@@ -1,5 +1,9 @@
 // HTTP Digest access authentication (RFC 7616), MD5 and SHA-256, qop=auth.
 import { createHash, randomBytes } from 'node:crypto';
+import { header, type Answer, type Auth, type Credentials, type Outgoing } from '../fetch/credentials.js';
+import type { AuthKind } from './kind.js';
+import { OriginState, type OriginStateLimits } from './origin-state.js';
+import { plain, reveal, secretOf, type Secret } from './secret.js';
 
 export interface Challenge {
   realm: string;
@@ -119,4 +123,59 @@ export function authorization(c: Challenge, username: string, password: string, 
   if (c.qop) parts.push(`qop=${c.qop}`, `nc=${ncHex}`, `cnonce=${q(cnonce)}`);
   if (c.opaque !== undefined) parts.push(`opaque=${q(c.opaque)}`);
   return `Digest ${parts.join(', ')}`;
+}
+
+export const digest: AuthKind<'digest'> = {
+  kind: 'digest',
+  compile(s, { base, resolvePath, report }) {
+    const username = plain(s.username, ['digest', 'username'], report);
+    const password = secretOf(s, 'password', resolvePath, ['digest'], report);
+    if (username === undefined || !password) return undefined;
+    return { ...base, kind: 'digest', ...digestAuth(username, password) };
+  },
+};
+
+const NONCE_USES = 10_000;
+
+/**
+ * Digest challenges one auth keeps: ~4,000 devices, their realms, nonces and opaques
+ * (from the device) 4 Mi characters in all, each kept 10 minutes after its last use; a
+ * device whose challenge was dropped answers the next request with a 401 and a new one.
+ */
+export const DIGEST_LIMITS: OriginStateLimits = { maxOrigins: 4096, maxChars: 4 * 1024 * 1024, ttlMs: 10 * 60 * 1000, sliding: true };
+
+export function digestAuth(username: string, password: Secret, limits: OriginStateLimits = DIGEST_LIMITS): Pick<Auth, 'apply' | 'close'> & { originState: { readonly size: number; readonly evictions: number } } {
+  // The last challenge per device, so that later requests answer it at once instead
+  // of taking a 401 first every time.
+  const challenges = new OriginState<{ challenge: Challenge; nc: number }>(limits, ({ challenge: c }) => c.realm.length + c.nonce.length + (c.opaque?.length ?? 0));
+  return {
+    originState: challenges,
+    close: () => {
+      challenges.takeAll();
+      return Promise.resolve();
+    },
+    async apply(req: Outgoing): Promise<Credentials> {
+      const origin = req.url.origin;
+      const uri = req.url.pathname + req.url.search;
+      const state = challenges.get(origin);
+      const pass = await reveal(password);
+      const headers: Record<string, string> = {};
+      if (state && state.nc < NONCE_USES) {
+        state.nc++;
+        headers['authorization'] = authorization(state.challenge, username, pass, req.method, uri, state.nc);
+      }
+      return {
+        headers,
+        url: req.url,
+        renew(answer: Answer): Promise<boolean> {
+          if (answer.status !== 401) return Promise.resolve(false);
+          const challenge = parseChallenges(header(answer.headers, 'www-authenticate'));
+          if (!challenge) return Promise.resolve(false);
+          // Sent once more at most (the caller retries once): a wrong password ends in a 401.
+          challenges.set(origin, { challenge, nc: 0 });
+          return Promise.resolve(true);
+        },
+      };
+    },
+  };
 }

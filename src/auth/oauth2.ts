@@ -20,8 +20,11 @@ import { Deadline } from '../fetch/deadline.js';
 import type { HostMatcher } from '../fetch/guard.js';
 import type { Transport } from '../fetch/transport.js';
 import { VERSION } from '../version.js';
-import { reveal, type Secret } from './secret.js';
-import { AuthError, type Answer, type Auth, type Credentials, type Outgoing, type Send } from './types.js';
+import { compileTransport, TransportError } from '../fetch/transport.js';
+import type { OAuth2Spec } from '../spec/schema.js';
+import type { AuthBase, AuthKind, Report } from './kind.js';
+import { plain, reveal, secretOf, type Secret } from './secret.js';
+import { AuthError, type Answer, type Auth, type Credentials, type Outgoing, type Send } from '../fetch/credentials.js';
 
 /** Time allowed to one token request, connection included. */
 export const TOKEN_TIMEOUT_MS = 10_000;
@@ -343,4 +346,58 @@ function describeError(err: unknown): string {
   const code = inner.code ?? e.code;
   const msg = inner.message || e.message || String(err);
   return code && !msg.includes(code) ? `${code}: ${msg}` : msg;
+}
+
+export const oauth2: AuthKind<'oauth2'> = {
+  kind: 'oauth2',
+  compile: (s, { base, resolvePath, report }) => oauth2Auth(s, base, resolvePath, report),
+  metrics: {
+    outcomes: [{
+      name: 'apiprobe_oauth2_token_requests_total',
+      help: 'OAuth 2.0 token fetches from token endpoints (one may take two requests while the client authentication is detected), by auth and result (success or failure)',
+      read: (a) => (a instanceof OAuth2Auth ? a.counters.tokens : undefined),
+    }],
+  },
+};
+
+function oauth2Auth(s: OAuth2Spec, base: AuthBase, resolvePath: (p: string) => string, report: Report): Auth | undefined {
+  let ok = true;
+  const fail: Report = (p, message) => {
+    ok = false;
+    report(['oauth2', ...p], message);
+  };
+  const clientId = plain(s.client_id, ['oauth2', 'client_id'], report);
+  if (clientId === '') fail(['client_id'], 'client_id is empty');
+  const clientSecret = secretOf(s, 'client_secret', resolvePath, ['oauth2'], report);
+  let tokenUrl: URL | undefined;
+  try {
+    tokenUrl = new URL(s.token_url);
+  } catch {
+    fail(['token_url'], `${JSON.stringify(s.token_url)} is not a URL`);
+  }
+  if (tokenUrl) {
+    if (tokenUrl.protocol !== 'http:' && tokenUrl.protocol !== 'https:') fail(['token_url'], `token_url must be an http:// or https:// URL, not ${tokenUrl.protocol}`);
+    else if (tokenUrl.username !== '' || tokenUrl.password !== '') fail(['token_url'], 'token_url may not hold credentials: give client_id and client_secret');
+    tokenUrl.hash = '';
+  }
+  // golang.org/x/oauth2 refuses the same clash when it asks for a token.
+  if (s.endpoint_params?.['scope'] !== undefined && (s.scopes?.length ?? 0) > 0) fail(['endpoint_params', 'scope'], 'give the scopes in scopes or in endpoint_params, not both');
+  let tokenTransport: Transport | undefined;
+  // The token endpoint's connections are its own (oauth2.ts), not the devices'.
+  if (s.tls?.pins !== undefined || s.tls?.trust !== undefined) fail(['tls', s.tls.pins !== undefined ? 'pins' : 'trust'], 'pins and trust are not checked on the token endpoint: give ca_file (or ca)');
+  try {
+    tokenTransport = compileTransport(s.tls, s.proxy_url, resolvePath);
+  } catch (err) {
+    if (!(err instanceof TransportError)) throw err;
+    fail(err.field === 'proxy_url' ? ['proxy_url'] : ['tls', err.field], err.message);
+  }
+  if (!ok || clientId === undefined || !clientSecret || !tokenUrl || !tokenTransport) return undefined;
+  return new OAuth2Auth(base.name, base.targets, base.transport, {
+    clientId,
+    clientSecret,
+    tokenUrl,
+    scopes: s.scopes ?? [],
+    endpointParams: s.endpoint_params ?? {},
+    tokenTransport,
+  });
 }

@@ -2,7 +2,8 @@
 // changes, so rotating a password file needs no reload. The value never appears in
 // an error message; the file name may.
 import { readFile, stat } from 'node:fs/promises';
-import { AuthError } from './types.js';
+import { AuthError } from '../fetch/credentials.js';
+import type { Report } from './kind.js';
 
 export class Secret {
   private cached: { mtimeMs: number; size: number; value: string } | undefined;
@@ -60,4 +61,34 @@ export async function reveal(secret: Secret): Promise<string> {
   } catch (err) {
     throw new AuthError((err as Error).message);
   }
+}
+
+/** A secret from `field` (literal, ${ENV} expanded) or `field_file` (relative to the config). */
+export function secretOf(spec: Record<string, unknown>, field: string, resolvePath: (p: string) => string, at: PropertyKey[], report: Report): Secret | undefined {
+  const literal = spec[field];
+  const file = spec[`${field}_file`];
+  if (typeof literal === 'string' && typeof file === 'string') {
+    report([...at, `${field}_file`], `give ${field} or ${field}_file, not both`);
+    return undefined;
+  }
+  if (typeof file === 'string') return Secret.file(resolvePath(file));
+  if (typeof literal === 'string') {
+    const { value, missing } = expandEnv(literal);
+    if (missing.length) {
+      report([...at, field], `environment variable ${missing.join(', ')} is not set`);
+      return undefined;
+    }
+    return Secret.literal(value);
+  }
+  report(at, `${field} or ${field}_file is required`);
+  return undefined;
+}
+
+export function plain(text: string, at: PropertyKey[], report: Report): string | undefined {
+  const { value, missing } = expandEnv(text);
+  if (missing.length) {
+    report(at, `environment variable ${missing.join(', ')} is not set`);
+    return undefined;
+  }
+  return value;
 }

@@ -5,13 +5,14 @@
 // logged out: refused, expired (by a timer, whether the device is probed again or
 // not), or pushed out by sessions with more devices than SESSION_LIMITS allows.
 import type { HostMatcher } from '../fetch/guard.js';
-import type { SessionSpec as SessionSpecOut } from '../config/schema.js';
+import type { SessionSpec as SessionSpecOut } from '../spec/schema.js';
 import { withQueryParam } from '../fetch/query.js';
 import type { Transport } from '../fetch/transport.js';
 import { compilePath, type CompiledPath } from '../mapping/jsonpath.js';
 import { OriginState, type OriginStateLimits } from './origin-state.js';
-import { reveal, type Secret } from './secret.js';
-import { AuthError, header, type Answer, type Auth, type Credentials, type Outgoing, type Send } from './types.js';
+import type { AuthKind } from './kind.js';
+import { plain, reveal, secretOf, type Secret } from './secret.js';
+import { AuthError, header, type Answer, type Auth, type Credentials, type Outgoing, type Send } from '../fetch/credentials.js';
 
 interface Session {
   token: string;
@@ -197,3 +198,41 @@ function describe(t: SessionSpecOut['token']): string {
   if (t.cookie !== undefined) return `cookie ${t.cookie}`;
   return `body at ${t.json}`;
 }
+
+export const session: AuthKind<'session'> = {
+  kind: 'session',
+  compile(s, { base, resolvePath, report }) {
+    const username = plain(s.username, ['session', 'username'], report);
+    const password = secretOf(s, 'password', resolvePath, ['session'], report);
+    const tokenFrom = Object.entries(s.token).filter(([, v]) => v !== undefined);
+    const useIn = Object.entries(s.use).filter(([k, v]) => v !== undefined && k !== 'prefix');
+    let ok = username !== undefined && !!password;
+    if (tokenFrom.length !== 1) {
+      report(['session', 'token'], 'give one of header, json, cookie: where the login answer holds the token');
+      ok = false;
+    }
+    if (useIn.length !== 1) {
+      report(['session', 'use'], 'give one of header, cookie, query: where later requests carry the token');
+      ok = false;
+    }
+    if ([s.login.body, s.login.json, s.login.form].filter((b) => b !== undefined).length > 1) {
+      report(['session', 'login'], 'give one of body, json, form');
+      ok = false;
+    }
+    if (s.logout && (s.logout.path === undefined) === !s.logout.location) {
+      report(['session', 'logout'], 'give path, or location: true, one of them');
+      ok = false;
+    }
+    if (!ok) return undefined;
+    try {
+      return new SessionAuth(base.name, base.targets, base.transport, s, username!, password!);
+    } catch (err) {
+      report(['session', 'token', 'json'], (err as Error).message);
+      return undefined;
+    }
+  },
+  metrics: {
+    gauges: [{ name: 'apiprobe_sessions_active', help: 'Login sessions held open with devices', read: (a) => (a instanceof SessionAuth ? a.active : 0) }],
+    outcomes: [{ name: 'apiprobe_logins_total', help: 'Session logins, by auth and result (success or failure)', read: (a) => (a instanceof SessionAuth ? a.counters.logins : undefined) }],
+  },
+};

@@ -5,7 +5,7 @@
 // labels of an info metric (one for the document, one per list). The draft is a start to edit, not a verdict:
 // it passes `apiprobe check` and maps the sample it came from.
 import { stringify } from 'yaml';
-import type { MetricSpec } from '../config/schema.js';
+import type { MetricSpec } from '../spec/schema.js';
 
 type Draft = Omit<Partial<MetricSpec>, 'type'> & { name: string; help: string; type?: MetricSpec['type'] };
 

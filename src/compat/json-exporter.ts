@@ -4,7 +4,7 @@
 // that everything apiprobe does for its own modules applies to it. What apiprobe
 // cannot do exactly as json_exporter does is refused here, naming the field.
 import { z } from 'zod';
-import { LabelName, METRIC_NAME, MetricName, ModuleName, oneOf } from '../config/schema.js';
+import { LabelName, METRIC_NAME, MetricName, ModuleName, oneOf } from '../spec/schema.js';
 import { parseGoValue } from '../mapping/gotext.js';
 import { compileGoTemplate, TemplateError } from './go-template.js';
 import { k8sEachPath, k8sExpression, K8sPathError } from './k8s-jsonpath.js';

@@ -8,20 +8,21 @@ import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
-import { compileAuth } from '../auth/auths.js';
-import type { Auth } from '../auth/types.js';
+import { compileAuth } from '../auth/registry.js';
+import type { Auth } from '../fetch/credentials.js';
 import { authName, JsonExporterFileShell, JsonExporterModuleSchema, looksLikeJsonExporter, translateModule } from '../compat/json-exporter.js';
 import { Connections } from '../fetch/connections.js';
-import { HostMatcher, RuleError, TargetGuard, type TargetRules } from '../fetch/guard.js';
+import { HostMatcher, RuleError, TargetGuard } from '../fetch/guard.js';
 import { mergeTransport, type Transport } from '../fetch/transport.js';
-import type { CompiledModule } from '../probe/plan.js';
+import type { Config } from '../probe/generation.js';
+import type { CompiledModule } from '../module/plan.js';
 import { KnownHostsCache } from '../tls/known-hosts.js';
 import type { PinSet } from '../tls/pins.js';
 import { loadPinsFile } from '../tls/pins-file.js';
 import type { Trust } from '../tls/verify.js';
-import { compileModule } from './compile.js';
-import { ConfigError, fieldPath, type ConfigProblem } from './errors.js';
-import { AuthSchema, MainConfigShell, ModuleFileShell, ModuleName, ModuleSchema, type AuthSpec, type ModuleSpec } from './schema.js';
+import { compileModule } from '../module/compile.js';
+import { ConfigError, fieldPath, type ConfigProblem } from '../spec/errors.js';
+import { AuthSchema, MainConfigShell, ModuleFileShell, ModuleName, ModuleSchema, type AuthSpec, type ModuleSpec } from '../spec/schema.js';
 
 /**
  * How the main file is read: `auto` recognises json_exporter's format by its shape
@@ -36,25 +37,6 @@ export interface LoadOptions {
   lookup?: ConstructorParameters<typeof TargetGuard>[1];
   /** The known hosts of trust: first_use, kept across reloads by the server (a fresh store otherwise). */
   knownHosts?: KnownHostsCache;
-}
-
-/** One configuration generation. */
-export interface Config {
-  file: string;
-  /** Every file the configuration was read from: the main file, then the included ones. */
-  files: string[];
-  modules: Map<string, CompiledModule>;
-  auths: Map<string, Auth>;
-  targets: TargetRules;
-  guard: TargetGuard;
-  /** This generation's connections to devices, made through `guard`. */
-  connections: Connections;
-  /** The pins file and the known hosts (trust: first_use). */
-  trust: Trust;
-  /** The transport of a module's requests made with an auth (its client certificate over the module's TLS settings). */
-  transportFor(module: CompiledModule, auth: Auth | undefined): Transport;
-  /** Logs out the generation's sessions, then closes its connections. */
-  close(): Promise<void>;
 }
 
 interface ParsedFile {

@@ -10,7 +10,7 @@
 // list lets it through only when every view matches (see HostMatcher).
 import { lookup } from 'node:dns/promises';
 
-import { contains, formatAddress, parseHost, parseIP, parseNetwork, views, type Address, type Host, type View } from './address.js';
+import { contains, formatAddress, parseHost, parseIP, parseNetwork, views, type Address, type Host, type View } from '../net/address.js';
 
 export interface TargetRules {
   allow: string[];

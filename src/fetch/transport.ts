@@ -3,7 +3,7 @@
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
-import type { TlsSpec } from '../config/schema.js';
+import type { TlsSpec } from '../spec/schema.js';
 import { parsePin, PinError, type Pin } from '../tls/pins.js';
 import type { VerifyPolicy } from '../tls/verify.js';
 

@@ -9,7 +9,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 
 import pLimit, { type LimitFunction } from 'p-limit';
 import { request, type Dispatcher } from 'undici';
-import { AuthError, type Answer, type Auth, type Credentials, type Outgoing, type Send } from '../auth/types.js';
+import { AuthError, type Answer, type Auth, type Credentials, type Outgoing, type Send } from './credentials.js';
 import type { Connections } from './connections.js';
 import { stripBrackets } from './guard.js';
 import { Deadline } from './deadline.js';

@@ -24,7 +24,7 @@ export type Expr =
 
 export class ExprError extends Error {}
 
-/** Every brace is syntax here; request templates are probe/url-plan.ts's. */
+/** Every brace is syntax here; request templates are module/url-plan.ts's. */
 export function compileExpr(source: string | number | boolean, knownVars: ReadonlySet<string>): Expr {
   if (typeof source !== 'string') return { kind: 'literal', value: source };
   if (source.startsWith('$')) return { kind: 'path', path: compilePath(source) };

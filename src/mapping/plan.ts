@@ -1,5 +1,5 @@
 // What a metric mapping is once compiled: the plan `map.ts` executes on every probe.
-// Built by config/compile.ts at load; nothing here is computed per probe.
+// Built by module/compile.ts at load; nothing here is computed per probe.
 import type { FamilyType } from '../metrics/samples.js';
 import type { Conversion } from './convert.js';
 import type { Expr } from './expr.js';

@@ -9,7 +9,7 @@ import { evaluate } from '../mapping/expr.js';
 import type { Document } from '../mapping/map.js';
 import type { ProbeBudget } from './budget.js';
 import type { ProbeLog } from './log.js';
-import type { CompiledFollow, CompiledRequest } from './plan.js';
+import type { CompiledFollow, CompiledRequest } from '../module/plan.js';
 import type { ModuleRun } from './resolve.js';
 
 export interface RequestStats {

@@ -11,16 +11,16 @@
 //
 // The network is behind `deps.fetcher`: the server passes Upstream, the command line
 // Upstream or saved answers, the tests whatever they like.
-import type { Config } from '../config/load.js';
+import type { Config } from './generation.js';
 import type { Fetcher } from '../fetch/upstream.js';
 import { mapMetric, type MapReport } from '../mapping/map.js';
 import { exposeText, negotiate, type ExpositionFormat } from '../metrics/expose.js';
 import { SampleSet } from '../metrics/samples.js';
-import { tlsSamples } from '../tls/metrics.js';
+import { tlsSamples } from './tls-samples.js';
 import { ProbeBudget, type ProbePool } from './budget.js';
 import { gather, type RequestStats } from './gather.js';
 import { ProbeLog } from './log.js';
-import type { CompiledModule, CompiledRequest } from './plan.js';
+import type { CompiledModule, CompiledRequest } from '../module/plan.js';
 import { BadRequest, resolveProbe, type ModuleRun, type Query, type ResolvedProbe } from './resolve.js';
 
 export interface ProbeRequest {

@@ -1,13 +1,13 @@
 // First step of a probe: the request's parameters → modules, targets, credentials,
 // parameters, deadline. Anything wrong here is the caller's mistake (or a target the
 // rules refuse) and becomes a 400 with one line; nothing has been sent anywhere yet.
-import type { Auth } from '../auth/types.js';
-import type { Config } from '../config/load.js';
+import type { Auth } from '../fetch/credentials.js';
+import type { Config } from './generation.js';
 import { TargetRefused } from '../fetch/guard.js';
 import type { Transport } from '../fetch/transport.js';
-import type { CompiledModule } from './plan.js';
+import type { CompiledModule } from '../module/plan.js';
 import { resolveTarget, TargetError, type ResolvedTarget } from './target.js';
-import { buildBody, buildUrl, checkParam, ParamError } from './url-plan.js';
+import { buildBody, buildUrl, checkParam, ParamError } from '../module/url-plan.js';
 import { suggestion } from './suggest.js';
 
 export class BadRequest extends Error {}

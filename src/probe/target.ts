@@ -1,9 +1,9 @@
 // The `target` parameter, checked against what the module allows. A bare host can
 // only reach the paths its module names; a URL with a path only where the module
 // says `target: { url: true }`.
-import { parseHost, formatAddress } from '../fetch/address.js';
+import { deviceHost } from '../net/address.js';
 import { clip } from '../log.js';
-import type { CompiledModule } from './plan.js';
+import type { CompiledModule } from '../module/plan.js';
 
 export interface ResolvedTarget {
   /** The URL requests are resolved against. */
@@ -46,19 +46,4 @@ export function resolveTarget(raw: string, mod: CompiledModule): ResolvedTarget 
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
   if (!hasPath) url.pathname = '/';
   return { base: url, key: `${deviceHost(url.hostname)}:${port}` };
-}
-
-/**
- * The device's host as one spelling, for its limiter: `[::ffff:7f00:1]` is 127.0.0.1 and
- * `bmc.example.` is `bmc.example`, so every spelling of one device shares its limit.
- */
-export function deviceHost(hostname: string): string {
-  // The URL parser already wrote names in lowercase and IPv4 addresses as dotted quads:
-  // only a trailing dot and IPv6 (IPv4-mapped ones above all) are left to settle.
-  if (!hostname.startsWith('[')) return hostname.endsWith('.') ? hostname.slice(0, -1) : hostname;
-  const host = parseHost(hostname);
-  if (!host) return hostname;
-  if (host.kind === 'name') return host.name.endsWith('.') ? host.name.slice(0, -1) : host.name;
-  const text = formatAddress(host.address);
-  return host.address.family === 6 ? `[${text}]` : text;
 }

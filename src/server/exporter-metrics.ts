@@ -1,8 +1,7 @@
 // The exporter's own metrics, served on /metrics.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { OAuth2Auth } from '../auth/oauth2.js';
-import { SessionAuth } from '../auth/session.js';
-import type { Auth } from '../auth/types.js';
+import { KIND_METRICS } from '../auth/registry.js';
+import type { Auth } from '../fetch/credentials.js';
 import type { Upstream } from '../fetch/upstream.js';
 import type { ProbePool } from '../probe/budget.js';
 import { VERSION } from '../version.js';
@@ -94,16 +93,21 @@ export class ExporterMetrics {
     }
     mirrorCounter('apiprobe_upstream_coalesced_total', 'Upstream requests that joined an identical one in flight instead of asking the device again', registers, () => upstream.coalesced);
     mirrorCounter('apiprobe_cache_hits_total', 'Upstream requests answered from the response cache (cache_ttl)', registers, () => upstream.cacheHits);
-    new Gauge({
-      name: 'apiprobe_sessions_active',
-      help: 'Login sessions held open with devices',
-      registers,
-      collect() {
-        let n = 0;
-        for (const a of auths()) if (a instanceof SessionAuth) n += a.active;
-        this.set(n);
-      },
-    });
+    // What each kind of auth counts, summed over the auths of that kind (auth/registry.ts).
+    for (const { kind, metrics } of KIND_METRICS) {
+      for (const g of metrics.gauges ?? []) {
+        new Gauge({
+          name: g.name,
+          help: g.help,
+          registers,
+          collect() {
+            let n = 0;
+            for (const a of auths()) if (a.kind === kind) n += g.read(a);
+            this.set(n);
+          },
+        });
+      }
+    }
     const evictionsSeen = new WeakMap<Auth, number>();
     const evictions: Counter<'kind'> = new Counter({
       name: 'apiprobe_auth_state_evictions_total',
@@ -121,11 +125,9 @@ export class ExporterMetrics {
         }
       },
     });
-    followOutcomes('apiprobe_logins_total', 'Session logins, by auth and result (success or failure)', registers, auths,
-      (a) => (a instanceof SessionAuth ? a.counters.logins : undefined));
-    followOutcomes('apiprobe_oauth2_token_requests_total',
-      'OAuth 2.0 token fetches from token endpoints (one may take two requests while the client authentication is detected), by auth and result (success or failure)',
-      registers, auths, (a) => (a instanceof OAuth2Auth ? a.counters.tokens : undefined));
+    for (const { kind, metrics } of KIND_METRICS) {
+      for (const o of metrics.outcomes ?? []) followOutcomes(o.name, o.help, registers, auths, (a) => (a.kind === kind ? o.read(a) : undefined));
+    }
     this.reloadOk = new Gauge({
       name: 'apiprobe_config_last_reload_successful',
       help: 'Whether the last configuration (re)load succeeded',

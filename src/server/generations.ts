@@ -2,7 +2,7 @@
 // a reload while probes still run on them. Each probe holds its generation until it
 // is over; a replaced generation is closed (sessions logged out, connections closed)
 // when its last probe lets go of it, not on a timer, and not before.
-import type { Config } from '../config/load.js';
+import type { Config } from '../probe/generation.js';
 
 export interface Lease {
   readonly config: Config;

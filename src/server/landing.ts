@@ -1,7 +1,7 @@
 // The landing page: modules, a form to run a probe and see its debug output, and
 // the last probes with links to their logs. Server-rendered HTML and CSS, no scripts
 // or external assets.
-import type { Config } from '../config/load.js';
+import type { Config } from '../probe/generation.js';
 import { VERSION } from '../version.js';
 import type { HistoryEntry } from './history.js';
 

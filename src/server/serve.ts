@@ -2,7 +2,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { loadConfig, type Config, type ConfigFormat } from '../config/load.js';
+import { loadConfig, type ConfigFormat } from '../config/load.js';
+import type { Config } from '../probe/generation.js';
 import { Upstream } from '../fetch/upstream.js';
 import { ProbePool } from '../probe/budget.js';
 import type { Logger } from '../log.js';

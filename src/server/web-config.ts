@@ -9,7 +9,7 @@ import bcrypt from 'bcryptjs';
 import type Koa from 'koa';
 import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
 import { z } from 'zod';
-import { ConfigError, fieldPath, type ConfigProblem } from '../config/errors.js';
+import { ConfigError, fieldPath, type ConfigProblem } from '../spec/errors.js';
 
 const CLIENT_AUTH = ['NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert'] as const;
 const TLS_VERSIONS: Record<string, 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'> = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' };

@@ -7,7 +7,7 @@
 // A device is host:port (port 443 when left out), spelt as probes spell it.
 import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
-import { fieldPath, type ConfigProblem } from '../config/errors.js';
+import { fieldPath, type ConfigProblem } from '../spec/errors.js';
 import { deviceKey } from './verify.js';
 import { parsePin, PinError, type Pin, type PinSet } from './pins.js';
 

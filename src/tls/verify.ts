@@ -3,7 +3,7 @@
 // is destroyed there, so no request (no password, no token) is ever written on it.
 import type { TLSSocket } from 'node:tls';
 import { buildConnector } from 'undici';
-import { deviceHost } from '../probe/target.js';
+import { deviceHost } from '../net/address.js';
 import { KnownHosts } from './known-hosts.js';
 import { formatPin, identityOf, matches, spkiPin, type PinSet } from './pins.js';
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertJsonExporter } from '../../src/commands/convert.js';
-import { ConfigError } from '../../src/config/errors.js';
+import { ConfigError } from '../../src/spec/errors.js';
 import { loadConfig } from '../../src/config/load.js';
 import { startExporter, writeTempFiles } from '../helpers/exporter.js';
 

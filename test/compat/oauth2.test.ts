@@ -10,7 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { convertJsonExporter } from '../../src/commands/convert.js';
-import { ConfigError, formatProblem } from '../../src/config/errors.js';
+import { ConfigError, formatProblem } from '../../src/spec/errors.js';
 import { loadConfig } from '../../src/config/load.js';
 import { parseSeries, startExporter, writeTempFiles, type TestExporter } from '../helpers/exporter.js';
 import { requireProgram } from '../helpers/system.js';

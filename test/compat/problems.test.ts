@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, formatProblem } from '../../src/config/errors.js';
+import { ConfigError, formatProblem } from '../../src/spec/errors.js';
 import { loadConfig } from '../../src/config/load.js';
 import { writeTempFiles } from '../helpers/exporter.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config/errors.js';
+import { ConfigError } from '../../src/spec/errors.js';
 import { loadConfig } from '../../src/config/load.js';
 import { writeTempFiles } from '../helpers/exporter.js';
 

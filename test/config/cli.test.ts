@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, formatProblem } from '../../src/config/errors.js';
+import { ConfigError, formatProblem } from '../../src/spec/errors.js';
 import { loadConfig } from '../../src/config/load.js';
 
 // Each test starts processes (node, tsx, chromium, promtool): seconds on a quiet machine,

@@ -4,7 +4,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { globSync } from 'tinyglobby';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { jsonSchemas, renderSchema } from '../../src/config/json-schema.js';
+import { jsonSchemas, renderSchema } from '../../src/spec/json-schema.js';
 import { ROOT } from '../helpers/exporter.js';
 
 const schemas = jsonSchemas();

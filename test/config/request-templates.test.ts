@@ -1,7 +1,7 @@
 // Request templates a value could escape from, and param constraints that cannot hold,
 // are refused at load with the file, line and field.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, type ConfigProblem } from '../../src/config/errors.js';
+import { ConfigError, type ConfigProblem } from '../../src/spec/errors.js';
 import { loadConfig } from '../../src/config/load.js';
 import { writeTempFiles } from '../helpers/exporter.js';
 

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, formatProblem } from '../../src/config/errors.js';
+import { ConfigError, formatProblem } from '../../src/spec/errors.js';
 import { loadConfig } from '../../src/config/load.js';
 import { parseSeries, startExporter, writeTempFiles, type TestExporter } from '../helpers/exporter.js';
 import { requireProgram } from '../helpers/system.js';

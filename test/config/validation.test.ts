@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from '../../src/config/duration.js';
-import { ConfigError, fieldPath, formatProblem, type ConfigProblem } from '../../src/config/errors.js';
+import { parseDuration } from '../../src/spec/duration.js';
+import { ConfigError, fieldPath, formatProblem, type ConfigProblem } from '../../src/spec/errors.js';
 import { loadConfig } from '../../src/config/load.js';
-import { Duration } from '../../src/config/schema.js';
+import { Duration } from '../../src/spec/schema.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const bad = path.join(here, 'bad');

@@ -31,7 +31,7 @@ describe('README.md', () => {
     const row = MODULES.split('\n').find((l) => l.startsWith('| `format` |'))!;
     for (const f of FORMATS) expect(row).toContain(`\`${f}\``);
     // …and those are the formats the configuration accepts.
-    const { RequestSchema } = await import('../../src/config/schema.js');
+    const { RequestSchema } = await import('../../src/spec/schema.js');
     for (const f of FORMATS) expect(RequestSchema.safeParse({ path: '/', format: f }).success, f).toBe(true);
     expect(RequestSchema.safeParse({ path: '/', format: 'yaml' }).success).toBe(false);
   });

@@ -7,8 +7,8 @@ import net from 'node:net';
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { CompiledModule } from '../../src/probe/plan.js';
-import type { Config } from '../../src/config/load.js';
+import type { CompiledModule } from '../../src/module/plan.js';
+import type { Config } from '../../src/probe/generation.js';
 import { HostMatcher, TargetGuard, TargetRefused, type TargetRules } from '../../src/fetch/guard.js';
 import { BadRequest, resolveProbe } from '../../src/probe/resolve.js';
 

@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Auth } from '../../src/auth/types.js';
+import type { Auth } from '../../src/fetch/credentials.js';
 import { requestKey, type FetchSpec } from '../../src/fetch/upstream.js';
 import { parseSeries, startExporter, type TestExporter } from '../helpers/exporter.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileModule } from '../../src/config/compile.js';
-import { ModuleSchema } from '../../src/config/schema.js';
+import { compileModule } from '../../src/module/compile.js';
+import { ModuleSchema } from '../../src/spec/schema.js';
 import { parseDuration, parseHex, parseNumber, parseSize, parseTimestamp } from '../../src/mapping/convert.js';
 import { mapMetric } from '../../src/mapping/map.js';
 import { SampleSet } from '../../src/metrics/samples.js';

@@ -1,7 +1,7 @@
 // Compiles small modules the way config load does, and maps documents with a recording report.
-import { compileModule } from '../../src/config/compile.js';
-import type { CompiledModule } from '../../src/probe/plan.js';
-import { ModuleSchema } from '../../src/config/schema.js';
+import { compileModule } from '../../src/module/compile.js';
+import type { CompiledModule } from '../../src/module/plan.js';
+import { ModuleSchema } from '../../src/spec/schema.js';
 import { mapMetric, type Document, type MapReport } from '../../src/mapping/map.js';
 import { SampleSet } from '../../src/metrics/samples.js';
 

@@ -3,7 +3,8 @@
 // with fan-outs, request samples, mapping, exposition, observers) is seen on its own.
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig, type Config } from '../../src/config/load.js';
+import { loadConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/probe/generation.js';
 import type { Fetcher, FetchResult, FetchSpec } from '../../src/fetch/upstream.js';
 import { probe, type ProbeDeps, type ProbeObserver } from '../../src/probe/pipeline.js';
 import { parseSeries, writeTempFiles } from '../helpers/exporter.js';

@@ -2,7 +2,7 @@
 // concurrency limit is the device's, not the spelling's).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { CompiledModule } from '../../src/probe/plan.js';
+import type { CompiledModule } from '../../src/module/plan.js';
 import { resolveTarget } from '../../src/probe/target.js';
 
 const mod = { name: 'm', scheme: 'http', port: undefined, allowUrl: false } as unknown as CompiledModule;

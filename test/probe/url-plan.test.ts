@@ -2,7 +2,7 @@
 // value as data where the template put it, and bodies parse with the value in place.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildBody, buildUrl, checkParam, compileBody, compileParam, compileQueryValue, compileRequestPath, ParamError, type CompiledParam } from '../../src/probe/url-plan.js';
+import { buildBody, buildUrl, checkParam, compileBody, compileParam, compileQueryValue, compileRequestPath, ParamError, type CompiledParam } from '../../src/module/url-plan.js';
 
 const free = (): CompiledParam => ({ fallback: null, rule: undefined, test: undefined });
 const params = new Map<string, CompiledParam>([['v', free()], ['w', free()]]);

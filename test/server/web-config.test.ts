@@ -5,7 +5,7 @@ import path from 'node:path';
 import bcrypt from 'bcryptjs';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config/errors.js';
+import { ConfigError } from '../../src/spec/errors.js';
 import { loadWebConfig } from '../../src/server/web-config.js';
 import { startExporter, writeTempFiles, type TestExporter } from '../helpers/exporter.js';
 import { requireProgram } from '../helpers/system.js';

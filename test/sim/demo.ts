@@ -1,7 +1,7 @@
 // `npm run demo`: simulated devices serving real captured payloads on loopback,
 // the exporter on the shipped configuration, and a curl command for each device.
 import { Command } from 'commander';
-import { ConfigError } from '../../src/config/errors.js';
+import { ConfigError } from '../../src/spec/errors.js';
 import { createLogger } from '../../src/log.js';
 import { startServer } from '../../src/server/serve.js';
 import { CATALOG } from './catalog/index.js';

@@ -1,10 +1,10 @@
-// The rules a module must follow beyond its shape (schema.ts): fan-out graphs,
+// The rules a module must follow beyond its shape (spec/schema.ts): fan-out graphs,
 // metric names and types, the fields a kind of metric takes. Each rule reports the
 // field it is about; compile.ts builds the plan only from a module that passed them.
 // Every rule here has a bad configuration in test/config/bad/ that proves it fires.
 import { openMetricsFamily } from '../metrics/expose.js';
 import type { MetricType } from '../mapping/plan.js';
-import type { FollowSpec, MetricSpec, ModuleSpec, RequestSpec } from './schema.js';
+import type { FollowSpec, MetricSpec, ModuleSpec, RequestSpec } from '../spec/schema.js';
 
 /** A problem at a field of the module; `atKey` locates it at the field's name rather than its value. */
 export type Report = (path: ReadonlyArray<PropertyKey>, message: string, atKey?: boolean) => void;

@@ -1,4 +1,4 @@
-// Turns a validated module into the plan the probe executes (probe/plan.ts,
+// Turns a validated module into the plan the probe executes (module/plan.ts,
 // mapping/plan.ts): JSONPaths, templates, value maps, parsers and transports are all
 // compiled here, once, at config load. The rules a module must follow are in rules.ts.
 import path from 'node:path';
@@ -7,10 +7,10 @@ import { compileExpr, ExprError, type Expr } from '../mapping/expr.js';
 import { compileCondition, compilePath, containerSource, JsonPathError, type CompiledPath, type Condition } from '../mapping/jsonpath.js';
 import type { CompiledMetric, CompiledStep } from '../mapping/plan.js';
 import { compileParser, type FormatSpec, type Parser } from '../parse/index.js';
-import type { CompiledFollow, CompiledModule, CompiledRequest } from '../probe/plan.js';
-import { compileBody, compileParam, compileQueryValue, compileRequestPath, type CompiledParam, type RequestTemplate } from '../probe/url-plan.js';
+import type { CompiledFollow, CompiledModule, CompiledRequest } from './plan.js';
+import { compileBody, compileParam, compileQueryValue, compileRequestPath, type CompiledParam, type RequestTemplate } from './url-plan.js';
 import { checkFanOut, checkMetric, checkMetricNames, checkRequest, followsOf, knownRequests, type Report } from './rules.js';
-import type { EachStepSpec, MetricSpec, ModuleSpec, RequestSpec } from './schema.js';
+import type { EachStepSpec, MetricSpec, ModuleSpec, RequestSpec } from '../spec/schema.js';
 
 export type { Report } from './rules.js';
 
@@ -153,7 +153,7 @@ function compileRequest(
     follows.push({ from: follow.from, links, holders: holdersOf(follow.path), vars: [], when });
   }
   // Path, query values and body may use the module's params as {name}, each escaped
-  // for the place it lands in (probe/url-plan.ts).
+  // for the place it lands in (module/url-plan.ts).
   const template = <T>(compile: () => T, where: PropertyKey[]): T | undefined => {
     try {
       return compile();

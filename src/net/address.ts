@@ -1,4 +1,5 @@
-// IP addresses as the target guard judges them.
+// IP addresses and host names as the target guard judges them and as devices are keyed
+// (the limiter, pins, known hosts): pure, below fetch/ and tls/, which both read them.
 //
 // parseHost: a host as written (any spelling the WHATWG URL parser accepts: `0x7f.1`,
 // `2130706433`, `0177.0.0.1`, `127.1`, `127.0.0.1.`, fullwidth digits, `%31`-escapes,
@@ -258,4 +259,19 @@ export function contains(net: Network, a: Address): boolean {
   if (a.family !== 6) return false;
   for (let i = 0; i < 8 && 16 * i < net.prefix; i++) if (top(a.w[i]!, 16, net.prefix - 16 * i) !== top(n.w[i]!, 16, net.prefix - 16 * i)) return false;
   return true;
+}
+
+/**
+ * The device's host as one spelling, for its limiter: `[::ffff:7f00:1]` is 127.0.0.1 and
+ * `bmc.example.` is `bmc.example`, so every spelling of one device shares its limit.
+ */
+export function deviceHost(hostname: string): string {
+  // The URL parser already wrote names in lowercase and IPv4 addresses as dotted quads:
+  // only a trailing dot and IPv6 (IPv4-mapped ones above all) are left to settle.
+  if (!hostname.startsWith('[')) return hostname.endsWith('.') ? hostname.slice(0, -1) : hostname;
+  const host = parseHost(hostname);
+  if (!host) return hostname;
+  if (host.kind === 'name') return host.name.endsWith('.') ? host.name.slice(0, -1) : host.name;
+  const text = formatAddress(host.address);
+  return host.address.family === 6 ? `[${text}]` : text;
 }

@@ -1,7 +1,16 @@
+// What a fetch asks of credentials: an auth adds them to a request and may renew them
+// once the device answered. The kinds (auth/) implement it; fetch/ needs only this.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Deadline } from '../fetch/deadline.js';
-import type { HostMatcher } from '../fetch/guard.js';
-import type { Transport } from '../fetch/transport.js';
+import type { Deadline } from './deadline.js';
+import type { HostMatcher } from './guard.js';
+import type { Transport } from './transport.js';
+import type { AuthSpec } from '../spec/schema.js';
+
+/**
+ * The kinds of credentials: each key of an `auths:` entry but targets and tls, which go
+ * with every kind; `tls` is a client certificate alone.
+ */
+export type AuthKindName = Exclude<keyof AuthSpec, 'targets' | 'tls'> | 'tls';
 
 /** A request as the device will see it, credentials included. */
 export interface Outgoing {
@@ -42,7 +51,7 @@ export interface AuthStats {
 
 export interface Auth {
   readonly name: string;
-  readonly kind: 'basic' | 'digest' | 'bearer' | 'api_key' | 'session' | 'oauth2' | 'tls';
+  readonly kind: AuthKindName;
   /** Where these credentials may be sent; undefined: any target the exporter may reach. */
   readonly targets: HostMatcher | undefined;
   /** TLS settings that go with these credentials (client certificates). */

@@ -1,7 +1,7 @@
 // What a probe says about the certificate of the device it talked to.
 import type { Connections } from '../fetch/connections.js';
 import type { SampleSet } from '../metrics/samples.js';
-import type { ModuleRun } from '../probe/resolve.js';
+import type { ModuleRun } from './resolve.js';
 
 /**
  * probe_tls_cert_expiry_timestamp_seconds and probe_tls_verification_info{mode}, from

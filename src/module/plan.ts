@@ -1,7 +1,7 @@
 // What a module is once compiled: the plan a probe executes. Built by
-// config/compile.ts at load (JSONPaths, templates, parsers, transports); a probe only
+// module/compile.ts at load (JSONPaths, templates, parsers, transports); a probe only
 // reads it.
-import type { ModuleSpec } from '../config/schema.js';
+import type { ModuleSpec } from '../spec/schema.js';
 import type { Transport } from '../fetch/transport.js';
 import type { Expr } from '../mapping/expr.js';
 import type { CompiledPath, Condition } from '../mapping/jsonpath.js';
