@@ -144,7 +144,8 @@ function emitSample(m: CompiledMetric, names: string[], scope: Scope, out: Sampl
     const ts = timestampOf(m, scope, values, report);
     for (const state of m.states!) {
       values[stateAt] = state;
-      add(m, names, values, (m.ignoreCase ? state.toLowerCase() : state) === current ? 1 : 0, out, report, ts);
+      // The sample keeps the values it is given: each state its own copy.
+      add(m, names, values.slice(), (m.ignoreCase ? state.toLowerCase() : state) === current ? 1 : 0, out, report, ts);
     }
     return undefined;
   }

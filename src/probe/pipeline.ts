@@ -127,12 +127,15 @@ function fetchedAll(mod: CompiledModule, stats: Map<string, RequestStats>): bool
   return true;
 }
 
+// One array for every probe: the sample set keeps its label pieces per label-name array.
+const REQUEST_LABEL = ['request'];
+
 /** probe_request_*{request}: what each request of the module did. */
 export function requestSamples(mod: CompiledModule, stats: Map<string, RequestStats>, prefix: string, meta: SampleSet): void {
   // A fan-out is only as complete as its source: links in a failed source were never seen.
   const complete = (req: CompiledRequest): boolean =>
     stats.get(req.name)!.errors === 0 && req.follows.every((f) => complete(mod.requests.get(f.from)!));
-  const names = ['request'];
+  const names = REQUEST_LABEL;
   for (const req of mod.requests.values()) {
     const s = stats.get(req.name)!;
     const label = [`${prefix}${req.name}`];
