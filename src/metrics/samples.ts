@@ -79,7 +79,8 @@ export class SampleSet {
     } else if (family.type !== type) {
       return 'conflict';
     }
-    const key = seriesKey(names, values);
+    const p = names.length === 0 ? undefined : piecesFor(names, values);
+    const key = seriesKey(names, values, p);
     if (family.samples.has(key)) {
       this.duplicates++;
       return 'duplicate';
@@ -87,7 +88,7 @@ export class SampleSet {
     if (this.count >= this.maxSeries) return 'limit';
     if (family.ordered && family.samples.size > 0 && key < family.lastKey) family.ordered = false;
     family.lastKey = key;
-    const labelText = textOf(names, values);
+    const labelText = textOf(names, values, p);
     if (timestamp === undefined) family.samples.set(key, new Series(names, values, labelText, key, value));
     else {
       family.samples.set(key, new TimedSeries(names, values, labelText, key, value, timestamp));
@@ -99,44 +100,51 @@ export class SampleSet {
 
   /** Whether the family already holds a series with this label set. */
   has(name: string, names: readonly string[], values: readonly string[]): boolean {
-    return this.families.get(name)?.samples.has(seriesKey(names, values)) ?? false;
+    return this.families.get(name)?.samples.has(seriesKey(names, values, undefined)) ?? false;
   }
 }
 
 /**
  * The pieces between the values of a label set whose values are all present, made once
- * per label-name array (the compiled metric's, shared by all its samples): `{a="`, `",b="`,
- * `"}` for the text and `a\0`, `\1b\0`, `\1` for the key. Bounded by the configuration's
- * label-name arrays, which live as long as it does (a WeakMap).
+ * per label-name array (a compiled metric's labelNames, shared by all its samples): `{a="`,
+ * `",b="`, `"}` for the text and `a\0`, `\1b\0`, `\1` for the key. An array is given
+ * pieces the second time it is seen: a caller that builds its names afresh for every
+ * sample would otherwise pay for pieces it never reuses. Weak: they go with the arrays.
  */
 interface Pieces {
   text: string[];
   key: string[];
 }
 const piecesOf = new WeakMap<readonly string[], Pieces>();
+const seenOnce = new WeakSet<readonly string[]>();
 
-function pieces(names: readonly string[]): Pieces {
+function pieces(names: readonly string[]): Pieces | undefined {
   let p = piecesOf.get(names);
-  if (!p) {
-    p = { text: [], key: [] };
-    for (let i = 0; i <= names.length; i++) {
-      p.text.push(i === 0 ? `{${names[0]}="` : i === names.length ? '"}' : `",${names[i]}="`);
-      p.key.push(i === 0 ? `${names[0]}\u0000` : i === names.length ? '\u0001' : `\u0001${names[i]}\u0000`);
-    }
-    piecesOf.set(names, p);
+  if (p) return p;
+  if (!seenOnce.has(names)) {
+    seenOnce.add(names);
+    return undefined;
   }
+  p = { text: [], key: [] };
+  for (let i = 0; i <= names.length; i++) {
+    p.text.push(i === 0 ? `{${names[0]}="` : i === names.length ? '"}' : `",${names[i]}="`);
+    p.key.push(i === 0 ? `${names[0]}\u0000` : i === names.length ? '\u0001' : `\u0001${names[i]}\u0000`);
+  }
+  piecesOf.set(names, p);
   return p;
 }
 
-function allPresent(values: readonly string[]): boolean {
-  for (let i = 0; i < values.length; i++) if (values[i] === '') return false;
-  return true;
+/** The pieces when every value is present and the array has them. */
+function piecesFor(names: readonly string[], values: readonly string[]): Pieces | undefined {
+  if (names.length !== values.length) return undefined;
+  for (let i = 0; i < values.length; i++) if (values[i] === '') return undefined;
+  return pieces(names);
 }
 
-function seriesKey(names: readonly string[], values: readonly string[]): string {
+function seriesKey(names: readonly string[], values: readonly string[], p: Pieces | undefined): string {
   if (names.length === 0) return '';
-  if (names.length === values.length && allPresent(values)) {
-    const k = pieces(names).key;
+  if (p) {
+    const k = p.key;
     let key = k[0]!;
     for (let i = 0; i < values.length; i++) key += escapeKey(values[i]!) + k[i + 1]!;
     return key;
@@ -149,10 +157,10 @@ function seriesKey(names: readonly string[], values: readonly string[]): string 
   return key;
 }
 
-function textOf(names: readonly string[], values: readonly string[]): string {
+function textOf(names: readonly string[], values: readonly string[], p: Pieces | undefined): string {
   if (names.length === 0) return '';
-  if (names.length === values.length && allPresent(values)) {
-    const t = pieces(names).text;
+  if (p) {
+    const t = p.text;
     let text = t[0]!;
     for (let i = 0; i < values.length; i++) text += escapeLabelValue(values[i]!) + t[i + 1]!;
     return text;
