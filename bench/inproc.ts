@@ -44,10 +44,11 @@ async function run(n: number, concurrency: number): Promise<number> {
 const n = Number(flags.probes);
 await run(Math.min(n, 100), Number(flags.concurrency));
 const figures: string[] = [];
+let answerBytes = 0;
 for (let r = 0; r < Number(flags.rounds); r++) {
   const before = process.cpuUsage();
-  await run(n, Number(flags.concurrency));
+  answerBytes = (await run(n, Number(flags.concurrency))) / n;
   const used = process.cpuUsage(before);
   figures.push(((used.user + used.system) / 1000 / n).toFixed(3));
 }
-process.stdout.write(`${flags.module}: CPU ms per probe ${figures.join(' ')} (peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB)\n`);
+process.stdout.write(`${flags.module}: CPU ms per probe ${figures.join(' ')}, answer ${answerBytes.toFixed(0)} characters (peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB)\n`);
