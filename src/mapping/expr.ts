@@ -5,7 +5,7 @@
 // Variables are `key` (the key or index of the current item in its parent) and the
 // names captured with `vars:` by fan-outs and enclosing `each` steps.
 import { goText } from './gotext.js';
-import { compilePath, NOTHING, type CompiledPath } from './jsonpath.js';
+import { compilePath, NOTHING, singularGetter, type CompiledPath } from './jsonpath.js';
 
 export interface Scope {
   item: unknown;
@@ -96,6 +96,42 @@ export function evaluate(expr: Expr, scope: Scope): unknown {
     }
     case 'go':
       return evaluateGo(expr.inner, scope);
+  }
+}
+
+/**
+ * An expression as a plain function of the scope, giving what `evaluate` gives: a literal
+ * returns itself, a path of names and indexes reads properties, a template joins its
+ * parts. What has no such form (go_text readings, paths with wildcards, filters or
+ * descendants) calls `evaluate`, the reference (a property test holds the two equal).
+ */
+export function compileReader(expr: Expr): (scope: Scope) => unknown {
+  switch (expr.kind) {
+    case 'literal': {
+      const { value } = expr;
+      return () => value;
+    }
+    case 'path': {
+      const get = singularGetter(expr.path);
+      if (get) return (scope) => get(scope.item);
+      const { path } = expr;
+      return (scope) => path.first(scope.item);
+    }
+    case 'var': {
+      const { name } = expr;
+      if (name === 'key') return (scope) => scope.key ?? NOTHING;
+      return (scope) => scope.vars[name] ?? NOTHING;
+    }
+    case 'template': {
+      const parts = expr.parts.map((p) => (typeof p === 'string' ? p : compileReader(p)));
+      return (scope) => {
+        let out = '';
+        for (const part of parts) out += typeof part === 'string' ? part : toLabelValue(part(scope));
+        return out;
+      };
+    }
+    case 'go':
+      return (scope) => evaluate(expr, scope);
   }
 }
 

@@ -29,6 +29,46 @@ export interface CompiledPath {
 
 export const NOTHING: unique symbol = Symbol('nothing');
 
+/**
+ * A path that selects at most one value and is a chain of names and indexes (`$.a.b[0]`)
+ * as a plain function of the document: property reads, no step objects walked. Undefined
+ * for any other path (they keep `first`).
+ */
+export function singularGetter(path: CompiledPath): ((doc: unknown) => unknown) | undefined {
+  return path instanceof WalkPath ? path.getter : undefined;
+}
+
+type Getter = (doc: unknown) => unknown;
+
+function nameGetter(name: string, next: Getter | undefined): Getter {
+  return (cur) => {
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !Object.hasOwn(cur, name)) return NOTHING;
+    const v = (cur as Record<string, unknown>)[name];
+    return next === undefined ? v : next(v);
+  };
+}
+
+function indexGetter(index: number, next: Getter | undefined): Getter {
+  return (cur) => {
+    if (!Array.isArray(cur)) return NOTHING;
+    const i = index < 0 ? cur.length + index : index;
+    if (i < 0 || i >= cur.length) return NOTHING;
+    const v: unknown = cur[i];
+    return next === undefined ? v : next(v);
+  };
+}
+
+/** The steps as nested closures, last first; undefined when a step is a wildcard. */
+function compileGetter(steps: readonly Step[]): Getter | undefined {
+  let next: Getter | undefined;
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const step = steps[i]!;
+    if (step.kind === 'wild') return undefined;
+    next = step.kind === 'name' ? nameGetter(step.name, next) : indexGetter(step.index, next);
+  }
+  return next ?? ((doc) => doc);
+}
+
 type Step = { kind: 'name'; name: string } | { kind: 'index'; index: number } | { kind: 'wild' };
 
 export class JsonPathError extends Error {}
@@ -59,8 +99,10 @@ function simpleSteps(segments: readonly jsonpath.JSONPathSegment[]): Step[] | un
 
 class WalkPath implements CompiledPath {
   private readonly singular: boolean;
+  readonly getter: Getter | undefined;
   constructor(readonly source: string, private readonly steps: Step[]) {
     this.singular = steps.every((s) => s.kind !== 'wild');
+    this.getter = compileGetter(steps);
   }
 
   first(doc: unknown): unknown {

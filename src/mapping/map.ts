@@ -1,6 +1,6 @@
 // Document + metric mapping → samples. Pure: no I/O, no clock.
 import type { SampleSet } from '../metrics/samples.js';
-import { describeExpr, evaluate, toLabelValue, type Scope } from './expr.js';
+import { compileReader, describeExpr, evaluate, toLabelValue, type Expr, type Scope } from './expr.js';
 import { CONVERTERS, parseNumber } from './convert.js';
 import { NOTHING } from './jsonpath.js';
 import type { CompiledMetric, CompiledStep } from './plan.js';
@@ -29,8 +29,37 @@ export interface MapReport {
 }
 
 
-export function mapMetric(m: CompiledMetric, docs: readonly Document[], out: SampleSet, report: MapReport, trace?: (message: string) => void): void {
+/** How a metric's labels, value and timestamp are read from an item. */
+interface Readers {
+  labels: Array<(scope: Scope) => unknown>;
+  value: ((scope: Scope) => unknown) | undefined;
+  timestamp: ((scope: Scope) => unknown) | undefined;
+}
+
+/**
+ * `compiled`: the expressions as plain functions (expr.ts's compileReader), made once per
+ * compiled metric; `generic`: `evaluate` walking the expression each time, the reference
+ * the compiled readers are tested against.
+ */
+export type Evaluation = 'compiled' | 'generic';
+
+const compiledReaders = new WeakMap<CompiledMetric, Readers>();
+const genericReaders = new WeakMap<CompiledMetric, Readers>();
+
+function readersOf(m: CompiledMetric, how: Evaluation): Readers {
+  const memo = how === 'compiled' ? compiledReaders : genericReaders;
+  let r = memo.get(m);
+  if (!r) {
+    const make = how === 'compiled' ? compileReader : (expr: Expr) => (scope: Scope) => evaluate(expr, scope);
+    r = { labels: m.labels.map(([, expr]) => make(expr)), value: m.value && make(m.value), timestamp: m.timestamp && make(m.timestamp) };
+    memo.set(m, r);
+  }
+  return r;
+}
+
+export function mapMetric(m: CompiledMetric, docs: readonly Document[], out: SampleSet, report: MapReport, trace?: (message: string) => void, how: Evaluation = 'compiled'): void {
   const names = m.labelNames;
+  const readers = readersOf(m, how);
   // Once a series was refused for the probe's series limit nothing more can be
   // added: stop walking (a million-element array costs no more than the limit).
   let limited = false;
@@ -54,7 +83,7 @@ export function mapMetric(m: CompiledMetric, docs: readonly Document[], out: Sam
       first = false;
       traceSample(m, scope, trace);
     }
-    const lost = emitSample(m, names, scope, out, watch);
+    const lost = emitSample(m, readers, names, scope, out, watch);
     if (lost === undefined) found = true;
     else missing(lost);
     return !limited;
@@ -101,9 +130,9 @@ function iterate(steps: readonly CompiledStep[], i: number, scope: Scope, emit: 
 }
 
 /** Undefined, or what was not found when the item had nothing to make a sample from. */
-function emitSample(m: CompiledMetric, names: string[], scope: Scope, out: SampleSet, report: MapReport): string | undefined {
+function emitSample(m: CompiledMetric, readers: Readers, names: string[], scope: Scope, out: SampleSet, report: MapReport): string | undefined {
   const values: string[] = new Array<string>(names.length);
-  for (let i = 0; i < m.labels.length; i++) values[i] = toLabelValue(evaluate(m.labels[i]![1], scope));
+  for (let i = 0; i < readers.labels.length; i++) values[i] = toLabelValue(readers.labels[i]!(scope));
 
   if (m.type === 'info') {
     // An info metric whose labels all came out empty says nothing: treated as missing.
@@ -113,10 +142,10 @@ function emitSample(m: CompiledMetric, names: string[], scope: Scope, out: Sampl
       else report.skip(what);
       return m.onMissing === 'error' ? undefined : 'no label of the info metric found';
     }
-    add(m, names, values, 1, out, report, timestampOf(m, scope, values, report));
+    add(m, names, values, 1, out, report, timestampOf(m, readers, scope, values, report));
     return undefined;
   }
-  const raw = evaluate(m.value!, scope);
+  const raw = readers.value!(scope);
   // An empty string is a missing value (CSV and key/value pages leave fields empty).
   if (raw === NOTHING || raw === null || raw === '') {
     const what = `${m.where}: ${raw === null ? 'value is null' : raw === '' ? 'value is empty' : 'value not found'}${describeLabels(m, values)}`;
@@ -141,10 +170,11 @@ function emitSample(m: CompiledMetric, names: string[], scope: Scope, out: Sampl
         return undefined;
       }
     }
-    const ts = timestampOf(m, scope, values, report);
+    const ts = timestampOf(m, readers, scope, values, report);
     for (const state of m.states!) {
       values[stateAt] = state;
-      add(m, names, values, (m.ignoreCase ? state.toLowerCase() : state) === current ? 1 : 0, out, report, ts);
+      // The sample keeps the values it is given: each state its own copy.
+      add(m, names, values.slice(), (m.ignoreCase ? state.toLowerCase() : state) === current ? 1 : 0, out, report, ts);
     }
     return undefined;
   }
@@ -158,16 +188,16 @@ function emitSample(m: CompiledMetric, names: string[], scope: Scope, out: Sampl
     report.error(`${m.where}: value ${num} × scale ${m.scale} ${OUT_OF_RANGE}${describeLabels(m, values)}`);
     return undefined;
   }
-  add(m, names, values, scaled, out, report, timestampOf(m, scope, values, report));
+  add(m, names, values, scaled, out, report, timestampOf(m, readers, scope, values, report));
   return undefined;
 }
 
 /** The sample's own timestamp (milliseconds), when the metric has one and it can be read. */
 const MAX_TIMESTAMP_MS = 8.64e15;
 
-function timestampOf(m: CompiledMetric, scope: Scope, values: string[], report: MapReport): number | undefined {
-  if (m.timestamp === undefined) return undefined;
-  const raw = evaluate(m.timestamp, scope);
+function timestampOf(m: CompiledMetric, readers: Readers, scope: Scope, values: string[], report: MapReport): number | undefined {
+  if (readers.timestamp === undefined) return undefined;
+  const raw = readers.timestamp(scope);
   if (raw === NOTHING || raw === null || raw === '') {
     report.skip(`${m.where}: timestamp not found; sample without one${describeLabels(m, values)}`);
     return undefined;

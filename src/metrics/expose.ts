@@ -76,8 +76,12 @@ function openMetricsNames(f: Family): { family: string; type: string; sample: st
 
 /** A family's samples in the order the Go client prints them: by label values. */
 function sortedSamples(f: Family): Iterable<Sample> {
-  if (f.samples.size < 2) return f.samples.values();
-  return [...f.samples.keys()].sort().map((k) => f.samples.get(k)!);
+  if (f.samples.size < 2 || f.ordered) return f.samples.values();
+  return [...f.samples.values()].sort(byKey);
+}
+
+function byKey(a: Sample, b: Sample): number {
+  return a.key < b.key ? -1 : 1;
 }
 
 /** Families with samples, in name order. */

@@ -3,7 +3,8 @@
 // anyone can count them. So a body is first scanned (in slices, the event loop served
 // between two, the deadline looked at): its values are counted and drawn from the
 // probe's budget before any exists, its nesting is checked, and every container longer
-// than a piece is noted with where it ends. Then the tree is built from pieces: a
+// than a piece is noted with where it ends. A body of at most 2 MiB and 65,536 values is
+// then one JSON.parse (a few ms at most); a larger one is built from pieces: a
 // container that fits a piece is one JSON.parse; a larger one is built from runs of its
 // members, each run one JSON.parse, with a turn for the event loop every slice. What
 // parses is still JSON.parse's grammar: the pieces are cut only at the member
@@ -25,7 +26,26 @@ const SCAN_SLICE = 256 * 1024;
 /** Bytes built into values between two turns of the event loop (~3 ms of `[{},{},…]`). */
 const BUILD_SLICE = 48 * 1024;
 
-export function jsonParser(maxDepth = MAX_JSON_DEPTH): Parser {
+/**
+ * A body the scan admitted that is at most this long and holds at most WHOLE_VALUES values
+ * is built by one JSON.parse: measured on the bench machine, 2 MiB of long strings take
+ * ~5 ms and 65,536 empty objects (the densest JSON) ~3.5 ms, once, where building from
+ * pieces cost ~1.8× JSON.parse in CPU and many short-lived strings (bench/README.md,
+ * issue 18). Larger bodies are built in slices, the event loop served between two.
+ */
+export const WHOLE_BYTES = 2 * 1024 * 1024;
+export const WHOLE_VALUES = 65_536;
+
+export interface JsonParserOptions {
+  maxDepth?: number;
+  /** Bodies up to this many bytes (and WHOLE_VALUES values) are one JSON.parse; 0: always in pieces (the tests of the pieces). */
+  wholeBytes?: number;
+}
+
+export function jsonParser(maxDepthOrOptions: number | JsonParserOptions = MAX_JSON_DEPTH): Parser {
+  const opts = typeof maxDepthOrOptions === 'number' ? { maxDepth: maxDepthOrOptions } : maxDepthOrOptions;
+  const maxDepth = opts.maxDepth ?? MAX_JSON_DEPTH;
+  const wholeBytes = opts.wholeBytes ?? WHOLE_BYTES;
   return async (body, _contentType, limits = UNLIMITED) => {
     // A byte-order mark is not JSON: skipped, as bodyText does for the other formats.
     const from = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
@@ -33,10 +53,16 @@ export function jsonParser(maxDepth = MAX_JSON_DEPTH): Parser {
     if (typeof scan === 'string') return { ok: false, error: scan };
     try {
       const start = skipSpace(body, from);
-      if (!scan.has(start)) return { ok: true, doc: JSON.parse(body.toString('utf8', from)) };
-      const end = scan.get(start)!;
+      if (!scan.large.has(start)) return { ok: true, doc: JSON.parse(body.toString('utf8', from)) };
+      if (body.length - from <= wholeBytes && scan.values <= WHOLE_VALUES) {
+        // Counted, nesting checked and drawn from the budget already: only the deadline
+        // may have passed since the scan's last slice.
+        if (performance.now() >= limits.due) return { ok: false, error: DEADLINE };
+        return { ok: true, doc: JSON.parse(body.toString('utf8', from)) };
+      }
+      const end = scan.large.get(start)!;
       if (skipSpace(body, end + 1) !== body.length) throw new SyntaxError(`unexpected data after position ${end}`);
-      const doc = await new Builder(body, scan, limits).container(start, end);
+      const doc = await new Builder(body, scan.large, limits).container(start, end);
       return { ok: true, doc };
     } catch (err) {
       if (err instanceof Stop) return { ok: false, error: err.message };
@@ -51,13 +77,14 @@ class Stop extends Error {}
  * Counts the values of `text` (the document, and each element or member of a container:
  * one more for each `,` outside strings and for each container that is not empty),
  * drawing them from the budget a slice at a time, and checks the nesting. Returns, for
- * each container longer than a piece, its opening position → its closing one; or the
- * reason the body is refused.
+ * each container longer than a piece, its opening position → its closing one, and the
+ * number of values; or the reason the body is refused.
  */
-async function scanJson(text: Buffer, from: number, maxDepth: number, limits: ParseLimits): Promise<Map<number, number> | string> {
+async function scanJson(text: Buffer, from: number, maxDepth: number, limits: ParseLimits): Promise<{ large: Map<number, number>; values: number } | string> {
   const large = new Map<number, number>();
   const opens: number[] = [];
   let values = 1;
+  let total = 0;
   /** The last byte outside strings and whitespace (a string's closing quote included). */
   let last = 0;
   for (let i = from; i < text.length; ) {
@@ -84,6 +111,7 @@ async function scanJson(text: Buffer, from: number, maxDepth: number, limits: Pa
     }
     const refused = limits.takeValues(values);
     if (refused) return refused;
+    total += values;
     values = 0;
     if (i < text.length) {
       const late = await breathe(limits);
@@ -91,7 +119,7 @@ async function scanJson(text: Buffer, from: number, maxDepth: number, limits: Pa
     }
   }
   if (opens.length) return 'invalid JSON: unterminated array or object';
-  return large;
+  return { large, values: total };
 }
 
 /** Where the string opening at `i` closes (the first quote not escaped by an odd run of backslashes); -1: nowhere. */

@@ -127,12 +127,16 @@ function fetchedAll(mod: CompiledModule, stats: Map<string, RequestStats>): bool
   return true;
 }
 
+// One array for every probe: the sample set keeps its label pieces per label-name array.
+const REQUEST_LABEL = ['request'];
+const RESOURCE_LABEL = ['resource'];
+
 /** probe_request_*{request}: what each request of the module did. */
 export function requestSamples(mod: CompiledModule, stats: Map<string, RequestStats>, prefix: string, meta: SampleSet): void {
   // A fan-out is only as complete as its source: links in a failed source were never seen.
   const complete = (req: CompiledRequest): boolean =>
     stats.get(req.name)!.errors === 0 && req.follows.every((f) => complete(mod.requests.get(f.from)!));
-  const names = ['request'];
+  const names = REQUEST_LABEL;
   for (const req of mod.requests.values()) {
     const s = stats.get(req.name)!;
     const label = [`${prefix}${req.name}`];
@@ -191,7 +195,7 @@ export function mapModule(run: ModuleRun, stats: Map<string, RequestStats>, data
 export function budgetSamples(meta: SampleSet, used: ReadonlyArray<Record<'bytes' | 'values' | 'requests', number>>): void {
   for (const resource of ['bytes', 'values', 'requests'] as const) {
     meta.add('probe_budget_used_ratio', 'Share of its budget (max_probe_bytes, max_parse_values, max_requests) the probe used; past 1 when the budget failed it',
-      'gauge', ['resource'], [resource], Math.max(0, ...used.map((u) => u[resource])));
+      'gauge', RESOURCE_LABEL, [resource], Math.max(0, ...used.map((u) => u[resource])));
   }
 }
 

@@ -3,10 +3,11 @@
 // before they exist.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jsonParser } from '../../src/parse/json.js';
+import { jsonParser, WHOLE_VALUES } from '../../src/parse/json.js';
 import type { ParseLimits } from '../../src/parse/types.js';
 
-const parse = jsonParser();
+// Always in pieces: these tests are of the piece builder (small bodies are one JSON.parse).
+const parse = jsonParser({ wholeBytes: 0 });
 const unlimited = (): ParseLimits & { taken: number } => {
   const l = { taken: 0, due: Infinity, takeValues: (n: number) => ((l.taken += n), undefined) };
   return l;
@@ -76,5 +77,34 @@ describe('JSON in pieces', () => {
     const body = Buffer.from(`[${'{},'.repeat(200_000)}{}]`);
     const r = await parse(body, undefined, { due: performance.now() - 1, takeValues: () => undefined });
     expect(r).toEqual({ ok: false, error: 'deadline exceeded while parsing' });
+  });
+
+  describe('one JSON.parse for a body small enough', () => {
+    const whole = jsonParser();
+    it('counts every value before parsing and honours the deadline and the nesting', async () => {
+      const body = Buffer.from(JSON.stringify({ items: Array.from({ length: 3000 }, (_, i) => ({ name: `n${i}`, v: i, pad: 'x'.repeat(20) })) }));
+      const counted = unlimited();
+      const r = await whole(body, undefined, counted);
+      expect(r).toEqual({ ok: true, doc: JSON.parse(body.toString()) as unknown });
+      // The object, the array, 3,000 items of 3 members each.
+      expect(counted.taken).toBe(2 + 3000 * 4);
+      let taken = 0;
+      expect(await whole(body, undefined, { due: Infinity, takeValues: (n) => ((taken += n), taken > 100 ? 'over' : undefined) })).toEqual({ ok: false, error: 'over' });
+      expect(await whole(body, undefined, { due: performance.now() - 1, takeValues: () => undefined })).toEqual({ ok: false, error: 'deadline exceeded while parsing' });
+      const deep = Buffer.from(`{"pad":"${'x'.repeat(20000)}","d":${'['.repeat(1001)}${']'.repeat(1001)}}`);
+      expect(await whole(deep, undefined, unlimited())).toEqual({ ok: false, error: 'JSON nested deeper than 1000 levels' });
+    });
+
+    it('builds a body of more values than one parse may take in slices, the event loop served between two', async () => {
+      const body = Buffer.from(`[${'{},'.repeat(WHOLE_VALUES * 2)}{}]`);
+      let turns = 0;
+      const ticking = setInterval(() => turns++, 0);
+      const pending = whole(body, undefined, unlimited());
+      const r = await pending;
+      clearInterval(ticking);
+      expect(r.ok).toBe(true);
+      expect((r as { doc: unknown[] }).doc).toHaveLength(WHOLE_VALUES * 2 + 1);
+      expect(turns).toBeGreaterThan(0);
+    });
   });
 });
