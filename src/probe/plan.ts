@@ -7,6 +7,8 @@ import type { Expr } from '../mapping/expr.js';
 import type { CompiledPath, Condition } from '../mapping/jsonpath.js';
 import type { CompiledMetric } from '../mapping/plan.js';
 import type { Parser } from '../parse/index.js';
+import type { ProtocolName } from '../protocols/index.js';
+import type { CompiledTcp } from '../protocols/tcp-request.js';
 import type { CompiledParam, RequestTemplate } from './url-plan.js';
 
 export interface CompiledFollow {
@@ -22,6 +24,8 @@ export interface CompiledFollow {
 
 export interface CompiledRequest {
   name: string;
+  /** A `tcp:` request's lines and terminator; undefined for HTTP. */
+  tcp: CompiledTcp | undefined;
   method: string;
   /** Path (and query) relative to the target; undefined means the target URL itself. Templates may use the module's params. */
   path: RequestTemplate | undefined;
@@ -58,6 +62,8 @@ export interface CompiledModule {
   file: string;
   /** The module as validated, for debug output. */
   spec: ModuleSpec;
+  /** How the module's requests are sent (src/protocols/): all of one module's alike. */
+  protocol: ProtocolName;
   scheme: 'http' | 'https';
   port: number | undefined;
   allowUrl: boolean;

@@ -6,8 +6,9 @@ import type { Config } from '../config/load.js';
 import { TargetRefused } from '../fetch/guard.js';
 import type { Transport } from '../fetch/transport.js';
 import type { CompiledModule } from './plan.js';
-import { resolveTarget, TargetError, type ResolvedTarget } from './target.js';
-import { buildBody, buildUrl, checkParam, ParamError } from './url-plan.js';
+import { protocolOf } from '../protocols/index.js';
+import { TargetError, type ResolvedTarget } from './target.js';
+import { buildBody, checkParam, ParamError } from './url-plan.js';
 import { suggestion } from './suggest.js';
 
 export class BadRequest extends Error {}
@@ -64,9 +65,10 @@ export async function resolveProbe(config: Config, query: Query, scrapeTimeoutHe
   for (const name of names) {
     const module = config.modules.get(name);
     if (!module) throw new BadRequest(`unknown module "${name}"${suggestion(name, config.modules.keys())}`);
+    const protocol = protocolOf(module);
     let resolved;
     try {
-      resolved = resolveTarget(target, module);
+      resolved = protocol.resolveTarget(target, module);
     } catch (err) {
       if (err instanceof TargetError) throw new BadRequest(err.message);
       throw err;
@@ -85,7 +87,7 @@ export async function resolveProbe(config: Config, query: Query, scrapeTimeoutHe
       for (const [param, p] of module.params) checkParam(name, param, p, params[param]!);
       for (const root of module.roots) {
         const req = module.requests.get(root)!;
-        urls.set(root, buildUrl(name, req.path, req.query, resolved.base, params));
+        urls.set(root, protocol.address(module, req, resolved, params));
       }
       for (const req of module.requests.values()) if (req.body) bodies.set(req.name, buildBody(name, req.body, params));
     } catch (err) {
@@ -94,6 +96,8 @@ export async function resolveProbe(config: Config, query: Query, scrapeTimeoutHe
     }
     const authName = authParam ?? module.auth;
     const auth = authName === undefined ? undefined : config.auths.get(authName);
+    // The module's default auth was checked at load; one the probe names, here.
+    if (auth && module.protocol === 'tcp' && auth.kind !== 'basic') throw new BadRequest(`auth ${auth.name} is ${auth.kind}: module ${name} speaks TCP, and logs in with a basic auth only`);
     runs.push({ module, target: resolved, auth, transport: config.transportFor(module, auth), params, urls, bodies });
   }
 

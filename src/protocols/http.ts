@@ -1,0 +1,39 @@
+// HTTP(S), the protocol of every module without a `tcp:` request: the method, headers,
+// body, redirects, TLS client settings and every auth kind are HTTP's, and go to the
+// device through src/fetch/upstream.ts.
+import type { CompiledModule, CompiledRequest } from '../probe/plan.js';
+import { resolveTarget, type ResolvedTarget } from '../probe/target.js';
+import { buildUrl } from '../probe/url-plan.js';
+import type { Protocol, Sending } from './index.js';
+import type { FetchSpec } from '../fetch/upstream.js';
+
+export const http: Protocol = {
+  name: 'http',
+  statusCode: true,
+  resolveTarget: (raw: string, mod: CompiledModule): ResolvedTarget => resolveTarget(raw, mod),
+  address(mod, req, target, params): URL {
+    return buildUrl(mod.name, req.path, req.query, target.base, params);
+  },
+  fetchSpec({ run, req, url, connections, probeLimit, signal, take }: Sending): FetchSpec {
+    const mod = run.module;
+    return {
+      request: req.name,
+      url,
+      method: req.method,
+      headers: req.headers,
+      body: run.bodies.get(req.name),
+      transport: run.transport,
+      redirectTransport: run.transport === mod.transport ? undefined : mod.transport,
+      connections,
+      auth: run.auth,
+      cacheSeconds: req.cacheSeconds,
+      maxBytes: mod.maxResponseBytes,
+      targetKey: run.target.key,
+      targetConcurrency: mod.concurrency,
+      probeLimit,
+      signal,
+      take,
+    };
+  },
+  describe: (req: CompiledRequest, url: URL): string => `${req.method} ${url.pathname}${url.search}`,
+};

@@ -1,0 +1,245 @@
+// The `tcp` request kind: a status port speaking lines or records (NUT upsd, apcupsd NIS,
+// memcached, ZooKeeper, Redis), fetched with fetchTcp (./tcp.ts) under the fetcher's
+// guard, limiters, deadline, budget and coalescing, its answer read by the same parsers.
+//
+// Lines are templates compiled at load: `{name}` is a probe parameter, allowed only when
+// the parameter has an enum or a pattern (a line protocol has no escaping: a free value
+// would be a second command), and `{username}`/`{password}` in login lines are the
+// basic auth's, sent only when the probe has one. CR, LF and NUL are refused in every
+// value that lands in a line, parameters and credentials alike.
+import { AuthError, type Auth } from '../auth/types.js';
+import type { TcpRequestSpec } from '../config/schema.js';
+import type { Deadline } from '../fetch/deadline.js';
+import { stripBrackets } from '../fetch/guard.js';
+import type { FetchResult, FetchSpec } from '../fetch/upstream.js';
+import { clip } from '../log.js';
+import type { CompiledModule, CompiledRequest } from '../probe/plan.js';
+import { deviceHost, TargetError, type ResolvedTarget } from '../probe/target.js';
+import { ParamError, type CompiledParam } from '../probe/url-plan.js';
+import type { Protocol, Sending } from './index.js';
+import { fetchTcp, type TcpTerminator } from './tcp.js';
+
+type Slot = { param: string } | { credential: 'username' | 'password' };
+/** A line as compiled: literal text and slots. */
+export type LineTemplate = ReadonlyArray<string | Slot>;
+
+export interface CompiledTcp {
+  port: number;
+  tls: TcpRequestSpec['tls'];
+  login: LineTemplate[] | undefined;
+  send: LineTemplate[];
+  /** A `line` terminator is a template too (`END LIST VAR {ups}`). */
+  until: Exclude<TcpTerminator, { line: string }> | { line: LineTemplate };
+  quit: string | undefined;
+  eol: '\n' | '\r\n' | '';
+  errors: string[] | undefined;
+  /** The params the lines use: checked for CR/LF/NUL before anything is sent. */
+  params: string[];
+}
+
+export class TcpSpecError extends Error {
+  constructor(readonly field: PropertyKey[], message: string) {
+    super(message);
+  }
+}
+
+const SLOT = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+const LINE_BREAK = /[\r\n\0]/;
+
+/** Compiles a request's `tcp:` block; throws TcpSpecError naming the field. */
+export function compileTcp(spec: TcpRequestSpec, params: ReadonlyMap<string, CompiledParam>): CompiledTcp {
+  const used = new Set<string>();
+  const line = (source: string, field: PropertyKey[], credentials: boolean): LineTemplate => {
+    if (LINE_BREAK.test(source)) throw new TcpSpecError(field, 'a line may not hold CR, LF or NUL (each line is sent as one; eol ends it)');
+    const parts: Array<string | Slot> = [];
+    let last = 0;
+    for (const m of source.matchAll(SLOT)) {
+      const name = m[1]!;
+      if (m.index > last) parts.push(source.slice(last, m.index));
+      last = m.index + m[0].length;
+      if (name === 'username' || name === 'password') {
+        if (!credentials) throw new TcpSpecError(field, `{${name}} is the auth's, only in login lines`);
+        parts.push({ credential: name });
+        continue;
+      }
+      const p = params.get(name);
+      if (!p) throw new TcpSpecError(field, `{${name}} is not a parameter of the module (params: ${[...params.keys()].join(', ') || 'none'}${credentials ? '; username, password' : ''})`);
+      if (!p.test) throw new TcpSpecError(field, `{${name}}: a parameter sent in a TCP line needs an enum or a pattern (a free value could end the line and send a command of its own)`);
+      used.add(name);
+      parts.push({ param: name });
+    }
+    if (last < source.length) parts.push(source.slice(last));
+    return parts;
+  };
+  const until: CompiledTcp['until'] = typeof spec.until === 'object' && 'line' in spec.until ? { line: line(spec.until.line, ['until', 'line'], false) } : spec.until;
+  if (spec.quit !== undefined && LINE_BREAK.test(spec.quit)) throw new TcpSpecError(['quit'], 'a line may not hold CR, LF or NUL');
+  return {
+    port: spec.port,
+    tls: spec.tls,
+    login: spec.login?.map((l, i) => line(l, ['login', i], true)),
+    send: spec.send.map((l, i) => line(l, ['send', i], false)),
+    until,
+    quit: spec.quit,
+    eol: spec.eol,
+    errors: spec.errors,
+    params: [...used],
+  };
+}
+
+function fill(t: LineTemplate, params: Readonly<Record<string, string>>, creds?: { username: string; password: string }): string {
+  let s = '';
+  for (const part of t) {
+    if (typeof part === 'string') s += part;
+    else if ('param' in part) s += params[part.param] ?? '';
+    else s += creds?.[part.credential] ?? '';
+  }
+  return s;
+}
+
+/** The username and password of a basic auth, as its Authorization header carries them. */
+async function basicCredentials(auth: Auth, url: URL, signal: Deadline): Promise<{ username: string; password: string }> {
+  if (auth.kind !== 'basic') throw new AuthError(`a ${auth.kind} auth cannot log in on a TCP port (basic only)`);
+  const refuse = (): never => {
+    throw new AuthError('a basic auth sends no request of its own');
+  };
+  const creds = await auth.apply({ method: 'GET', url, headers: {} }, refuse, signal);
+  const decoded = Buffer.from((creds.headers['authorization'] ?? '').slice('Basic '.length), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const out = { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+  if (LINE_BREAK.test(decoded)) throw new AuthError('the username or password holds CR, LF or NUL, which would end its login line');
+  return out;
+}
+
+const HAS_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+const PORT = /:(\d{1,5})$/;
+
+function tcpOf(req: CompiledRequest): CompiledTcp {
+  return req.tcp!;
+}
+
+export const tcp: Protocol = {
+  name: 'tcp',
+  statusCode: false,
+
+  // host[:port]; the port, when not given, is each request's own.
+  resolveTarget(raw: string, mod: CompiledModule): ResolvedTarget {
+    const target = raw.trim();
+    if (!target) throw new TargetError('target parameter is missing');
+    if (HAS_SCHEME.test(target)) throw new TargetError(`module ${mod.name} speaks TCP: give the target as host[:port], not a URL`);
+    let url: URL;
+    try {
+      // Parsed as an HTTP authority for the host's one spelling (lowercase, IPv4 as dotted quad).
+      url = new URL(`http://${target}`);
+    } catch {
+      throw new TargetError(`target ${JSON.stringify(clip(raw, 100))} is not a valid host[:port]`);
+    }
+    if (url.username || url.password || url.pathname !== '/' || url.search || url.hash || target.includes('/')) {
+      throw new TargetError(`target ${JSON.stringify(clip(raw, 100))} is not a valid host[:port]`);
+    }
+    if (!url.hostname) throw new TargetError(`target ${JSON.stringify(clip(raw, 100))} has no host`);
+    if (url.hostname.length > 253) throw new TargetError(`target host is ${url.hostname.length} characters long; a host name has at most 253`);
+    // The HTTP parser drops :80; the port as written, when there is one.
+    const written = PORT.exec(target.endsWith(']') ? '' : target)?.[1];
+    const port = written === undefined ? undefined : Number(written);
+    if (port !== undefined && (port < 1 || port > 65535)) throw new TargetError(`target port ${port} is not between 1 and 65535`);
+    const first = mod.requests.get(mod.roots[0]!)!;
+    const keyPort = port ?? tcpOf(first).port;
+    return { base: new URL(`tcp://${url.hostname}${port === undefined ? '' : `:${port}`}/`), key: `${deviceHost(url.hostname)}:${keyPort}` };
+  },
+
+  address(mod, req, target, params): URL {
+    const t = tcpOf(req);
+    for (const p of t.params) {
+      if (LINE_BREAK.test(params[p] ?? '')) throw new ParamError(`parameter "${p}" of module ${mod.name} holds CR, LF or NUL, which would end its line`);
+    }
+    return new URL(`tcp://${target.base.hostname}:${target.base.port || t.port}/${req.name}`);
+  },
+
+  fetchSpec({ run, req, url, connections, probeLimit, signal, take }: Sending): FetchSpec {
+    const mod = run.module;
+    const t = tcpOf(req);
+    const send = t.send.map((l) => fill(l, run.params));
+    const until: TcpTerminator = typeof t.until === 'object' && 'line' in t.until ? { line: fill(t.until.line, run.params) } : t.until;
+    const auth = t.login ? run.auth : undefined;
+    const host = stripBrackets(url.hostname);
+    const tlsSettings = run.transport.tls;
+    const exchange = async (deadline: Deadline): Promise<FetchResult> => {
+      const started = performance.now();
+      const failed = (error: string, bytes = 0): FetchResult => ({ ok: false, status: 0, bytes, body: undefined, contentType: undefined, headers: {}, error, seconds: (performance.now() - started) / 1000, cached: false });
+      let login: string[] | undefined;
+      if (auth) {
+        try {
+          const creds = await basicCredentials(auth, url, deadline);
+          login = t.login!.map((l) => fill(l, run.params, creds));
+        } catch (err) {
+          if (err instanceof AuthError) return failed(`auth ${auth.name}: ${err.message}`);
+          throw err;
+        }
+      }
+      // fetchTcp takes an AbortSignal; the probe's deadline is an EventEmitter (cheaper
+      // for HTTP's many requests): one controller per TCP exchange, its listener removed after.
+      const controller = new AbortController();
+      const onAbort = (): void => controller.abort();
+      if (deadline.aborted) controller.abort();
+      else deadline.once('abort', onAbort);
+      try {
+        const res = await fetchTcp(
+          {
+            host,
+            port: Number(url.port),
+            tls: t.tls,
+            tlsOptions: {
+              rejectUnauthorized: tlsSettings.rejectUnauthorized,
+              ...(tlsSettings.ca && { ca: tlsSettings.ca }),
+              ...(tlsSettings.cert && { cert: tlsSettings.cert }),
+              ...(tlsSettings.key && { key: tlsSettings.key }),
+              ...(tlsSettings.servername !== undefined && { servername: tlsSettings.servername }),
+            },
+            ...(login && { login }),
+            send,
+            until,
+            ...(t.quit !== undefined && { quit: t.quit }),
+            eol: t.eol,
+            ...(t.errors && { errors: t.errors }),
+            maxBytes: mod.maxResponseBytes,
+            signal: controller.signal,
+          },
+          {
+            // Credentials go only where the auth's targets allow, checked on the very
+            // address the connection is made to (as for HTTP in upstream.ts).
+            vet: async (h) => {
+              const vetted = await connections.guard.vet(h);
+              if (auth?.targets && !auth.targets.match(h, vetted.address)) throw new Error(`auth ${auth.name} may not be sent to ${h} (not in auths.${auth.name}.targets)`);
+              return vetted;
+            },
+          },
+        );
+        if (!res.ok) return failed(`${res.error} (tcp ${res.phase})`, res.bytes);
+        return { ok: true, status: 0, bytes: res.bytes, body: res.body, contentType: undefined, headers: {}, error: undefined, seconds: res.seconds, cached: false };
+      } finally {
+        deadline.removeListener('abort', onAbort);
+      }
+    };
+    return {
+      request: req.name,
+      url,
+      method: 'GET',
+      headers: {},
+      // What tells two exchanges apart when coalescing: the lines sent, and whose login.
+      body: `${send.join('\n')}\n${auth?.name ?? ''}`,
+      transport: run.transport,
+      connections,
+      auth: undefined,
+      cacheSeconds: req.cacheSeconds,
+      maxBytes: mod.maxResponseBytes,
+      targetKey: `${deviceHost(url.hostname)}:${url.port}`,
+      targetConcurrency: mod.concurrency,
+      probeLimit,
+      signal,
+      take,
+      exchange,
+    };
+  },
+
+  describe: (req: CompiledRequest, url: URL): string => `tcp ${url.host} ${req.tcp!.send.map((l) => l.map((p) => (typeof p === 'string' ? p : `{${'param' in p ? p.param : p.credential}}`)).join('')).join(' / ')}`,
+};
