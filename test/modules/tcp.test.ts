@@ -1,113 +1,50 @@
-// The drafted TCP modules (test/fixtures/tcp-modules/*.yml) on the real captures, before
-// the configuration loader knows the `tcp:` request kind. A bridge stands where that
-// integration will: each request's `tcp:` block is fetched with fetchTcp from a simulated
-// device speaking the real protocol, and the answer is handed to the exporter as it is
-// (an HTTP device serving those bytes, the module's own format and metrics unchanged), so
-// the series asserted below are the exporter's own mapping of the real answer. Where the
-// format is the new `nut` parser (src/parse/nut.ts, not registered yet) the bridge runs it
-// and hands the exporter its JSON. Every expected line was written from the fixture by hand.
-import { readFileSync } from 'node:fs';
-import type http from 'node:http';
+// The TCP modules (modules/{nut,apcupsd,memcached,zookeeper,redis}.yml) probed through
+// the real exporter, its shipped module files and the `tcp` protocol, against simulated
+// devices speaking the real protocols on real captures (test/sim/tcp/devices.ts). Every
+// expected line was written from the fixture by hand.
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
-import { TargetGuard } from '../../src/fetch/guard.js';
-import { nutParser } from '../../src/parse/nut.js';
-import { fetchTcp, type TcpSpec, type TcpTerminator } from '../../src/protocols/tcp.js';
-import { parseSeries, startExporter } from '../helpers/exporter.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { parseSeries, ROOT, startExporter, type TestExporter } from '../helpers/exporter.js';
 import { checkMetrics, promtool } from '../helpers/promtool.js';
-import { startDevice } from '../sim/devices.js';
-import { apcupsd, FIXTURES, memcached, nutVariables, redis, upsd, zookeeper, type SimDevice } from '../sim/tcp/devices.js';
+import { apcupsd, memcached, nutVariables, redis, upsd, zookeeper, type SimDevice } from '../sim/tcp/devices.js';
 
-const MODULES = path.join(FIXTURES, 'tcp-modules');
-const guard = new TargetGuard({ allow: [], deny: [] });
-
-interface DraftRequest {
-  tcp: { port: number; tls: 'none' | 'tls' | 'starttls'; login?: string[]; send: string[]; until: TcpTerminator; quit?: string; eol?: '\n' | '\r\n' | ''; errors?: string[] };
-  format: { type: string };
-}
-interface DraftModule {
-  params?: Record<string, { default?: string }>;
-  requests: Record<string, DraftRequest>;
-  [k: string]: unknown;
-}
-
-function draft(name: string): DraftModule {
-  const doc = parse(readFileSync(path.join(MODULES, `${name}.yml`), 'utf8'), { merge: true }) as { modules: Record<string, DraftModule> };
-  return doc.modules[name]!;
-}
-
-/** Fills `{name}` from the values given (params and credentials), as the integration will. */
-function fill(template: string, values: Record<string, string>): string {
-  return template.replace(/\{([a-z_]+)\}/g, (_m, k: string) => {
-    const v = values[k];
-    if (v === undefined) throw new Error(`no value for {${k}}`);
-    return v;
+let exporter: TestExporter;
+beforeAll(async () => {
+  exporter = await startExporter({
+    configYaml: stringify({
+      include: ['nut', 'apcupsd', 'memcached', 'zookeeper', 'redis'].map((m) => path.join(ROOT, 'modules', `${m}.yml`)),
+      auths: {
+        upsmon: { basic: { username: 'monuser', password: 'pw' } },
+        redis: { basic: { username: 'default', password: 'pw' } },
+        token: { bearer: { token: 't' } },
+      },
+    }),
   });
-}
-
-function fillUntil(until: TcpTerminator, values: Record<string, string>): TcpTerminator {
-  return typeof until === 'object' && 'line' in until ? { line: fill(until.line, values) } : until;
-}
+});
+afterAll(async () => {
+  await exporter.close();
+});
 
 /**
- * Fetches every request of the draft from the simulated device, then probes the exporter
- * with the draft's metrics over those answers. Returns the device's series (not probe_*).
+ * Probes the module on the simulated device (target 127.0.0.1:<port>); the series a probe
+ * must always have are checked here, the device's series (not probe_*) returned.
  */
-async function probeDraft(name: string, device: SimDevice, credentials?: { username: string; password: string }): Promise<{ lines: string[]; text: string; series: Map<string, number> }> {
-  const mod = draft(name);
-  const values: Record<string, string> = {};
-  for (const [k, p] of Object.entries(mod.params ?? {})) if (p.default !== undefined) values[k] = p.default;
-  if (credentials) Object.assign(values, credentials);
-  const routes: Record<string, (req: http.IncomingMessage, res: http.ServerResponse) => void> = {};
-  const requests: Record<string, unknown> = {};
-  for (const [req, r] of Object.entries(mod.requests)) {
-    const spec: TcpSpec = {
-      host: '127.0.0.1',
-      port: device.port,
-      tls: r.tcp.tls,
-      // Login lines only go out with credentials (an auth on the probe).
-      ...(credentials && r.tcp.login && { login: r.tcp.login.map((l) => fill(l, values)) }),
-      send: r.tcp.send.map((l) => fill(l, values)),
-      until: fillUntil(r.tcp.until, values),
-      ...(r.tcp.quit !== undefined && { quit: r.tcp.quit }),
-      ...(r.tcp.eol !== undefined && { eol: r.tcp.eol }),
-      ...(r.tcp.errors && { errors: r.tcp.errors }),
-      maxBytes: 1 << 20,
-      signal: AbortSignal.timeout(5000),
-    };
-    const got = await fetchTcp(spec, { vet: (h) => guard.vet(h) });
-    if (!got.ok) throw new Error(`${name}/${req}: ${got.error}`);
-    let body = got.body;
-    let format: unknown = r.format;
-    if (r.format.type === 'nut') {
-      const parsed = await nutParser()(body, undefined);
-      if (!parsed.ok) throw new Error(parsed.error);
-      body = Buffer.from(JSON.stringify(parsed.doc));
-      format = 'json';
-    }
-    routes[`/${req}`] = (_q, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end(body);
-    };
-    requests[req] = { path: `/${req}`, format };
-  }
-  const { requests: _r, params: _p, ...rest } = mod;
-  const http = await startDevice({ name: `${name}-bridge`, routes });
-  const ex = await startExporter({ configYaml: stringify({ modules: { [name]: { ...rest, requests } } }) });
-  try {
-    const res = await ex.probe({ module: name, target: http.url });
-    expect(res.status).toBe(200);
-    const series = parseSeries(res.text);
-    expect(series.get('probe_success')).toBe(1);
-    expect(series.get('probe_mapping_errors')).toBe(0);
-    if (promtool.path) expect(await checkMetrics(res.text)).toEqual({ code: 0, lines: [] });
-    const lines = res.text.split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('probe_'));
-    return { lines, text: res.text, series };
-  } finally {
-    await ex.close();
-    await http.close();
-  }
+async function probeModule(name: string, device: SimDevice, credentials?: { username: string; password: string }, extra: Record<string, string> = {}): Promise<{ lines: string[]; text: string; series: Map<string, number> }> {
+  const auth = credentials === undefined ? {} : { auth: name === 'redis' ? 'redis' : 'upsmon' };
+  const res = await exporter.probe({ module: name, target: `127.0.0.1:${device.port}`, ...auth, ...extra });
+  expect(res.status).toBe(200);
+  const series = parseSeries(res.text);
+  expect(series.get('probe_success'), res.text).toBe(1);
+  expect(series.get('probe_mapping_errors')).toBe(0);
+  const request = [...series.keys()].find((k) => k.startsWith('probe_request_success{'))!;
+  expect(series.get(request)).toBe(1);
+  expect(series.get(request.replace('probe_request_success', 'probe_response_bytes'))).toBeGreaterThan(0);
+  // An HTTP status means nothing to a TCP answer.
+  expect(res.text).not.toContain('probe_http_status_code');
+  if (promtool.path) expect(await checkMetrics(res.text)).toEqual({ code: 0, lines: [] });
+  const lines = res.text.split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('probe_'));
+  return { lines, text: res.text, series };
 }
 
 const devices: SimDevice[] = [];
@@ -124,10 +61,10 @@ const flags = (set: string[]): string[] =>
   ['ALARM', 'BOOST', 'BYPASS', 'CAL', 'CHRG', 'DISCHRG', 'FSD', 'HB', 'LB', 'OB', 'OFF', 'OL', 'OVER', 'RB', 'TEST', 'TRIM']
     .map((f) => `nut_ups_status{nut_ups_status="${f}"} ${set.includes(f) ? 1 : 0}`);
 
-describe('nut module draft (upsd LIST VAR, nut format)', () => {
+describe('nut module (upsd LIST VAR, nut format)', () => {
   it('CyberPower CP1500PFCLCD (Home Assistant capture): on line', async () => {
     const d = await sim(upsd({ upses: { ups: { vars: nutVariables('nut/homeassistant-CP1500PFCLCD.json') } } }));
-    const { lines } = await probeDraft('nut', d);
+    const { lines } = await probeModule('nut', d);
     expect(lines).toEqual([
       'nut_battery_charge_low_ratio 0.1',
       'nut_battery_charge_ratio 1',
@@ -150,7 +87,7 @@ describe('nut module draft (upsd LIST VAR, nut format)', () => {
 
   it('Eaton 5E 650i (Home Assistant capture): on line and charging, output frequency', async () => {
     const d = await sim(upsd({ upses: { ups: { vars: nutVariables('nut/homeassistant-5E650I.json') } } }));
-    const { lines } = await probeDraft('nut', d);
+    const { lines } = await probeModule('nut', d);
     expect(lines).toEqual([
       'nut_battery_charge_ratio 1',
       'nut_battery_runtime_seconds 1032',
@@ -167,7 +104,7 @@ describe('nut module draft (upsd LIST VAR, nut format)', () => {
 
   it('APC Back-UPS ES 600M1 (Home Assistant capture), logging in', async () => {
     const d = await sim(upsd({ upses: { ups: { vars: nutVariables('nut/homeassistant-BACKUPSES600M1.json') } }, users: { monuser: 'pw' } }));
-    const { lines } = await probeDraft('nut', d, { username: 'monuser', password: 'pw' });
+    const { lines } = await probeModule('nut', d, { username: 'monuser', password: 'pw' });
     expect(d.received).toEqual(['USERNAME monuser', 'PASSWORD pw', 'LIST VAR ups', 'LOGOUT']);
     expect(lines).toContain('nut_ups_info{driver="usbhid-ups",driver_version="2.7.4",firmware="928.a5 .D",manufacturer="American Power Conversion",model="Back-UPS ES 600M1",serial="4B1713P32195 "} 1');
     expect(lines).toContain('nut_battery_voltage_volts 13.7');
@@ -178,17 +115,17 @@ describe('nut module draft (upsd LIST VAR, nut format)', () => {
 
   it('Telegraf\'s CyberPower CP900EPFCLCD upsc dump', async () => {
     const d = await sim(upsd({ upses: { ups: { vars: nutVariables('nut-upsc/telegraf-CyberPowerSystems_CP900EPFCLCD-variables.dev') } } }));
-    const { lines } = await probeDraft('nut', d);
+    const { lines } = await probeModule('nut', d);
     expect(lines).toContain('nut_battery_runtime_seconds 4020');
     expect(lines).toContain('nut_battery_charge_ratio 1');
     expect(lines.filter((l) => l.startsWith('nut_ups_status') && l.endsWith(' 1'))).toEqual(['nut_ups_status{nut_ups_status="OL"} 1']);
   });
 });
 
-describe('apcupsd module draft (NIS status records, kv format)', () => {
+describe('apcupsd module (NIS status records, kv format)', () => {
   it('reads Telegraf\'s apcupsd records', async () => {
     const d = await sim(apcupsd());
-    const { lines } = await probeDraft('apcupsd', d);
+    const { lines } = await probeModule('apcupsd', d);
     expect(lines).toEqual([
       'apcupsd_battery_cumulative_time_on_seconds_total 85',
       'apcupsd_battery_time_left_seconds 2790',
@@ -213,10 +150,10 @@ describe('apcupsd module draft (NIS status records, kv format)', () => {
   });
 });
 
-describe('memcached module draft (stats, regex format)', () => {
+describe('memcached module (stats, regex format)', () => {
   it('reads Telegraf\'s memcached 1.6.14 stats', async () => {
     const d = await sim(memcached());
-    const { lines } = await probeDraft('memcached', d);
+    const { lines } = await probeModule('memcached', d);
     expect(d.received).toEqual(['stats', 'quit']);
     expect(lines).toEqual([
       'memcached_commands_total{command="decr",status="hit"} 0',
@@ -253,10 +190,10 @@ describe('memcached module draft (stats, regex format)', () => {
   });
 });
 
-describe('zookeeper module draft (mntr, kv format with tabs)', () => {
+describe('zookeeper module (mntr, kv format with tabs)', () => {
   it('reads Apache ZooKeeper\'s mntr sample of a 3.4.0 follower', async () => {
     const d = await sim(zookeeper());
-    const { lines } = await probeDraft('zookeeper', d);
+    const { lines } = await probeModule('zookeeper', d);
     expect(lines).toEqual([
       'zookeeper_approximate_data_size_bytes 27',
       'zookeeper_ephemeral_znodes 0',
@@ -280,10 +217,10 @@ describe('zookeeper module draft (mntr, kv format with tabs)', () => {
   });
 });
 
-describe('redis module draft (INFO over RESP, kv format)', () => {
+describe('redis module (INFO over RESP, kv format)', () => {
   it('reads Telegraf\'s Redis 6.0.9 INFO, logging in with AUTH', async () => {
     const d = await sim(redis({ password: 'pw' }));
-    const { lines } = await probeDraft('redis', d, { username: 'default', password: 'pw' });
+    const { lines } = await probeModule('redis', d, { username: 'default', password: 'pw' });
     expect(d.received).toEqual(['AUTH default pw', 'INFO', 'QUIT']);
     expect(lines).toEqual([
       'redis_blocked_clients 0',
