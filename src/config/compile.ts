@@ -96,10 +96,9 @@ function checkProtocol(spec: ModuleSpec, fail: Report): 'http' | 'tcp' {
 }
 
 // The HTTP fields of a request mean nothing to a tcp request: refused, each by name.
-const HTTP_ONLY = ['path', 'follow', 'min_links', 'min_followers', 'expand', 'headers', 'query', 'body', 'valid_status_codes'] as const;
 function checkTcpRequest(req: RequestSpec, at: PropertyKey[], fail: Report): boolean {
   let ok = true;
-  for (const field of HTTP_ONLY) {
+  for (const field of ['path', 'follow', 'min_links', 'min_followers', 'expand', 'headers', 'query', 'body', 'valid_status_codes'] as const) {
     if (req[field] === undefined) continue;
     fail([...at, field], `${field} is HTTP's: a tcp request says what it sends in tcp.send`);
     ok = false;

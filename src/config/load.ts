@@ -151,6 +151,11 @@ export async function loadConfig(mainFile: string, options: LoadOptions = {}): P
       const known = Object.keys(mainSpec.auths);
       problems.push(at(from, ['modules', name, 'auth'], `unknown auth "${spec.auth}" (auths in ${file}: ${known.length ? known.join(', ') : 'none'})`));
     }
+    // A tcp module logs in with lines (USERNAME/PASSWORD, AUTH): only a basic auth's username and password fit them.
+    const defaultAuth = spec?.auth === undefined ? undefined : mainSpec?.auths[spec.auth];
+    if (defaultAuth && defaultAuth.basic === undefined && modules.get(name)?.protocol === 'tcp') {
+      problems.push(at(from, ['modules', name, 'auth'], `auth "${spec!.auth}" is not a basic auth: a tcp module logs in with a username and password only`));
+    }
   }
   let targetPins: Map<string, PinSet> = new Map();
   const tlsSpec = mainSpec?.tls;

@@ -71,13 +71,16 @@ export function compileTcp(spec: TcpRequestSpec, params: ReadonlyMap<string, Com
     if (last < source.length) parts.push(source.slice(last));
     return parts;
   };
+  // In the order they are written, so that the first mistake is the one reported.
+  const login = spec.login?.map((l, i) => line(l, ['login', i], true));
+  const send = spec.send.map((l, i) => line(l, ['send', i], false));
   const until: CompiledTcp['until'] = typeof spec.until === 'object' && 'line' in spec.until ? { line: line(spec.until.line, ['until', 'line'], false) } : spec.until;
   if (spec.quit !== undefined && LINE_BREAK.test(spec.quit)) throw new TcpSpecError(['quit'], 'a line may not hold CR, LF or NUL');
   return {
     port: spec.port,
     tls: spec.tls,
-    login: spec.login?.map((l, i) => line(l, ['login', i], true)),
-    send: spec.send.map((l, i) => line(l, ['send', i], false)),
+    login,
+    send,
     until,
     quit: spec.quit,
     eol: spec.eol,

@@ -31,7 +31,7 @@ afterAll(async () => {
  * must always have are checked here, the device's series (not probe_*) returned.
  */
 async function probeModule(name: string, device: SimDevice, credentials?: { username: string; password: string }, extra: Record<string, string> = {}): Promise<{ lines: string[]; text: string; series: Map<string, number> }> {
-  const auth = credentials === undefined ? {} : { auth: name === 'redis' ? 'redis' : 'upsmon' };
+  const auth: Record<string, string> = credentials === undefined ? {} : { auth: name === 'redis' ? 'redis' : 'upsmon' };
   const res = await exporter.probe({ module: name, target: `127.0.0.1:${device.port}`, ...auth, ...extra });
   expect(res.status).toBe(200);
   const series = parseSeries(res.text);
@@ -249,5 +249,72 @@ describe('redis module (INFO over RESP, kv format)', () => {
       'redis_rdb_last_save_timestamp_seconds 1428427941',
       'redis_uptime_seconds 238',
     ]);
+  });
+});
+
+describe('the tcp protocol through the exporter', () => {
+  const ups = (): Array<[string, string]> => nutVariables('nut/homeassistant-CP1500PFCLCD.json');
+
+  it('a device refusing the request (ERR UNKNOWN-UPS) is probe_success 0, with its words in the log', async () => {
+    const d = await sim(upsd({ upses: { ups: { vars: ups() } } }));
+    const res = await exporter.probe({ module: 'nut', target: `127.0.0.1:${d.port}`, ups: 'other', debug: 'true' });
+    expect(res.status).toBe(200);
+    const series = parseSeries(res.text);
+    expect(series.get('probe_success')).toBe(0);
+    expect(series.get('probe_request_success{request="vars"}')).toBe(0);
+    expect(res.text).toMatch(/vars: tcp 127\.0\.0\.1:\d+ LIST VAR \{ups\}: .*ERR UNKNOWN-UPS.*\(tcp read\)/);
+    expect(d.received).toEqual(['LIST VAR other']);
+  });
+
+  it('a device that never answers fails at the module\'s deadline, not later', async () => {
+    const d = await sim(upsd({ upses: { ups: { vars: ups() } }, hostile: 'silent' }));
+    const started = performance.now();
+    const res = await exporter.probe({ module: 'nut', target: `127.0.0.1:${d.port}`, debug: 'true' }, { 'X-Prometheus-Scrape-Timeout-Seconds': '1.5' });
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(parseSeries(res.text).get('probe_success')).toBe(0);
+    expect(res.text).toMatch(/vars: tcp 127\.0\.0\.1:\d+ LIST VAR \{ups\}: deadline of [\d.]+s exceeded/);
+  });
+
+  it('probes of one device at the same moment share one exchange (coalescing, as for HTTP)', async () => {
+    const d = await sim(upsd({ upses: { ups: { vars: ups() } }, latencyMs: 200 }));
+    const results = await Promise.all([1, 2, 3].map(() => exporter.probe({ module: 'nut', target: `127.0.0.1:${d.port}` })));
+    for (const r of results) expect(parseSeries(r.text).get('nut_battery_runtime_seconds')).toBe(10530);
+    expect(d.connections).toBe(1);
+    expect(d.received).toEqual(['LIST VAR ups', 'LOGOUT']);
+  });
+
+  it('the default port is the request\'s, and a target without a port takes it', async () => {
+    // Whatever answers on 3493 here (most likely nothing), the request went there.
+    const res = await exporter.probe({ module: 'nut', target: '127.0.0.1', debug: 'true' });
+    expect(res.status).toBe(200);
+    expect(res.text).toMatch(/vars: tcp 127\.0\.0\.1:3493 LIST VAR \{ups\}/);
+    const given = await exporter.probe({ module: 'nut', target: '127.0.0.1:80', debug: 'true' });
+    expect(given.text).toMatch(/vars: tcp 127\.0\.0\.1:80 LIST VAR \{ups\}/);
+  });
+
+  it('refuses a URL as target, and an auth that is not basic, with a 400 of one line', async () => {
+    const url = await exporter.probe({ module: 'nut', target: 'http://127.0.0.1:3493/' });
+    expect(url.status).toBe(400);
+    expect(url.text.trim()).toBe('module nut speaks TCP: give the target as host[:port], not a URL');
+    const bearer = await exporter.probe({ module: 'nut', target: '127.0.0.1:3493', auth: 'token' });
+    expect(bearer.status).toBe(400);
+    expect(bearer.text.trim()).toBe('auth token is bearer: module nut speaks TCP, and logs in with a basic auth only');
+    const path = await exporter.probe({ module: 'nut', target: '127.0.0.1:3493/x' });
+    expect(path.status).toBe(400);
+  });
+
+  it('refuses credentials that would end their login line, before sending them', async () => {
+    const ex = await startExporter({
+      configYaml: stringify({ include: [path.join(ROOT, 'modules', 'nut.yml')], auths: { bad: { basic: { username: 'mon\nLIST VAR ups', password: 'pw' } } } }),
+    });
+    try {
+      const d = await sim(upsd({ upses: { ups: { vars: ups() } } }));
+      const res = await ex.probe({ module: 'nut', target: `127.0.0.1:${d.port}`, auth: 'bad', debug: 'true' });
+      expect(parseSeries(res.text).get('probe_success')).toBe(0);
+      expect(res.text).toContain('auth bad: the username or password holds CR, LF or NUL');
+      expect(d.connections).toBe(0);
+    } finally {
+      await ex.close();
+    }
   });
 });
