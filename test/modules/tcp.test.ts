@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { parseSeries, ROOT, startExporter, type TestExporter } from '../helpers/exporter.js';
 import { checkMetrics, promtool } from '../helpers/promtool.js';
+import { CATALOG } from '../sim/catalog/index.js';
+import { TCP_CATALOG } from '../sim/catalog/tcp.js';
 import { apcupsd, memcached, nutVariables, redis, upsd, zookeeper, type SimDevice } from '../sim/tcp/devices.js';
 
 let exporter: TestExporter;
@@ -317,4 +319,21 @@ describe('the tcp protocol through the exporter', () => {
       await ex.close();
     }
   });
+});
+
+describe('the TCP devices of npm run demo (test/sim/catalog/tcp.ts)', () => {
+  it('have distinct names and demo ports, past the HTTP devices\' ports', () => {
+    expect(new Set(TCP_CATALOG.map((d) => d.name)).size).toBe(TCP_CATALOG.length);
+    const ports = TCP_CATALOG.map((d) => d.demoPort);
+    expect(new Set(ports).size).toBe(ports.length);
+    const http = new Set(CATALOG.map((d) => d.demoPort));
+    expect(ports.filter((p) => http.has(p))).toEqual([]);
+  });
+
+  for (const d of TCP_CATALOG) {
+    it(`${d.name}: probed by module ${d.module}, a successful probe`, async () => {
+      const device = await sim(d.start());
+      await probeModule(d.module, device);
+    });
+  }
 });
