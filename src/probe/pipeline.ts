@@ -16,7 +16,6 @@ import type { Fetcher } from '../fetch/upstream.js';
 import { mapMetric, type MapReport } from '../mapping/map.js';
 import { exposeText, negotiate, type ExpositionFormat } from '../metrics/expose.js';
 import { SampleSet } from '../metrics/samples.js';
-import { tlsSamples } from '../tls/metrics.js';
 import { ProbeBudget, type ProbePool } from './budget.js';
 import { gather, type RequestStats } from './gather.js';
 import { ProbeLog } from './log.js';
@@ -83,7 +82,7 @@ export async function probe(plan: Config, request: ProbeRequest, deps: ProbeDeps
       try {
         const stats = await gather(run, { fetcher: deps.fetcher, connections: plan.connections, timeoutSeconds: timeouts[i]!, log, prefix, trace: resolved.debug, budget });
         requestSamples(mod, stats, prefix, meta);
-        const tls = tlsSamples(run, plan.connections, meta);
+        const tls = protocolOf(mod).tlsSamples(run, plan.connections, meta);
         // An answer came, so the request (and its credentials) went out.
         const answered = [...stats.values()].some((s) => (s.status > 0 || s.bytes > 0) && s.fetches > s.cached);
         const insecureCredentials = tls.unverified && answered && run.auth !== undefined && run.auth.kind !== 'tls';

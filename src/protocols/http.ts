@@ -6,6 +6,7 @@ import { resolveTarget, type ResolvedTarget } from '../probe/target.js';
 import { buildUrl } from '../probe/url-plan.js';
 import type { Protocol, Sending } from './index.js';
 import type { FetchSpec } from '../fetch/upstream.js';
+import { tlsSamples } from '../tls/metrics.js';
 
 export const http: Protocol = {
   name: 'http',
@@ -35,5 +36,6 @@ export const http: Protocol = {
       take,
     };
   },
+  tlsSamples,
   describe: (req: CompiledRequest, url: URL): string => `${req.method} ${url.pathname}${url.search}`,
 };

@@ -10,6 +10,7 @@
 import type { Connections } from '../fetch/connections.js';
 import type { Deadline } from '../fetch/deadline.js';
 import type { FetchSpec } from '../fetch/upstream.js';
+import type { SampleSet } from '../metrics/samples.js';
 import type { CompiledModule, CompiledRequest } from '../probe/plan.js';
 import type { ModuleRun } from '../probe/resolve.js';
 import type { ResolvedTarget } from '../probe/target.js';
@@ -40,6 +41,11 @@ export interface Protocol {
   address(mod: CompiledModule, req: CompiledRequest, target: ResolvedTarget, params: Readonly<Record<string, string>>): URL;
   /** What the fetcher does for one request. */
   fetchSpec(s: Sending): FetchSpec;
+  /**
+   * The TLS meta-metrics of a module run, once its requests are done; says whether they
+   * went out unverified (credentials sent so count as insecure).
+   */
+  tlsSamples(run: ModuleRun, connections: Connections, meta: SampleSet): { unverified: boolean };
   /** The request as the probe log names it: `GET /redfish/v1`, `tcp 127.0.0.1:3493 LIST VAR ups`. */
   describe(req: CompiledRequest, url: URL): string;
 }

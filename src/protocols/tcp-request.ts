@@ -244,5 +244,11 @@ export const tcp: Protocol = {
     };
   },
 
+  // No certificate metrics for TCP yet (the peer is not recorded per target); a module run
+  // is unverified when any of its requests is sent in clear or without checking the chain.
+  tlsSamples: (run) => ({
+    unverified: [...run.module.requests.values()].some((r) => r.tcp!.tls === 'none') || !run.transport.tls.rejectUnauthorized,
+  }),
+
   describe: (req: CompiledRequest, url: URL): string => `tcp ${url.host} ${req.tcp!.send.map((l) => l.map((p) => (typeof p === 'string' ? p : `{${'param' in p ? p.param : p.credential}}`)).join('')).join(' / ')}`,
 };

@@ -2,11 +2,13 @@
 // the real exporter, its shipped module files and the `tcp` protocol, against simulated
 // devices speaking the real protocols on real captures (test/sim/tcp/devices.ts). Every
 // expected line was written from the fixture by hand.
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { parseSeries, ROOT, startExporter, type TestExporter } from '../helpers/exporter.js';
 import { checkMetrics, promtool } from '../helpers/promtool.js';
+import { selfSigned } from '../helpers/tls.js';
 import { CATALOG } from '../sim/catalog/index.js';
 import { TCP_CATALOG } from '../sim/catalog/tcp.js';
 import { apcupsd, memcached, nutVariables, redis, upsd, zookeeper, type SimDevice } from '../sim/tcp/devices.js';
@@ -336,4 +338,30 @@ describe('the TCP devices of npm run demo (test/sim/catalog/tcp.ts)', () => {
       await probeModule(d.module, device);
     });
   }
+});
+
+describe('nut over STARTTLS, logging in (upsd with CERTFILE)', () => {
+  it('verifies upsd\'s certificate against ca_file, logs in inside TLS, and counts only the clear-text login as insecure', async () => {
+    const cert = await selfSigned();
+    const mod = parse(await readFile(path.join(ROOT, 'modules', 'nut.yml'), 'utf8'), { merge: true }) as { modules: { nut: { requests: { vars: { tcp: Record<string, unknown> } }; tls?: unknown } } };
+    const nut = mod.modules.nut;
+    const tlsCopy = { ...nut, tls: { ca_file: cert.certFile, server_name: 'localhost' }, requests: { vars: { ...nut.requests.vars, tcp: { ...nut.requests.vars.tcp, tls: 'starttls' } } } };
+    const ex = await startExporter({
+      configYaml: stringify({ modules: { nut_tls: tlsCopy, nut_clear: nut }, auths: { upsmon: { basic: { username: 'monuser', password: 'pw' } } } }),
+    });
+    try {
+      const d = await sim(upsd({ upses: { ups: { vars: nutVariables('nut/homeassistant-CP1500PFCLCD.json') } }, users: { monuser: 'pw' }, tls: { cert: cert.cert, key: cert.key } }));
+      const r = await ex.probe({ module: 'nut_tls', target: `127.0.0.1:${d.port}`, auth: 'upsmon' });
+      expect(parseSeries(r.text).get('probe_success'), r.text).toBe(1);
+      expect(parseSeries(r.text).get('nut_battery_runtime_seconds')).toBe(10530);
+      expect(d.received).toEqual(['STARTTLS', 'USERNAME monuser', 'PASSWORD pw', 'LIST VAR ups', 'LOGOUT']);
+      const clear = await ex.probe({ module: 'nut_clear', target: `127.0.0.1:${d.port}`, auth: 'upsmon' });
+      expect(parseSeries(clear.text).get('probe_success')).toBe(1);
+      const metrics = parseSeries(await (await fetch(`${ex.url}/metrics`)).text());
+      expect(metrics.get('apiprobe_insecure_credential_probes_total{module="nut_clear"}')).toBe(1);
+      expect(metrics.has('apiprobe_insecure_credential_probes_total{module="nut_tls"}')).toBe(false);
+    } finally {
+      await ex.close();
+    }
+  });
 });
