@@ -15,6 +15,7 @@ import { Connections } from '../fetch/connections.js';
 import { HostMatcher, RuleError, TargetGuard, type TargetRules } from '../fetch/guard.js';
 import { mergeTransport, type Transport } from '../fetch/transport.js';
 import type { CompiledModule } from '../probe/plan.js';
+import { protocolOf } from '../protocols/index.js';
 import { KnownHostsCache } from '../tls/known-hosts.js';
 import type { PinSet } from '../tls/pins.js';
 import { loadPinsFile } from '../tls/pins-file.js';
@@ -151,11 +152,11 @@ export async function loadConfig(mainFile: string, options: LoadOptions = {}): P
       const known = Object.keys(mainSpec.auths);
       problems.push(at(from, ['modules', name, 'auth'], `unknown auth "${spec.auth}" (auths in ${file}: ${known.length ? known.join(', ') : 'none'})`));
     }
-    // A tcp module logs in with lines (USERNAME/PASSWORD, AUTH): only a basic auth's username and password fit them.
-    const defaultAuth = spec?.auth === undefined ? undefined : mainSpec?.auths[spec.auth];
-    if (defaultAuth && defaultAuth.basic === undefined && modules.get(name)?.protocol === 'tcp') {
-      problems.push(at(from, ['modules', name, 'auth'], `auth "${spec!.auth}" is not a basic auth: a tcp module logs in with a username and password only`));
-    }
+    // An auth the module's protocol cannot carry (a bearer token on a TCP login line).
+    const mod = modules.get(name);
+    const defaultAuth = spec?.auth === undefined ? undefined : auths.get(spec.auth);
+    const refused = mod && defaultAuth && protocolOf(mod).refusesAuth(defaultAuth);
+    if (refused) problems.push(at(from, ['modules', name, 'auth'], refused));
   }
   let targetPins: Map<string, PinSet> = new Map();
   const tlsSpec = mainSpec?.tls;

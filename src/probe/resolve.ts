@@ -97,7 +97,8 @@ export async function resolveProbe(config: Config, query: Query, scrapeTimeoutHe
     const authName = authParam ?? module.auth;
     const auth = authName === undefined ? undefined : config.auths.get(authName);
     // The module's default auth was checked at load; one the probe names, here.
-    if (auth && module.protocol === 'tcp' && auth.kind !== 'basic') throw new BadRequest(`auth ${auth.name} is ${auth.kind}: module ${name} speaks TCP, and logs in with a basic auth only`);
+    const refused = auth && protocol.refusesAuth(auth);
+    if (refused) throw new BadRequest(`module ${name}: ${refused}`);
     runs.push({ module, target: resolved, auth, transport: config.transportFor(module, auth), params, urls, bodies });
   }
 

@@ -11,6 +11,8 @@ import { tlsSamples } from '../tls/metrics.js';
 export const http: Protocol = {
   name: 'http',
   statusCode: true,
+  // Every auth kind is HTTP's.
+  refusesAuth: () => undefined,
   resolveTarget: (raw: string, mod: CompiledModule): ResolvedTarget => resolveTarget(raw, mod),
   address(mod, req, target, params): URL {
     return buildUrl(mod.name, req.path, req.query, target.base, params);

@@ -7,6 +7,7 @@
 // answer goes to the same parsers and mapping.
 //
 // Adding a protocol: its own file implementing Protocol, and one line in PROTOCOLS.
+import type { Auth } from '../auth/types.js';
 import type { Connections } from '../fetch/connections.js';
 import type { Deadline } from '../fetch/deadline.js';
 import type { FetchSpec } from '../fetch/upstream.js';
@@ -35,6 +36,11 @@ export interface Protocol {
    * probe_request_success, probe_request_duration_seconds and probe_response_bytes.
    */
   readonly statusCode: boolean;
+  /**
+   * Why this auth cannot go with the module's requests, when it cannot (refused at load for
+   * a module's default auth, with a 400 for one the probe names); undefined: it can.
+   */
+  refusesAuth(auth: Auth): string | undefined;
   /** The `target` parameter → where the module's requests go; throws TargetError (a 400). */
   resolveTarget(raw: string, mod: CompiledModule): ResolvedTarget;
   /** The address of a request that follows nothing, built from the probe's parameters; throws ParamError (a 400). */

@@ -123,6 +123,8 @@ function tcpOf(req: CompiledRequest): CompiledTcp {
 export const tcp: Protocol = {
   name: 'tcp',
   statusCode: false,
+  // Login lines take a username and a password: a basic auth's.
+  refusesAuth: (auth) => (auth.kind === 'basic' ? undefined : `auth ${auth.name} is ${auth.kind}: a tcp module logs in with a basic auth's username and password only`),
 
   // host[:port]; the port, when not given, is each request's own.
   resolveTarget(raw: string, mod: CompiledModule): ResolvedTarget {

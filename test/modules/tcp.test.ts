@@ -302,7 +302,7 @@ describe('the tcp protocol through the exporter', () => {
     expect(url.text.trim()).toBe('module nut speaks TCP: give the target as host[:port], not a URL');
     const bearer = await exporter.probe({ module: 'nut', target: '127.0.0.1:3493', auth: 'token' });
     expect(bearer.status).toBe(400);
-    expect(bearer.text.trim()).toBe('auth token is bearer: module nut speaks TCP, and logs in with a basic auth only');
+    expect(bearer.text.trim()).toBe('module nut: auth token is bearer: a tcp module logs in with a basic auth\'s username and password only');
     const path = await exporter.probe({ module: 'nut', target: '127.0.0.1:3493/x' });
     expect(path.status).toBe(400);
   });
