@@ -1,14 +1,13 @@
 // What a module is once compiled: the plan a probe executes. Built by
 // config/compile.ts at load (JSONPaths, templates, parsers, transports); a probe only
 // reads it.
-import type { ModuleSpec } from '../config/schema.js';
+import type { ModuleSpec, TcpRequestSpec } from '../config/schema.js';
 import type { Transport } from '../fetch/transport.js';
 import type { Expr } from '../mapping/expr.js';
 import type { CompiledPath, Condition } from '../mapping/jsonpath.js';
 import type { CompiledMetric } from '../mapping/plan.js';
 import type { Parser } from '../parse/index.js';
-import type { ProtocolName } from '../protocols/index.js';
-import type { CompiledTcp } from '../protocols/tcp-request.js';
+import type { TcpTerminator } from '../protocols/tcp.js';
 import type { CompiledParam, RequestTemplate } from './url-plan.js';
 
 export interface CompiledFollow {
@@ -20,6 +19,25 @@ export interface CompiledFollow {
   vars: Array<[string, Expr]>;
   /** Links are taken only from source documents where this holds. */
   when: Condition | undefined;
+}
+
+// A `tcp:` request's plan (src/protocols/tcp-request.ts compiles it, and sends it).
+export type LineSlot = { param: string } | { credential: 'username' | 'password' };
+/** A line as compiled: literal text and slots. */
+export type LineTemplate = ReadonlyArray<string | LineSlot>;
+
+export interface CompiledTcp {
+  port: number;
+  tls: TcpRequestSpec['tls'];
+  login: LineTemplate[] | undefined;
+  send: LineTemplate[];
+  /** A `line` terminator is a template too (`END LIST VAR {ups}`). */
+  until: Exclude<TcpTerminator, { line: string }> | { line: LineTemplate };
+  quit: string | undefined;
+  eol: '\n' | '\r\n' | '';
+  errors: string[] | undefined;
+  /** The params the lines use: checked for CR/LF/NUL before anything is sent. */
+  params: string[];
 }
 
 export interface CompiledRequest {
@@ -63,7 +81,7 @@ export interface CompiledModule {
   /** The module as validated, for debug output. */
   spec: ModuleSpec;
   /** How the module's requests are sent (src/protocols/): all of one module's alike. */
-  protocol: ProtocolName;
+  protocol: 'http' | 'tcp';
   scheme: 'http' | 'https';
   port: number | undefined;
   allowUrl: boolean;

@@ -1,32 +1,17 @@
 // First step of a probe: the request's parameters → modules, targets, credentials,
 // parameters, deadline. Anything wrong here is the caller's mistake (or a target the
 // rules refuse) and becomes a 400 with one line; nothing has been sent anywhere yet.
-import type { Auth } from '../auth/types.js';
 import type { Config } from '../config/load.js';
 import { TargetRefused } from '../fetch/guard.js';
-import type { Transport } from '../fetch/transport.js';
-import type { CompiledModule } from './plan.js';
-import { protocolOf } from '../protocols/index.js';
-import { TargetError, type ResolvedTarget } from './target.js';
+import { protocolOf, type ModuleRun } from '../protocols/index.js';
+import { TargetError } from './target.js';
 import { buildBody, checkParam, ParamError } from './url-plan.js';
 import { suggestion } from './suggest.js';
 
 export class BadRequest extends Error {}
 
-/** One module of a probe, with everything its requests need. */
-export interface ModuleRun {
-  module: CompiledModule;
-  target: ResolvedTarget;
-  auth: Auth | undefined;
-  /** The module's TLS and proxy settings, with the auth's client certificate if it has one. */
-  transport: Transport;
-  /** Values of the module's params for this probe. */
-  params: Readonly<Record<string, string>>;
-  /** The URL of each request that follows nothing, built from the params: on the target's origin. */
-  urls: ReadonlyMap<string, URL>;
-  /** The body of each request that has one, filled with the params. */
-  bodies: ReadonlyMap<string, string>;
-}
+// What a module run is belongs to the protocols that send it (src/protocols/index.ts).
+export type { ModuleRun };
 
 export interface ResolvedProbe {
   runs: ModuleRun[];

@@ -4,7 +4,7 @@
 import type { CompiledModule, CompiledRequest } from '../probe/plan.js';
 import { resolveTarget, type ResolvedTarget } from '../probe/target.js';
 import { buildUrl } from '../probe/url-plan.js';
-import type { Protocol, Sending } from './index.js';
+import type { Protocol, Sending } from './types.js';
 import type { FetchSpec } from '../fetch/upstream.js';
 import { tlsSamples } from '../tls/metrics.js';
 

@@ -13,29 +13,13 @@ import type { Deadline } from '../fetch/deadline.js';
 import { stripBrackets } from '../fetch/guard.js';
 import type { FetchResult, FetchSpec } from '../fetch/upstream.js';
 import { clip } from '../log.js';
-import type { CompiledModule, CompiledRequest } from '../probe/plan.js';
+import type { CompiledModule, CompiledRequest, CompiledTcp, LineTemplate, LineSlot } from '../probe/plan.js';
 import { deviceHost, TargetError, type ResolvedTarget } from '../probe/target.js';
 import { ParamError, type CompiledParam } from '../probe/url-plan.js';
-import type { Protocol, Sending } from './index.js';
+import type { Protocol, Sending } from './types.js';
 import { fetchTcp, type TcpTerminator } from './tcp.js';
 
-type Slot = { param: string } | { credential: 'username' | 'password' };
-/** A line as compiled: literal text and slots. */
-export type LineTemplate = ReadonlyArray<string | Slot>;
-
-export interface CompiledTcp {
-  port: number;
-  tls: TcpRequestSpec['tls'];
-  login: LineTemplate[] | undefined;
-  send: LineTemplate[];
-  /** A `line` terminator is a template too (`END LIST VAR {ups}`). */
-  until: Exclude<TcpTerminator, { line: string }> | { line: LineTemplate };
-  quit: string | undefined;
-  eol: '\n' | '\r\n' | '';
-  errors: string[] | undefined;
-  /** The params the lines use: checked for CR/LF/NUL before anything is sent. */
-  params: string[];
-}
+export type { CompiledTcp } from '../probe/plan.js';
 
 export class TcpSpecError extends Error {
   constructor(readonly field: PropertyKey[], message: string) {
@@ -51,7 +35,7 @@ export function compileTcp(spec: TcpRequestSpec, params: ReadonlyMap<string, Com
   const used = new Set<string>();
   const line = (source: string, field: PropertyKey[], credentials: boolean): LineTemplate => {
     if (LINE_BREAK.test(source)) throw new TcpSpecError(field, 'a line may not hold CR, LF or NUL (each line is sent as one; eol ends it)');
-    const parts: Array<string | Slot> = [];
+    const parts: Array<string | LineSlot> = [];
     let last = 0;
     for (const m of source.matchAll(SLOT)) {
       const name = m[1]!;
