@@ -169,7 +169,7 @@ class Gathering {
   }
 
   private where(attempt: Attempt): string {
-    return this.protocol.describe(attempt.req, attempt.url);
+    return this.protocol.describe(attempt.req, attempt.url, this.runOf.params);
   }
 
   private pump(): void {

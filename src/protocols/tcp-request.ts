@@ -236,5 +236,6 @@ export const tcp: Protocol = {
     unverified: [...run.module.requests.values()].some((r) => r.tcp!.tls === 'none') || !run.transport.tls.rejectUnauthorized,
   }),
 
-  describe: (req: CompiledRequest, url: URL): string => `tcp ${url.host} ${req.tcp!.send.map((l) => l.map((p) => (typeof p === 'string' ? p : `{${'param' in p ? p.param : p.credential}}`)).join('')).join(' / ')}`,
+  // The lines as sent (params are checked values; credentials are never in send lines).
+  describe: (req: CompiledRequest, url: URL, params): string => `tcp ${url.host} ${tcpOf(req).send.map((l) => clip(fill(l, params), 80)).join(' / ')}`,
 };

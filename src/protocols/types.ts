@@ -59,6 +59,6 @@ export interface Protocol {
    */
   tlsSamples(run: ModuleRun, connections: Connections, meta: SampleSet): { unverified: boolean };
   /** The request as the probe log names it: `GET /redfish/v1`, `tcp 127.0.0.1:3493 LIST VAR ups`. */
-  describe(req: CompiledRequest, url: URL): string;
+  describe(req: CompiledRequest, url: URL, params: Readonly<Record<string, string>>): string;
 }
 
