@@ -167,7 +167,8 @@ export class Upstream implements Fetcher {
     this.inflight.set(key, created);
     void created.promise.then((result) => {
       if (this.inflight.get(key) === created) this.inflight.delete(key);
-      if (spec.cacheSeconds > 0 && result.ok && result.status >= 200 && result.status < 300) this.store(key, result, spec.cacheSeconds);
+      // Another protocol's answer has no status: ok is its whole verdict.
+      if (spec.cacheSeconds > 0 && result.ok && (spec.exchange !== undefined || (result.status >= 200 && result.status < 300))) this.store(key, result, spec.cacheSeconds);
     });
     return created.promise;
   }

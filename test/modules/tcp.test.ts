@@ -340,6 +340,25 @@ describe('the TCP devices of npm run demo (test/sim/catalog/tcp.ts)', () => {
   }
 });
 
+describe('nut with cache_ttl', () => {
+  it('answers a second probe from the cache, without asking upsd again', async () => {
+    const mod = parse(await readFile(path.join(ROOT, 'modules', 'nut.yml'), 'utf8'), { merge: true }) as { modules: { nut: { requests: { vars: Record<string, unknown> } } } };
+    const nut = mod.modules.nut;
+    const ex = await startExporter({ configYaml: stringify({ modules: { nut_cached: { ...nut, requests: { vars: { ...nut.requests.vars, cache_ttl: '1m' } } } } }) });
+    try {
+      const d = await sim(upsd({ upses: { ups: { vars: nutVariables('nut/homeassistant-CP1500PFCLCD.json') } } }));
+      const first = parseSeries((await ex.probe({ module: 'nut_cached', target: `127.0.0.1:${d.port}` })).text);
+      const second = parseSeries((await ex.probe({ module: 'nut_cached', target: `127.0.0.1:${d.port}` })).text);
+      expect(first.get('nut_battery_runtime_seconds')).toBe(10530);
+      expect(second.get('nut_battery_runtime_seconds')).toBe(10530);
+      expect(second.get('probe_request_cached_fetches{request="vars"}')).toBe(1);
+      expect(d.connections).toBe(1);
+    } finally {
+      await ex.close();
+    }
+  });
+});
+
 describe('nut over STARTTLS, logging in (upsd with CERTFILE)', () => {
   it('verifies upsd\'s certificate against ca_file, logs in inside TLS, and counts only the clear-text login as insecure', async () => {
     const cert = await selfSigned();
