@@ -16,6 +16,7 @@ import { HostMatcher, RuleError, TargetGuard } from '../fetch/guard.js';
 import { mergeTransport, type Transport } from '../fetch/transport.js';
 import type { Config } from '../probe/generation.js';
 import type { CompiledModule } from '../module/plan.js';
+import { protocolOf } from '../protocols/index.js';
 import { KnownHostsCache } from '../tls/known-hosts.js';
 import type { PinSet } from '../tls/pins.js';
 import { loadPinsFile } from '../tls/pins-file.js';
@@ -133,6 +134,11 @@ export async function loadConfig(mainFile: string, options: LoadOptions = {}): P
       const known = Object.keys(mainSpec.auths);
       problems.push(at(from, ['modules', name, 'auth'], `unknown auth "${spec.auth}" (auths in ${file}: ${known.length ? known.join(', ') : 'none'})`));
     }
+    // An auth the module's protocol cannot carry (a bearer token on a TCP login line).
+    const mod = modules.get(name);
+    const defaultAuth = spec?.auth === undefined ? undefined : auths.get(spec.auth);
+    const refused = mod && defaultAuth && protocolOf(mod).refusesAuth(defaultAuth);
+    if (refused) problems.push(at(from, ['modules', name, 'auth'], refused));
   }
   let targetPins: Map<string, PinSet> = new Map();
   const tlsSpec = mainSpec?.tls;

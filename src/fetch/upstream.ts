@@ -51,6 +51,12 @@ export interface FetchSpec {
    * says why the fetch must stop when the probe has no more to give.
    */
   take?: ((bytes: number) => string | undefined) | undefined;
+  /**
+   * A protocol other than HTTP (src/protocols/): what is sent once the request's turn
+   * comes, in place of the HTTP transfer; the cache, coalescing, limiters and deadline
+   * are the same. It settles with a failed result rather than throwing.
+   */
+  exchange?: ((signal: Deadline) => Promise<FetchResult>) | undefined;
 }
 
 export interface FetchResult {
@@ -161,7 +167,8 @@ export class Upstream implements Fetcher {
     this.inflight.set(key, created);
     void created.promise.then((result) => {
       if (this.inflight.get(key) === created) this.inflight.delete(key);
-      if (spec.cacheSeconds > 0 && result.ok && result.status >= 200 && result.status < 300) this.store(key, result, spec.cacheSeconds);
+      // Another protocol's answer has no status: ok is its whole verdict.
+      if (spec.cacheSeconds > 0 && result.ok && (spec.exchange !== undefined || (result.status >= 200 && result.status < 300))) this.store(key, result, spec.cacheSeconds);
     });
     return created.promise;
   }
@@ -256,7 +263,7 @@ export class Upstream implements Fetcher {
       if (spent) return failed(0, spent, started);
       this.inFlight++;
       try {
-        return await untilDeadline(this.transfer(spec, url, headers, signal, started, secrets), signal, started);
+        return await untilDeadline(spec.exchange ? spec.exchange(signal) : this.transfer(spec, url, headers, signal, started, secrets), signal, started);
       } finally {
         this.inFlight--;
       }

@@ -9,6 +9,8 @@ import type { CompiledMetric, CompiledStep } from '../mapping/plan.js';
 import { compileParser, type FormatSpec, type Parser } from '../parse/index.js';
 import type { CompiledFollow, CompiledModule, CompiledRequest } from './plan.js';
 import { compileBody, compileParam, compileQueryValue, compileRequestPath, type CompiledParam, type RequestTemplate } from './url-plan.js';
+import { compileTcp, TcpSpecError } from './tcp-lines.js';
+import type { CompiledTcp } from './plan.js';
 import { checkFanOut, checkMetric, checkMetricNames, checkRequest, followsOf, knownRequests, type Report } from './rules.js';
 import type { EachStepSpec, MetricSpec, ModuleSpec, RequestSpec } from '../spec/schema.js';
 
@@ -21,6 +23,7 @@ const ACCEPT: Record<FormatSpec['type'], string> = {
   csv: 'text/csv, text/plain;q=0.9, */*;q=0.8',
   kv: 'text/plain, */*;q=0.8',
   regex: 'text/plain, */*;q=0.8',
+  nut: 'text/plain, */*;q=0.8',
 };
 
 export function compileModule(
@@ -56,9 +59,10 @@ export function compileModule(
     }
   }
 
+  const protocol = checkProtocol(spec, fail);
   for (const [reqName, req] of Object.entries(spec.requests)) {
     const at = ['requests', reqName];
-    if (!checkRequest(reqName, req, spec, at, fail)) continue;
+    if (req.tcp ? !checkTcpRequest(req, at, fail) : !checkRequest(reqName, req, spec, at, fail)) continue;
     const compiled = compileRequest(reqName, req, moduleHeaders, params, at, fail);
     if (compiled) requests.set(reqName, compiled);
   }
@@ -70,7 +74,44 @@ export function compileModule(
       if (followers && !followers.includes(reqName)) followers.push(reqName);
     }
   }
-  // Variables flow down fan-out chains: only resolvable once every request compiled.
+  // The protocol of a module: `tcp` when its requests say `tcp:`, else HTTP; one per module,
+// as the target is resolved once for all its requests. HTTP-only module settings are
+// refused on a TCP module rather than silently ignored.
+function checkProtocol(spec: ModuleSpec, fail: Report): 'http' | 'tcp' {
+  const reqs = Object.entries(spec.requests);
+  const tcp = reqs.filter(([, r]) => r.tcp !== undefined);
+  if (tcp.length === 0) return 'http';
+  if (tcp.length < reqs.length) {
+    const http = reqs.find(([, r]) => r.tcp === undefined)![0];
+    fail(['requests', http], `module has tcp requests (${tcp.map(([n]) => n).join(', ')}): all of a module's requests are tcp, or none (one target for all)`);
+  }
+  if (spec.target.url) fail(['target', 'url'], 'a tcp module takes host[:port] targets, not URLs');
+  if (spec.follow_redirects) fail(['follow_redirects'], 'redirects are HTTP\'s: not for a tcp module');
+  if (spec.proxy_url !== undefined) fail(['proxy_url'], 'an HTTP proxy cannot carry a tcp module\'s requests');
+  if (spec.headers !== undefined) fail(['headers'], 'headers are HTTP\'s: not for a tcp module');
+  // Pins and trust on first use are checked by the HTTP connector (src/tls/); a TCP
+  // connection verifies the chain against ca/ca_file or the system's CAs only.
+  if (spec.tls.pins !== undefined) fail(['tls', 'pins'], 'pins are not supported for tcp requests yet: verify with ca_file, or leave tls: none');
+  if (spec.tls.trust !== undefined) fail(['tls', 'trust'], 'trust is not supported for tcp requests yet: verify with ca_file');
+  return 'tcp';
+}
+
+// The HTTP fields of a request mean nothing to a tcp request: refused, each by name.
+function checkTcpRequest(req: RequestSpec, at: PropertyKey[], fail: Report): boolean {
+  let ok = true;
+  for (const field of ['path', 'follow', 'min_links', 'min_followers', 'expand', 'headers', 'query', 'body', 'valid_status_codes'] as const) {
+    if (req[field] === undefined) continue;
+    fail([...at, field], `${field} is HTTP's: a tcp request says what it sends in tcp.send`);
+    ok = false;
+  }
+  if (req.method !== 'GET') {
+    fail([...at, 'method'], 'method is HTTP\'s: a tcp request says what it sends in tcp.send');
+    ok = false;
+  }
+  return ok;
+}
+
+// Variables flow down fan-out chains: only resolvable once every request compiled.
   const requestsOk = ok;
   if (requestsOk) resolveVars(requests, spec, fail);
 
@@ -102,6 +143,7 @@ export function compileModule(
     description: spec.description,
     file,
     spec,
+    protocol,
     scheme: spec.target.scheme,
     port: spec.target.port,
     allowUrl: spec.target.url,
@@ -179,6 +221,16 @@ function compileRequest(
   const headers: Record<string, string> = { accept: ACCEPT[format.type] };
   for (const [k, v] of Object.entries({ ...moduleHeaders, ...(req.headers ?? {}) })) headers[k.toLowerCase()] = v;
   const body = req.body === undefined ? undefined : template(() => compileBody(req.body!, headers['content-type'], params), [...at, 'body']);
+  let tcp: CompiledTcp | undefined;
+  if (req.tcp) {
+    try {
+      tcp = compileTcp(req.tcp, params);
+    } catch (err) {
+      if (!(err instanceof TcpSpecError)) throw err;
+      fail([...at, 'tcp', ...err.field], err.message);
+      return undefined;
+    }
+  }
   const codes = req.valid_status_codes ? new Set(req.valid_status_codes) : undefined;
   let expand: CompiledRequest['expand'];
   if (req.expand) {
@@ -196,6 +248,7 @@ function compileRequest(
   }
   return {
     name,
+    tcp,
     method: req.method,
     path: pathTemplate,
     query,
@@ -208,7 +261,8 @@ function compileRequest(
     expand,
     priority: req.priority,
     parser,
-    validStatus: codes ? (s) => codes.has(s) : (s) => s >= 200 && s < 300,
+    // A TCP answer has no status: fetchTcp has judged it (its errors: prefixes) already.
+    validStatus: tcp ? () => true : codes ? (s) => codes.has(s) : (s) => s >= 200 && s < 300,
     optional: req.optional,
     followers: [],
     mapped: false,

@@ -1,7 +1,7 @@
 // What a module is once compiled: the plan a probe executes. Built by
 // module/compile.ts at load (JSONPaths, templates, parsers, transports); a probe only
 // reads it.
-import type { ModuleSpec } from '../spec/schema.js';
+import type { ModuleSpec, TcpRequestSpec } from '../spec/schema.js';
 import type { Transport } from '../fetch/transport.js';
 import type { Expr } from '../mapping/expr.js';
 import type { CompiledPath, Condition } from '../mapping/jsonpath.js';
@@ -20,8 +20,42 @@ export interface CompiledFollow {
   when: Condition | undefined;
 }
 
+/** When the answer is complete. */
+export type TcpTerminator =
+  /** This exact line (a trailing CR ignored); the body is the lines before it. */
+  | { line: string }
+  /** Exactly this many bytes. */
+  | { bytes: number }
+  /** Everything until the device closes the connection (ZooKeeper's four-letter words). */
+  | 'close'
+  /** apcupsd NIS: records of a 2-byte big-endian length, until a zero-length record. Sent lines are framed the same way. */
+  | { length_prefix: 2 }
+  /** One RESP reply (Redis, Valkey): a bulk string `$<n>\r\n…\r\n` or a simple string `+…`; `-ERR …` fails. */
+  | 'resp';
+
+// A `tcp:` request's plan (src/protocols/tcp-request.ts compiles it, and sends it).
+export type LineSlot = { param: string } | { credential: 'username' | 'password' };
+/** A line as compiled: literal text and slots. */
+export type LineTemplate = ReadonlyArray<string | LineSlot>;
+
+export interface CompiledTcp {
+  port: number;
+  tls: TcpRequestSpec['tls'];
+  login: LineTemplate[] | undefined;
+  send: LineTemplate[];
+  /** A `line` terminator is a template too (`END LIST VAR {ups}`). */
+  until: Exclude<TcpTerminator, { line: string }> | { line: LineTemplate };
+  quit: string | undefined;
+  eol: '\n' | '\r\n' | '';
+  errors: string[] | undefined;
+  /** The params the lines use: checked for CR/LF/NUL before anything is sent. */
+  params: string[];
+}
+
 export interface CompiledRequest {
   name: string;
+  /** A `tcp:` request's lines and terminator; undefined for HTTP. */
+  tcp: CompiledTcp | undefined;
   method: string;
   /** Path (and query) relative to the target; undefined means the target URL itself. Templates may use the module's params. */
   path: RequestTemplate | undefined;
@@ -58,6 +92,8 @@ export interface CompiledModule {
   file: string;
   /** The module as validated, for debug output. */
   spec: ModuleSpec;
+  /** How the module's requests are sent (src/protocols/): all of one module's alike. */
+  protocol: 'http' | 'tcp';
   scheme: 'http' | 'https';
   port: number | undefined;
   allowUrl: boolean;

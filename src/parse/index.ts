@@ -5,6 +5,7 @@
 import { csvParser, type CsvOptions } from './csv.js';
 import { jsonParser } from './json.js';
 import { kvParser, type KvOptions } from './kv.js';
+import { nutParser } from './nut.js';
 import { regexParser, type RegexOptions } from './regex.js';
 import { xmlParser, type XmlOptions } from './xml.js';
 
@@ -15,6 +16,7 @@ export type { ParseLimits, Parsed, Parser } from './types.js';
 export type FormatSpec =
   | { type: 'auto' }
   | { type: 'json' }
+  | { type: 'nut' }
   | ({ type: 'kv' } & KvOptions)
   | ({ type: 'regex' } & RegexOptions)
   | ({ type: 'csv' } & CsvOptions)
@@ -37,6 +39,8 @@ export function compileParser(spec: FormatSpec): Parser {
       return xmlParser(spec);
     case 'auto':
       return autoParser();
+    case 'nut':
+      return nutParser();
   }
 }
 

@@ -16,11 +16,11 @@ import type { Fetcher } from '../fetch/upstream.js';
 import { mapMetric, type MapReport } from '../mapping/map.js';
 import { exposeText, negotiate, type ExpositionFormat } from '../metrics/expose.js';
 import { SampleSet } from '../metrics/samples.js';
-import { tlsSamples } from './tls-samples.js';
 import { ProbeBudget, type ProbePool } from './budget.js';
 import { gather, type RequestStats } from './gather.js';
 import { ProbeLog } from './log.js';
 import type { CompiledModule, CompiledRequest } from '../module/plan.js';
+import { protocolOf } from '../protocols/index.js';
 import { BadRequest, resolveProbe, type ModuleRun, type Query, type ResolvedProbe } from './resolve.js';
 
 export interface ProbeRequest {
@@ -82,9 +82,9 @@ export async function probe(plan: Config, request: ProbeRequest, deps: ProbeDeps
       try {
         const stats = await gather(run, { fetcher: deps.fetcher, connections: plan.connections, timeoutSeconds: timeouts[i]!, log, prefix, trace: resolved.debug, budget });
         requestSamples(mod, stats, prefix, meta);
-        const tls = tlsSamples(run, plan.connections, meta);
+        const tls = protocolOf(mod).tlsSamples(run, plan.connections, meta);
         // An answer came, so the request (and its credentials) went out.
-        const answered = [...stats.values()].some((s) => s.status > 0 && s.fetches > s.cached);
+        const answered = [...stats.values()].some((s) => (s.status > 0 || s.bytes > 0) && s.fetches > s.cached);
         const insecureCredentials = tls.unverified && answered && run.auth !== undefined && run.auth.kind !== 'tls';
         const mapped = mapModule(run, stats, data, log, prefix, resolved.debug);
         // A spent budget fails the probe even when only optional requests paid for it.
@@ -143,7 +143,8 @@ export function requestSamples(mod: CompiledModule, stats: Map<string, RequestSt
     meta.add('probe_request_success', 'Whether every fetch of the request and of the requests it follows succeeded', 'gauge', names, label, complete(req) ? 1 : 0);
     meta.add('probe_request_duration_seconds', 'Wall time from the first fetch of the request starting to the last one ending', 'gauge', names, label,
       s.fetches ? (s.lastEnd - s.firstStart) / 1000 : 0);
-    meta.add('probe_http_status_code', 'HTTP status of the request (the first failing one of a fan-out), 0 when none arrived', 'gauge', names, label, s.status);
+    // Only where the protocol has one (src/protocols/): a TCP answer has no status.
+    if (protocolOf(mod).statusCode) meta.add('probe_http_status_code', 'HTTP status of the request (the first failing one of a fan-out), 0 when none arrived', 'gauge', names, label, s.status);
     meta.add('probe_response_bytes', 'Bytes received for the request, all fetches of a fan-out together', 'gauge', names, label, s.bytes);
     meta.add('probe_request_fetches', 'Upstream fetches the request made (more than one for a fan-out)', 'gauge', names, label, s.fetches);
     meta.add('probe_request_cached_fetches', 'Fetches of the request answered from the cache (cache_ttl) instead of the device', 'gauge', names, label, s.cached);

@@ -1,31 +1,17 @@
 // First step of a probe: the request's parameters → modules, targets, credentials,
 // parameters, deadline. Anything wrong here is the caller's mistake (or a target the
 // rules refuse) and becomes a 400 with one line; nothing has been sent anywhere yet.
-import type { Auth } from '../fetch/credentials.js';
 import type { Config } from './generation.js';
 import { TargetRefused } from '../fetch/guard.js';
-import type { Transport } from '../fetch/transport.js';
-import type { CompiledModule } from '../module/plan.js';
-import { resolveTarget, TargetError, type ResolvedTarget } from './target.js';
-import { buildBody, buildUrl, checkParam, ParamError } from '../module/url-plan.js';
+import { protocolOf, type ModuleRun } from '../protocols/index.js';
+import { TargetError } from '../protocols/target.js';
+import { buildBody, checkParam, ParamError } from '../module/url-plan.js';
 import { suggestion } from './suggest.js';
 
 export class BadRequest extends Error {}
 
-/** One module of a probe, with everything its requests need. */
-export interface ModuleRun {
-  module: CompiledModule;
-  target: ResolvedTarget;
-  auth: Auth | undefined;
-  /** The module's TLS and proxy settings, with the auth's client certificate if it has one. */
-  transport: Transport;
-  /** Values of the module's params for this probe. */
-  params: Readonly<Record<string, string>>;
-  /** The URL of each request that follows nothing, built from the params: on the target's origin. */
-  urls: ReadonlyMap<string, URL>;
-  /** The body of each request that has one, filled with the params. */
-  bodies: ReadonlyMap<string, string>;
-}
+// What a module run is belongs to the protocols that send it (src/protocols/index.ts).
+export type { ModuleRun };
 
 export interface ResolvedProbe {
   runs: ModuleRun[];
@@ -64,9 +50,10 @@ export async function resolveProbe(config: Config, query: Query, scrapeTimeoutHe
   for (const name of names) {
     const module = config.modules.get(name);
     if (!module) throw new BadRequest(`unknown module "${name}"${suggestion(name, config.modules.keys())}`);
+    const protocol = protocolOf(module);
     let resolved;
     try {
-      resolved = resolveTarget(target, module);
+      resolved = protocol.resolveTarget(target, module);
     } catch (err) {
       if (err instanceof TargetError) throw new BadRequest(err.message);
       throw err;
@@ -85,7 +72,7 @@ export async function resolveProbe(config: Config, query: Query, scrapeTimeoutHe
       for (const [param, p] of module.params) checkParam(name, param, p, params[param]!);
       for (const root of module.roots) {
         const req = module.requests.get(root)!;
-        urls.set(root, buildUrl(name, req.path, req.query, resolved.base, params));
+        urls.set(root, protocol.address(module, req, resolved, params));
       }
       for (const req of module.requests.values()) if (req.body) bodies.set(req.name, buildBody(name, req.body, params));
     } catch (err) {
@@ -94,6 +81,9 @@ export async function resolveProbe(config: Config, query: Query, scrapeTimeoutHe
     }
     const authName = authParam ?? module.auth;
     const auth = authName === undefined ? undefined : config.auths.get(authName);
+    // The module's default auth was checked at load; one the probe names, here.
+    const refused = auth && protocol.refusesAuth(auth);
+    if (refused) throw new BadRequest(`module ${name}: ${refused}`);
     runs.push({ module, target: resolved, auth, transport: config.transportFor(module, auth), params, urls, bodies });
   }
 

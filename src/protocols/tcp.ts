@@ -15,21 +15,11 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { X509Certificate } from 'node:crypto';
+import type { TcpTerminator } from '../module/plan.js';
+
+export type { TcpTerminator };
 
 export type TcpTlsMode = 'none' | 'tls' | 'starttls';
-
-/** When the answer is complete. */
-export type TcpTerminator =
-  /** This exact line (a trailing CR ignored); the body is the lines before it. */
-  | { line: string }
-  /** Exactly this many bytes. */
-  | { bytes: number }
-  /** Everything until the device closes the connection (ZooKeeper's four-letter words). */
-  | 'close'
-  /** apcupsd NIS: records of a 2-byte big-endian length, until a zero-length record. Sent lines are framed the same way. */
-  | { length_prefix: 2 }
-  /** One RESP reply (Redis, Valkey): a bulk string `$<n>\r\n…\r\n` or a simple string `+…`; `-ERR …` fails. */
-  | 'resp';
 
 export interface TcpTlsOptions {
   rejectUnauthorized?: boolean;

@@ -63,11 +63,11 @@ export const FollowSchema = z.strictObject({
     .describe('RFC 9535 filter expression on the source document (@), variables as $.name: links are taken only from documents where it holds, e.g. !@.ThermalSubsystem'),
 });
 
-const FORMATS = ['auto', 'json', 'kv', 'regex', 'csv', 'xml'] as const;
+const FORMATS = ['auto', 'json', 'kv', 'regex', 'csv', 'xml', 'nut'] as const;
 export const FormatSchema = z.union([
   oneOf('format', FORMATS),
   z.discriminatedUnion('type', [
-    z.strictObject({ type: z.enum(['auto', 'json']) }),
+    z.strictObject({ type: z.enum(['auto', 'json', 'nut']) }),
     z.strictObject({ type: z.literal('kv'), separator: z.string().min(1).optional() }),
     z.strictObject({
       type: z.literal('regex'),
@@ -79,7 +79,30 @@ export const FormatSchema = z.union([
   ], { error: `expected a format name (${FORMATS.join(', ')}) or { type: <format>, …options }` }),
 ], { error: `expected a format name (${FORMATS.join(', ')}) or { type: <format>, …options }` });
 
+// The `tcp` request kind (issue 19): a line/record status port (NUT upsd, apcupsd NIS,
+// memcached, ZooKeeper, Redis), fetched by src/protocols/tcp-request.ts.
+export const TcpRequestSchema = z.strictObject({
+  port: z.number().int().min(1).max(65535).describe('The port when the target gives none'),
+  tls: oneOf('tls', ['none', 'tls', 'starttls']).default('none')
+    .describe('none: clear text; tls: TLS from the first byte (stunnel); starttls: upsd\'s STARTTLS before anything else is sent'),
+  login: z.array(z.string()).min(1).optional()
+    .describe('Lines sent first when the probe has a basic auth, each answered OK; {username} and {password} are the auth\'s'),
+  send: z.array(z.string()).min(1).describe('The request lines; {name} is a probe parameter with an enum or a pattern'),
+  until: z.union([
+    z.strictObject({ line: z.string().min(1) }),
+    z.strictObject({ bytes: z.number().int().min(1) }),
+    z.strictObject({ length_prefix: z.literal(2) }),
+    z.enum(['close', 'resp']),
+  ], { error: 'expected { line: <text> }, { bytes: <n> }, { length_prefix: 2 }, close or resp' })
+    .describe('Where the answer ends: this line, a byte count, length-prefixed records (apcupsd NIS), the device closing the connection, or one RESP reply (Redis)'),
+  quit: z.string().optional().describe('Sent after the answer (LOGOUT, quit); its answer is not awaited'),
+  eol: z.enum(['\n', '\r\n', '']).default('\n').describe('What ends each line sent'),
+  errors: z.array(z.string().min(1)).optional().describe('First-line prefixes that mean the device refused the request (ERR , SERVER_ERROR)'),
+});
+
 export const RequestSchema = z.strictObject({
+  tcp: TcpRequestSchema.optional()
+    .describe('A TCP line/record request instead of HTTP: the HTTP fields (path, follow, method, headers, query, body, valid_status_codes, expand) do not apply'),
   path: z.string().optional().describe('Path (and query) on the target; omitted: the target URL itself'),
   follow: z.union([FollowSchema, z.array(FollowSchema).min(1)], { error: 'expected { from, path } or a list of them' }).optional()
     .describe('Fetch the links found in the responses of another request (or of several: a link found twice is fetched once)'),
@@ -295,6 +318,7 @@ export const MainConfigShell = MainConfigSchema.extend({ modules: z.record(Modul
 
 export type ModuleSpec = z.output<typeof ModuleSchema>;
 export type RequestSpec = z.output<typeof RequestSchema>;
+export type TcpRequestSpec = z.output<typeof TcpRequestSchema>;
 export type MetricSpec = z.output<typeof MetricSchema>;
 export type AuthSpec = z.output<typeof AuthSchema>;
 export type TlsSpec = z.output<typeof TlsSchema>;

@@ -101,6 +101,14 @@ const CASES: Case[] = [
   { fixture: 'unknown-variable-in-follow-vars.yml', line: 7, column: 68, field: 'modules.m.requests.system.follow.vars.id', message: /^unknown variable \{site\}/ },
   { fixture: 'unmatched-brace-label.yml', line: 10, column: 27, field: 'modules.m.metrics[0].labels.sensor', message: /^unclosed "\{" at offset 7 in "sensor-\{\$\.id"/ },
 
+  // the tcp request kind (issue 19)
+  { fixture: 'tcp-param-without-rule.yml', line: 7, column: 35, field: 'modules.m.requests.vars.tcp.send[0]', message: /^\{ups\}: a parameter sent in a TCP line needs an enum or a pattern/ },
+  { fixture: 'tcp-http-field.yml', line: 6, column: 15, field: 'modules.m.requests.stats.path', message: /^path is HTTP's: a tcp request says what it sends in tcp\.send$/ },
+  { fixture: 'tcp-mixed-protocols.yml', line: 9, column: 9, field: 'modules.m.requests.web', message: /^module has tcp requests \(stats\): all of a module's requests are tcp, or none/ },
+  { fixture: 'tcp-pins.yml', line: 5, column: 13, field: 'modules.m.tls.pins', message: /^pins are not supported for tcp requests yet/ },
+  { fixture: 'tcp-auth-not-basic.yml', line: 6, column: 11, field: 'modules.m.auth', message: /^auth token is bearer: a tcp module logs in with a basic auth's username and password only$/ },
+  { fixture: 'tcp-credential-outside-login.yml', line: 6, column: 35, field: 'modules.m.requests.vars.tcp.send[0]', message: /^\{password\} is the auth's, only in login lines$/ },
+
   // included files
   { fixture: 'duplicate-module-in-includes.yml', in: 'duplicate-module/b.yml', line: 3, column: 3, field: 'modules.web', message: new RegExp(`^module "web" is already defined at ${escape(path.join(bad, 'duplicate-module/a.yml'))}:2:3$`) },
   { fixture: 'include-glob-matches-nothing.yml', line: 3, column: 5, field: 'include[0]', message: /^no file matches "duplicate-module\/\*\.yaml"/ },

@@ -2,11 +2,14 @@
 // prometheus.example.yml, with only addresses and intervals changed for the test.
 // Proves the relabeling (instance = device), the module parameter, the scrape
 // timeout header, and that a device that is down is data (probe_success 0, up 1).
+// A second job probes a UPS through NUT's upsd with the shipped nut module: the tcp
+// protocol end to end.
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { REDFISH_DEVICES, startDevice, type RunningDevice } from '../sim/devices.js';
+import { nutVariables, upsd, type SimDevice } from '../sim/tcp/devices.js';
 import { ROOT, startExporter, tempDir as makeTempDir, type TestExporter } from '../helpers/exporter.js';
 import { freePort, prometheusBin, startPrometheus, type RunningPrometheus } from '../helpers/prometheus.js';
 import { eventually } from '../helpers/wait.js';
@@ -93,6 +96,8 @@ describe('Prometheus scraping the exporter with prometheus.example.yml', () => {
   let exporter: TestExporter | undefined;
   let dmtf: RunningDevice;
   let dell: RunningDevice;
+  let ups: SimDevice | undefined;
+  let nutTarget: string;
   let prometheus: RunningPrometheus | undefined;
   let tempDir: string | undefined;
   /** A device that is down: nothing listens on this port. */
@@ -105,21 +110,26 @@ describe('Prometheus scraping the exporter with prometheus.example.yml', () => {
     // devices plain http, and the targets must stay bare host:port as in the example.
     const modules = parse(await readFile(path.join(ROOT, 'modules/redfish.yml'), 'utf8')) as { modules: { redfish: { target?: Record<string, unknown> } } };
     modules.modules.redfish.target = { ...modules.modules.redfish.target, scheme: 'http' };
-    exporter = await startExporter({ configYaml: stringify(modules) });
+    exporter = await startExporter({ configYaml: stringify({ include: [path.join(ROOT, 'modules/nut.yml')], ...modules }) });
     exporterAddress = new URL(exporter.url).host;
     dmtf = await startDevice(REDFISH_DEVICES['dmtf-rackmount']!);
     dell = await startDevice(REDFISH_DEVICES['dell-idrac']!);
     down = `127.0.0.1:${await freePort()}`;
+    ups = await upsd({ upses: { ups: { vars: nutVariables('nut/homeassistant-CP1500PFCLCD.json') } } });
+    nutTarget = `127.0.0.1:${ups.port}`;
 
     tempDir = await makeTempDir('apiprobe-prometheus-');
     const configFile = path.join(tempDir, 'prometheus.yml');
     const config = deriveConfig(await readFile(EXAMPLE, 'utf8'), exporterAddress, [dmtf.address, dell.address, down]);
+    // The example's probe job as it is, for the nut module and the UPS.
+    const probeJob = config.scrape_configs.find((j) => j.metrics_path === '/probe')!;
+    config.scrape_configs.push({ ...structuredClone(probeJob), job_name: 'nut', params: { module: ['nut'] }, static_configs: [{ targets: [nutTarget] }] });
     await writeFile(configFile, stringify(config));
     prometheus = await startPrometheus(configFile, path.join(tempDir, 'data'));
 
     // Scrapes start a few seconds after startup (discovery and the scrape manager
     // batch their updates); wait until every target has been scraped once.
-    const expected = [dmtf.address, dell.address, down].sort();
+    const expected = [dmtf.address, dell.address, down, nutTarget].sort();
     let seen: string[] = [];
     let selfUp = false;
     const [p, ex] = [prometheus, exporter];
@@ -141,6 +151,7 @@ describe('Prometheus scraping the exporter with prometheus.example.yml', () => {
     await exporter?.close();
     await dmtf?.close();
     await dell?.close();
+    await ups?.close();
     if (tempDir) await rm(tempDir, { recursive: true, force: true });
   }, 15_000);
 
@@ -191,5 +202,18 @@ describe('Prometheus scraping the exporter with prometheus.example.yml', () => {
       .poll(probeCounts, { timeout: 5_000, interval: 250 })
       // vitest types its asymmetric matchers as any: each stands for a count here.
       .toEqual({ success: expect.toSatisfy((n: number) => n >= 2) as number, failure: expect.toSatisfy((n: number) => n >= 1) as number });
+  });
+
+  it('probes a UPS through NUT upsd (the tcp protocol) and stores its series under the UPS as instance', async () => {
+    expect(await byInstance(prometheus!.url, 'probe_success{job="nut"}')).toEqual({ [nutTarget]: 1 });
+    expect(await byInstance(prometheus!.url, 'up{job="nut"}')).toEqual({ [nutTarget]: 1 });
+    // homeassistant-CP1500PFCLCD.json: battery.runtime 10530, battery.charge 100, ups.status OL.
+    expect(await byInstance(prometheus!.url, 'nut_battery_runtime_seconds{job="nut"}')).toEqual({ [nutTarget]: 10530 });
+    expect(await byInstance(prometheus!.url, 'nut_battery_charge_ratio{job="nut"}')).toEqual({ [nutTarget]: 1 });
+    expect(await byInstance(prometheus!.url, 'nut_ups_status{job="nut",nut_ups_status="OL"}')).toEqual({ [nutTarget]: 1 });
+    expect(await byInstance(prometheus!.url, 'probe_request_success{job="nut",request="vars"}')).toEqual({ [nutTarget]: 1 });
+    // A TCP answer has no HTTP status: the series is not there at all.
+    expect(await query(prometheus!.url, 'probe_http_status_code{job="nut"}')).toEqual([]);
+    expect(ups!.received.slice(0, 2)).toEqual(['LIST VAR ups', 'LOGOUT']);
   });
 });

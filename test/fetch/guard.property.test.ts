@@ -36,7 +36,7 @@ class Resolver {
   }) as unknown as Lookup;
 }
 
-const MODULE = { name: 'm', scheme: 'http', port: undefined, allowUrl: false, params: new Map(), roots: [], requests: new Map(), auth: undefined } as unknown as CompiledModule;
+const MODULE = { name: 'm', protocol: 'http', scheme: 'http', port: undefined, allowUrl: false, params: new Map(), roots: [], requests: new Map(), auth: undefined } as unknown as CompiledModule;
 
 interface Setup {
   rules: TargetRules;

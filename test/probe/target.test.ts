@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CompiledModule } from '../../src/module/plan.js';
-import { resolveTarget } from '../../src/probe/target.js';
+import { resolveTarget } from '../../src/protocols/target.js';
 
 const mod = { name: 'm', scheme: 'http', port: undefined, allowUrl: false } as unknown as CompiledModule;
 

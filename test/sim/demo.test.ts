@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/exporter.js';
 import { CATALOG } from './catalog/index.js';
+import { TCP_CATALOG } from './catalog/tcp.js';
 
 function runDemo(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -46,7 +47,7 @@ describe('npm run demo', () => {
       const r = await runDemo([]);
       expect(r.code).toBe(1);
       expect(r.stdout).toBe('');
-      expect(r.stderr).toBe(`apiprobe demo: port ${first.demoPort} (simulated device ${first.name}) is in use: is a demo already running? Stop it, or free the ports ${Math.min(...CATALOG.map((c) => c.demoPort))}-${Math.max(...CATALOG.map((c) => c.demoPort))}\n`);
+      expect(r.stderr).toBe(`apiprobe demo: port ${first.demoPort} (simulated device ${first.name}) is in use: is a demo already running? Stop it, or free the ports ${Math.min(...[...CATALOG, ...TCP_CATALOG].map((c) => c.demoPort))}-${Math.max(...[...CATALOG, ...TCP_CATALOG].map((c) => c.demoPort))}\n`);
     } finally {
       await release();
     }

@@ -5,6 +5,8 @@ import { ConfigError } from '../../src/spec/errors.js';
 import { createLogger } from '../../src/log.js';
 import { startServer } from '../../src/server/serve.js';
 import { CATALOG } from './catalog/index.js';
+import { TCP_CATALOG } from './catalog/tcp.js';
+import type { SimDevice } from './tcp/devices.js';
 import { startDevice, type RunningDevice } from './devices.js';
 
 const program = new Command()
@@ -15,7 +17,7 @@ const program = new Command()
   .parse();
 const flags = program.opts<{ 'config.file': string; 'web.listenAddress': string; devicesOnly?: boolean }>();
 
-const devices: RunningDevice[] = [];
+const devices: Array<RunningDevice | SimDevice> = [];
 
 /** Leaves with one line (and whatever was started stopped) instead of a stack trace. */
 async function giveUp(message: string): Promise<never> {
@@ -35,8 +37,20 @@ for (const d of CATALOG) {
   }
 }
 
+// The TCP status ports (upsd, apcupsd, memcached, ZooKeeper, Redis) speak their own protocols.
+for (const d of TCP_CATALOG) {
+  try {
+    devices.push(await d.start(d.demoPort));
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    await giveUp(e.code === 'EADDRINUSE'
+      ? `port ${d.demoPort} (simulated device ${d.name}) is in use: is a demo already running? Stop it, or free the ports ${demoPorts()}`
+      : `cannot start the simulated device ${d.name} on 127.0.0.1:${d.demoPort}: ${e.message}`);
+  }
+}
+
 function demoPorts(): string {
-  const ports = CATALOG.map((c) => c.demoPort);
+  const ports = [...CATALOG, ...TCP_CATALOG].map((c) => c.demoPort);
   return `${Math.min(...ports)}-${Math.max(...ports)}`;
 }
 
@@ -65,10 +79,14 @@ if (!flags.devicesOnly) {
 const lines = ['', 'Simulated devices (real payloads from test/fixtures) are up. Try:', ''];
 for (const [i, d] of CATALOG.entries()) {
   lines.push(`  # ${d.name}`);
-  lines.push(`  curl '${exporterUrl}/probe?module=${d.module}&target=${devices[i]!.url}${d.targetPath ?? ''}'`);
+  lines.push(`  curl '${exporterUrl}/probe?module=${d.module}&target=${(devices[i] as RunningDevice).url}${d.targetPath ?? ''}'`);
+}
+for (const d of TCP_CATALOG) {
+  lines.push(`  # ${d.name} (TCP)`);
+  lines.push(`  curl '${exporterUrl}/probe?module=${d.module}&target=127.0.0.1:${d.demoPort}'`);
 }
 lines.push('', `  # what the probe did, step by step`);
-lines.push(`  curl '${exporterUrl}/probe?module=redfish&target=${devices[0]!.url}&debug=true'`);
+lines.push(`  curl '${exporterUrl}/probe?module=redfish&target=${(devices[0] as RunningDevice).url}&debug=true'`);
 lines.push('', `Landing page: ${exporterUrl}/   Exporter metrics: ${exporterUrl}/metrics`, 'Ctrl-C stops everything.', '');
 process.stdout.write(lines.join('\n'));
 

@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { isLoopback } from '../../src/tls/accept.js';
 import { KnownHosts } from '../../src/tls/known-hosts.js';
 import { formatPin, identityOf, parsePin, PinError } from '../../src/tls/pins.js';
-import { resolveTarget } from '../../src/probe/target.js';
+import { resolveTarget } from '../../src/protocols/target.js';
 import type { CompiledModule } from '../../src/module/plan.js';
 import { deviceKey, planFor, type VerifyPolicy } from '../../src/tls/verify.js';
 import { tempDir } from '../helpers/exporter.js';

@@ -28,6 +28,8 @@ export interface SimOptions {
   hostile?: Hostile;
   /** Split every write into chunks of this size (flushed one by one). */
   chunk?: number;
+  /** Listen on this port (`npm run demo`); default: one from the system. */
+  port?: number;
 }
 
 export interface SimDevice {
@@ -137,7 +139,13 @@ async function serve(opts: SimOptions, onLine: Handler, framing: 'lines' | 'leng
     };
     raw.on('data', read);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+      server.removeListener('error', reject);
+      resolve();
+    });
+  });
   device.port = (server.address() as net.AddressInfo).port;
   device.close = async () => {
     for (const t of timers) clearTimeout(t);

@@ -1,14 +1,15 @@
 // What a probe says about the certificate of the device it talked to.
 import type { Connections } from '../fetch/connections.js';
 import type { SampleSet } from '../metrics/samples.js';
-import type { ModuleRun } from './resolve.js';
+import type { Transport } from '../fetch/transport.js';
+import type { ResolvedTarget } from './target.js';
 
 /**
  * probe_tls_cert_expiry_timestamp_seconds and probe_tls_verification_info{mode}, from
  * the last connection the module's transport opened to the target. Returns whether
  * the module's requests went out unverified (plain HTTP, or TLS with nothing checked).
  */
-export function tlsSamples(run: ModuleRun, connections: Connections, meta: SampleSet): { unverified: boolean } {
+export function tlsSamples(run: { target: ResolvedTarget; transport: Transport }, connections: Connections, meta: SampleSet): { unverified: boolean } {
   if (run.target.base.protocol !== 'https:') return { unverified: true };
   const peer = connections.peers.get(run.transport.key, run.target.key);
   if (!peer) return { unverified: false };
