@@ -57,6 +57,11 @@ function readersOf(m: CompiledMetric, how: Evaluation): Readers {
   return r;
 }
 
+/** Builds a metric's compiled readers; the module compiler calls it at load, so no probe pays for it. */
+export function prepareMetric(m: CompiledMetric): void {
+  readersOf(m, 'compiled');
+}
+
 export function mapMetric(m: CompiledMetric, docs: readonly Document[], out: SampleSet, report: MapReport, trace?: (message: string) => void, how: Evaluation = 'compiled'): void {
   const names = m.labelNames;
   const readers = readersOf(m, how);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { compileTransport, TransportError, type Transport } from '../fetch/transport.js';
 import { compileExpr, ExprError, type Expr } from '../mapping/expr.js';
 import { compileCondition, compilePath, containerSource, JsonPathError, type CompiledPath, type Condition } from '../mapping/jsonpath.js';
+import { prepareMetric } from '../mapping/map.js';
 import type { CompiledMetric, CompiledStep } from '../mapping/plan.js';
 import { compileParser, type FormatSpec, type Parser } from '../parse/index.js';
 import type { CompiledFollow, CompiledModule, CompiledRequest } from './plan.js';
@@ -127,7 +128,9 @@ function checkTcpRequest(req: RequestSpec, at: PropertyKey[], fail: Report): boo
     const source = requests.get(m.from);
     if (!requestsOk || !source) return;
     const compiled = compileMetric(name, m, i, source, at, fail);
-    if (compiled) metrics.push(compiled);
+    if (!compiled) return;
+    prepareMetric(compiled);
+    metrics.push(compiled);
   });
 
   // One family, one HELP: the first help given for a name serves all its mappings.
