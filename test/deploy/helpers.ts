@@ -29,6 +29,9 @@ export function run(bin: string, args: string[], opts: { cwd?: string; stdin?: s
       clearTimeout(timer);
       resolve({ code, out });
     });
+    // A program that exits without reading its input (a --help, a refusal) closes the pipe:
+    // its exit code and output are the result, not an EPIPE thrown into the test run.
+    child.stdin.on('error', () => {});
     child.stdin.end(opts.stdin ?? '');
   });
 }

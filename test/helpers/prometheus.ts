@@ -53,6 +53,7 @@ export async function startPrometheus(configFile: string, storage: string, attem
       clearTimeout(timer);
     }
     // A line (not EOF): the watchdog leaves without killing anything.
+    watchdog.stdin.on('error', () => {});
     watchdog.stdin.end('\n');
   };
 

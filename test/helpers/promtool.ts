@@ -18,6 +18,8 @@ export function runPromtool(args: string[], stdin?: string): Promise<PromtoolRun
     child.stderr.on('data', (b: Buffer) => (out += b.toString('utf8')));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, lines: out.split('\n').filter((l) => l.trim() !== '') }));
+    // promtool may exit before reading all its input: its exit code and output are the result.
+    child.stdin.on('error', () => {});
     child.stdin.end(stdin ?? '');
   });
 }
