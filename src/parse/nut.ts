@@ -4,7 +4,7 @@
 // and `\`). `BEGIN`/`END` lines are skipped; an `ERR …` line fails with upsd's word
 // for it (ERR UNKNOWN-UPS, ERR ACCESS-DENIED, ERR DATA-STALE …). One pass over each
 // line, no regular expression on device input.
-import { bodyText, breathe, SLICE_CHARS, UNLIMITED, type Parser } from './types.js';
+import { bodyText, eachLine, UNLIMITED, type Parser } from './types.js';
 
 /** One `VAR` line's name and value, or undefined when it is not one. */
 function readVar(line: string): [string, string] | undefined {
@@ -32,29 +32,15 @@ function readVar(line: string): [string, string] | undefined {
 export function nutParser(): Parser {
   return async (body, _contentType, limits = UNLIMITED) => {
     const doc: Record<string, string> = {};
-    const text = bodyText(body);
     let found = 0;
-    let drawn = 0;
-    let sliceEnd = SLICE_CHARS;
-    for (let start = 0; start < text.length; ) {
-      let nl = text.indexOf('\n', start);
-      if (nl < 0) nl = text.length;
-      const line = text.slice(start, nl > start && text.charCodeAt(nl - 1) === 0x0d ? nl - 1 : nl);
-      start = nl + 1;
-      if (start > sliceEnd && start < text.length) {
-        // A line is a value at most: drawn from the budget a slice at a time, as the other parsers do.
-        const stop = limits.takeValues(found - drawn) ?? (await breathe(limits));
-        if (stop) return { ok: false, error: stop };
-        drawn = found;
-        sliceEnd = start + SLICE_CHARS;
-      }
-      if (line.startsWith('ERR ') || line === 'ERR') return { ok: false, error: `upsd answered ${line.slice(0, 100)}` };
+    const stop = await eachLine(bodyText(body), limits, (line) => {
+      if (line.startsWith('ERR ') || line === 'ERR') return `upsd answered ${line.slice(0, 100)}`;
       const v = readVar(line);
-      if (!v || Object.prototype.hasOwnProperty.call(doc, v[0])) continue;
+      if (!v || Object.prototype.hasOwnProperty.call(doc, v[0])) return 0;
       doc[v[0]] = v[1];
       found++;
-    }
-    const stop = limits.takeValues(found - drawn);
+      return 1;
+    });
     if (stop) return { ok: false, error: stop };
     if (found === 0) return { ok: false, error: 'no `VAR <ups> <name> "<value>"` lines in the answer' };
     return { ok: true, doc };

@@ -44,6 +44,33 @@ export async function breathe(limits: ParseLimits): Promise<string | undefined> 
   return performance.now() >= limits.due ? DEADLINE : undefined;
 }
 
+/**
+ * Reads `text` line by line (a CR before the LF dropped), a slice at a time: `read` says
+ * how many values a line made (or a reason to stop); between two slices they are drawn
+ * from the probe's budget and the event loop gets a turn. The reason the parse stopped,
+ * or undefined once every line was read and drawn.
+ */
+export async function eachLine(text: string, limits: ParseLimits, read: (line: string) => number | string): Promise<string | undefined> {
+  let counted = 0;
+  let sliceEnd = SLICE_CHARS;
+  for (let start = 0; start < text.length; ) {
+    let nl = text.indexOf('\n', start);
+    if (nl < 0) nl = text.length;
+    const line = text.slice(start, nl > start && text.charCodeAt(nl - 1) === 0x0d ? nl - 1 : nl);
+    start = nl + 1;
+    if (start > sliceEnd && start < text.length) {
+      const stop = limits.takeValues(counted) ?? (await breathe(limits));
+      if (stop) return stop;
+      counted = 0;
+      sliceEnd = start + SLICE_CHARS;
+    }
+    const made = read(line);
+    if (typeof made === 'string') return made;
+    counted += made;
+  }
+  return limits.takeValues(counted);
+}
+
 const waiting: Array<() => void> = [];
 let scheduled = false;
 
