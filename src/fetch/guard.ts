@@ -10,7 +10,7 @@
 // list lets it through only when every view matches (see HostMatcher).
 import { lookup } from 'node:dns/promises';
 
-import { contains, formatAddress, parseHost, parseIP, parseNetwork, views, type Address, type Host, type View } from '../net/address.js';
+import { contains, formatAddress, MAX_NAME, parseHost, parseIP, parseNetwork, views, type Address, type Host, type View } from '../net/address.js';
 
 export interface TargetRules {
   allow: string[];
@@ -151,6 +151,8 @@ interface Vetted {
 
 const CACHE_SECONDS = 10;
 const CACHE_MAX = 10_000;
+/** The longest spelling of a host worth parsing: 253 characters, each percent-encoded. */
+const MAX_SPELLING = MAX_NAME * 3 + 2;
 
 export class TargetGuard {
   private readonly deny: Array<{ matcher: HostMatcher; name: string }>;
@@ -180,6 +182,9 @@ export class TargetGuard {
   }
 
   private parse(hostname: string): Host | null {
+    // Longer than any spelling of a valid host (253 characters, each percent-encoded at
+    // most): refused without a parse, and never a key of the bounded cache.
+    if (hostname.length > MAX_SPELLING) return null;
     let host = this.hosts.get(hostname);
     if (host === undefined) {
       host = parseHost(hostname) ?? null;
@@ -190,6 +195,8 @@ export class TargetGuard {
   }
 
   private judge(name: string, address: Address | undefined): string | undefined {
+    // A name no DNS carries never reaches the host patterns (two stars make one quadratic).
+    if (name.length > MAX_NAME + 1) return `refused: a host name is at most ${MAX_NAME} characters`;
     const all = address && views(address);
     for (const d of this.deny) {
       const hit = d.matcher.refusing(name, all);

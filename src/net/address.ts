@@ -117,6 +117,9 @@ const NOT_IN_HOST = /[\x00-\x20\x7f/\\?#@]/;
  * undefined when it refuses it, or when it is a name with an empty label (`a..b`,
  * `127.0.0.1..`: no such name can be looked up, and getaddrinfo must not see it).
  */
+/** The longest host name DNS carries, without its trailing dot. */
+export const MAX_NAME = 253;
+
 export function parseHost(raw: string): Host | undefined {
   if (raw === '' || NOT_IN_HOST.test(raw)) return undefined;
   const bracketed = raw.startsWith('[') && raw.endsWith(']');
@@ -136,8 +139,12 @@ export function parseHost(raw: string): Host | undefined {
   }
   const n = parseIPv4(hostname);
   if (n !== undefined) return { kind: 'ip', address: v4(n), text: hostname };
-  const labels = (hostname.endsWith('.') ? hostname.slice(0, -1) : hostname).split('.');
-  if (labels.some((l) => l === '')) return undefined;
+  const bare = hostname.endsWith('.') ? hostname.slice(0, -1) : hostname;
+  // DNS (RFC 1035): a name of at most 253 characters, labels of at most 63; nothing longer
+  // resolves, and the target rules' patterns then only ever see names this short.
+  if (bare.length > MAX_NAME) return undefined;
+  const labels = bare.split('.');
+  if (labels.some((l) => l === '' || l.length > 63)) return undefined;
   return { kind: 'name', name: hostname };
 }
 

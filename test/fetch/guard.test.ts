@@ -72,6 +72,28 @@ function recording(answers: Record<string, string[]> = {}): { lookup: Lookup; as
 
 const THIS_HOST = ['0.0.0.0', '0', '0.1.2.3', '[::]', '::', '[::ffff:0:0]', '[::ffff:0.0.0.0]', '[0:0:0:0:0:ffff:0:0]'];
 
+describe('host names as long as DNS allows, no longer', () => {
+  const label = (n: number): string => 'a'.repeat(n);
+  // 253 characters: three labels of 63, one of 61, and the dots between them.
+  const longest = [label(63), label(63), label(63), label(61)].join('.');
+
+  it('takes a name of 253 characters and labels of 63, refuses one character more before looking anything up', async () => {
+    const looked: string[] = [];
+    const g = new TargetGuard({ allow: [], deny: ['db-*.*.example.com'] }, ((host: string) => {
+      looked.push(host);
+      return Promise.resolve([{ address: '192.0.2.7', family: 4 }]);
+    }) as unknown as Lookup);
+    expect(longest.length).toBe(253);
+    await expect(g.vet(longest)).resolves.toEqual(expect.objectContaining({ address: '192.0.2.7' }));
+    await expect(g.vet(`${longest}.`)).resolves.toEqual(expect.objectContaining({ address: '192.0.2.7' }));
+    await expect(g.vet(`${longest}a`)).rejects.toThrow(/is not a valid host name or IP address/);
+    await expect(g.vet(`${label(64)}.example`)).rejects.toThrow(/is not a valid host name or IP address/);
+    // The shape that made a two-star rule quadratic: a 16 KB name of dotted labels.
+    await expect(g.vet(`db-${'a.'.repeat(8000)}example.com`)).rejects.toThrow(/is not a valid host name or IP address/);
+    expect(looked).toEqual([longest, `${longest}.`]);
+  });
+});
+
 describe('unspecified addresses are this host', () => {
   it('refuses 0.0.0.0/8 and :: (also IPv4-mapped) when loopback is denied, saying they mean this host', async () => {
     const g = new TargetGuard({ allow: [], deny: ['127.0.0.0/8', '::1/128'] }, recording().lookup);
