@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HostMatcher, RuleError, TargetGuard, TargetRefused } from '../../src/fetch/guard.js';
-
-type Lookup = ConstructorParameters<typeof TargetGuard>[1];
-const resolver = (answers: Record<string, string[]>): Lookup =>
-  ((host: string) => {
-    const a = answers[host];
-    if (!a) return Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' }));
-    return Promise.resolve(a.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
-  }) as unknown as Lookup;
+import { resolver, type Lookup } from '../helpers/resolver.js';
 
 describe('target rules', () => {
   it('refuses link-local and metadata addresses by default, naming the rule', async () => {

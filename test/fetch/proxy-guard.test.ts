@@ -9,14 +9,7 @@ import { Connections } from '../../src/fetch/connections.js';
 import { TargetGuard } from '../../src/fetch/guard.js';
 import type { Transport } from '../../src/fetch/transport.js';
 import { startConnectProxy, type ConnectProxy } from '../helpers/proxy.js';
-
-type Lookup = ConstructorParameters<typeof TargetGuard>[1];
-const resolver = (answers: Record<string, string[]>): Lookup =>
-  ((host: string) => {
-    const a = answers[host];
-    if (!a) return Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' }));
-    return Promise.resolve(a.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
-  }) as unknown as Lookup;
+import { resolver } from '../helpers/resolver.js';
 
 let proxy: ConnectProxy;
 let device: http.Server;
