@@ -198,8 +198,8 @@ async function describeCommand(words: string[]): Promise<CliCommand> {
   return { options, commands };
 }
 
-/** Flags of other programs the docs name as such: curl's in the pinning table, nginx's build option, node's heap limit. */
-const FOREIGN_FLAGS = new Set(['--pinnedpubkey', '--with-http_stub_status_module', '--max-old-space-size']);
+/** Flags of other programs the docs name as such: curl's in the pinning table, nginx's build option, node's heap sizes. */
+const FOREIGN_FLAGS = new Set(['--pinnedpubkey', '--with-http_stub_status_module', '--max-old-space-size', '--max-semi-space-size']);
 
 describe('the apiprobe command line the docs show', SLOW, () => {
   let root: CliCommand;
