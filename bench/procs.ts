@@ -98,9 +98,15 @@ export async function stop(p: Proc): Promise<void> {
 
 /** CPU time the process has used (utime + stime, every thread), in ms. */
 export function cpuMs(pid: number): number {
+  const { user, kernel } = cpuSplitMs(pid);
+  return user + kernel;
+}
+
+/** The same, split: user time and kernel (system call) time, in ms. */
+export function cpuSplitMs(pid: number): { user: number; kernel: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  return { user: (Number(fields[11]) * 1000) / CLK_TCK, kernel: (Number(fields[12]) * 1000) / CLK_TCK };
 }
 
 /** VmRSS from /proc/<pid>/status, in bytes. */

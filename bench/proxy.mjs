@@ -4,6 +4,9 @@
 // node like the built exporter does (no TypeScript loader in its memory or CPU).
 //
 //   node bench/proxy.mjs --upstream http://127.0.0.1:N   → prints {"port":M} when listening
+//
+// GET /path fetches the upstream's /path; GET /?target=host:port&path=/p fetches
+// http://host:port/p (a different origin per target, as W4 does).
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
@@ -15,7 +18,12 @@ const agent = new Agent({ keepAliveTimeout: 30_000 });
 
 const server = http.createServer(async (req, res) => {
   try {
-    const up = await request(upstream + req.url, { dispatcher: agent });
+    let url = upstream + req.url;
+    if (req.url.startsWith('/?')) {
+      const q = new URLSearchParams(req.url.slice(2));
+      url = `http://${q.get('target')}${q.get('path')}`;
+    }
+    const up = await request(url, { dispatcher: agent });
     const body = Buffer.from(await up.body.arrayBuffer());
     res.writeHead(up.statusCode, { 'content-type': 'application/json', 'content-length': body.length });
     res.end(body);

@@ -24,7 +24,7 @@ import { exposeText } from '../src/metrics/expose.js';
 import type { CompiledRequest } from '../src/module/plan.js';
 import { SampleSet } from '../src/metrics/samples.js';
 import { BENCH_DIR, LARGE_SERIES, ROOT, largeDocument, manyAddresses, mockupRoutes } from './documents.js';
-import { buildDist, cpuMs, rssBytes, spawnReporting, startExporter, stop, type Proc } from './procs.js';
+import { buildDist, cpuSplitMs, rssBytes, spawnReporting, startExporter, stop, type Proc } from './procs.js';
 import { REDFISH_DEVICES, startDevice } from '../test/sim/devices.js';
 
 const { values: flags } = parseArgs({
@@ -73,6 +73,9 @@ interface Workload {
 
 const probePath = (module: string, target: string): string => `/probe?${new URLSearchParams({ module, target }).toString()}`;
 
+/** The minimal proxy's request for one target's path (bench/proxy.mjs). */
+const proxyPath = (target: string, p: string): string => `/?${new URLSearchParams({ target, path: p }).toString()}`;
+
 const WORKLOADS: Workload[] = [
   { id: 'F-up-small', title: 'floor: upstream /small direct', server: 'upstream', path: () => '/small', probe: false },
   { id: 'F-proxy-small', title: 'floor: minimal proxy /small', server: 'proxy', path: () => '/small', probe: false },
@@ -84,6 +87,14 @@ const WORKLOADS: Workload[] = [
   {
     id: 'W4-close', title: 'W4, a new connection per probe', server: 'exporter', probe: true,
     roundRobin: (c) => manyAddresses().map((a) => probePath('small_close', `${a}:${c.upstreamPort}`)),
+  },
+  {
+    id: 'F-proxy-many', title: 'floor: minimal proxy, 1,000 targets', server: 'proxy', probe: false,
+    roundRobin: (c) => manyAddresses().map((a) => proxyPath(`${a}:${c.upstreamPort}`, '/small')),
+  },
+  {
+    id: 'F-proxy-close', title: 'floor: minimal proxy, a new connection each', server: 'proxy', probe: false,
+    roundRobin: (c) => manyAddresses().map((a) => proxyPath(`${a}:${c.upstreamPort}`, '/small-close')),
   },
   { id: 'F-up-large', title: 'floor: upstream /large direct', server: 'upstream', path: () => '/large', probe: false },
   { id: 'F-proxy-large', title: 'floor: minimal proxy /large', server: 'proxy', path: () => '/large', probe: false },
@@ -118,12 +129,16 @@ interface Row {
   p50: number;
   p99: number;
   cpuPerProbe: number;
+  /** The part of that CPU time spent in the kernel (system calls: sockets, memory). */
+  kernelShare: number;
   peakRss: number;
   rssAfter: number;
   errors: number;
   failedProbes: number;
   /** TCP connections the upstream accepted during the measured run (from anyone). */
   upstreamConnections: number;
+  /** Requests the upstream answered during the measured run, per probe (1 unless fetches were shared). */
+  upstreamPerProbe: number;
   profile?: string;
 }
 
@@ -155,22 +170,23 @@ function load(url: string, w: Workload, ctx: Ctx, connections: number, length: n
   });
 }
 
-/** Connections the upstream has accepted, this request's own (always a new one) included. */
-function upstreamConnections(ctx: Ctx, w: Workload): Promise<number> {
+/** Connections the upstream has accepted (this request's own, always a new one, included) and requests it answered. */
+function upstreamStats(ctx: Ctx, w: Workload): Promise<{ connections: number; requests: number }> {
   return new Promise((resolve, reject) => {
     http.get({ host: '127.0.0.1', port: w.expand ? ctx.expandPort : ctx.upstreamPort, path: '/__stats', agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve((JSON.parse(body) as { connections: number }).connections));
+      res.on('end', () => resolve(JSON.parse(body) as { connections: number; requests: number }));
     }).on('error', reject);
   });
 }
 
 async function runWorkload(w: Workload, ctx: Ctx, upstream: Proc): Promise<Row> {
   const connections = w.connections ?? CONNECTIONS;
-  const server = w.server === 'exporter' ? await startExporter({ profileDir: flags['cpu-prof'] ? mkdtempSync(path.join(tmpdir(), 'apiprobe-prof-')) : undefined, exporterArgs: flags['exporter-arg'] })
-    : w.server === 'proxy' ? await spawnReporting([path.join(BENCH_DIR, 'proxy.mjs'), '--upstream', `http://127.0.0.1:${ctx.upstreamPort}`])
+  const profileDir = flags['cpu-prof'] && w.server !== 'upstream' ? mkdtempSync(path.join(tmpdir(), 'apiprobe-prof-')) : undefined;
+  const server = w.server === 'exporter' ? await startExporter({ profileDir, exporterArgs: flags['exporter-arg'] })
+    : w.server === 'proxy' ? { ...await spawnReporting([...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), path.join(BENCH_DIR, 'proxy.mjs'), '--upstream', `http://127.0.0.1:${ctx.upstreamPort}`]), profileDir }
     : upstream;
   try {
     const url = `http://127.0.0.1:${server.port}`;
@@ -180,14 +196,14 @@ async function runWorkload(w: Workload, ctx: Ctx, upstream: Proc): Promise<Row> 
     let peakRss = rssBytes(server.pid);
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssBytes(server.pid))), 100);
     const latencies: number[] = [];
-    const conns0 = await upstreamConnections(ctx, w);
-    const cpu0 = cpuMs(server.pid);
+    const stats0 = await upstreamStats(ctx, w);
+    const cpu0 = cpuSplitMs(server.pid);
     const result = await load(url, w, ctx, connections, DURATION, (ms) => latencies.push(ms));
-    const cpu1 = cpuMs(server.pid);
+    const cpu1 = cpuSplitMs(server.pid);
     clearInterval(sampler);
     const rssAfter = rssBytes(server.pid);
     peakRss = Math.max(peakRss, rssAfter);
-    const conns1 = await upstreamConnections(ctx, w);
+    const stats1 = await upstreamStats(ctx, w);
     latencies.sort((a, b) => a - b);
     const probes = latencies.length;
     return {
@@ -195,11 +211,13 @@ async function runWorkload(w: Workload, ctx: Ctx, upstream: Proc): Promise<Row> 
       perSecond: probes / DURATION,
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
-      cpuPerProbe: (cpu1 - cpu0) / probes,
+      cpuPerProbe: (cpu1.user + cpu1.kernel - cpu0.user - cpu0.kernel) / probes,
+      kernelShare: (cpu1.kernel - cpu0.kernel) / (cpu1.user + cpu1.kernel - cpu0.user - cpu0.kernel),
       peakRss, rssAfter,
       errors: result.non2xx + result.errors + result.timeouts,
       failedProbes: w.probe ? result.mismatches : 0,
-      upstreamConnections: conns1 - conns0 - 1,
+      upstreamConnections: stats1.connections - stats0.connections - 1,
+      upstreamPerProbe: (stats1.requests - stats0.requests) / probes,
       ...(server.profileDir ? { profile: server.profileDir } : {}),
     };
   } finally {
@@ -425,10 +443,10 @@ const MiB = 1024 * 1024;
 const fmt = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
 function table(rows: Row[]): string {
-  const head = ['workload', 'conns', 'probes/s', 'p50 ms', 'p99 ms', 'CPU ms/probe', 'peak RSS MiB', 'RSS after MiB', 'non-2xx/errors', 'probe_success 0', 'upstream conns opened'];
+  const head = ['workload', 'conns', 'probes/s', 'p50 ms', 'p99 ms', 'CPU ms/probe', 'kernel %', 'peak RSS MiB', 'RSS after MiB', 'non-2xx/errors', 'probe_success 0', 'upstream conns opened', 'upstream requests/probe'];
   const body = rows.map((r) => [
-    r.w.title, String(r.connections), fmt(r.perSecond, 0), fmt(r.p50, 2), fmt(r.p99, 2), fmt(r.cpuPerProbe, 3),
-    fmt(r.peakRss / MiB, 0), fmt(r.rssAfter / MiB, 0), String(r.errors), r.w.probe ? String(r.failedProbes) : '-', String(r.upstreamConnections),
+    r.w.title, String(r.connections), fmt(r.perSecond, 0), fmt(r.p50, 2), fmt(r.p99, 2), fmt(r.cpuPerProbe, 3), fmt(100 * r.kernelShare, 0),
+    fmt(r.peakRss / MiB, 0), fmt(r.rssAfter / MiB, 0), String(r.errors), r.w.probe ? String(r.failedProbes) : '-', String(r.upstreamConnections), r.w.server === 'upstream' ? '-' : fmt(r.upstreamPerProbe, 2),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
@@ -532,6 +550,14 @@ async function main(): Promise<void> {
   if (w1 && proxySmall) targets.push(`W1 ${fmt(w1.cpuPerProbe / proxySmall.cpuPerProbe, 2)}× the minimal proxy (≤ 1.3×: ${verdict(w1.cpuPerProbe <= 1.3 * proxySmall.cpuPerProbe)})`);
   if (w4 && w1) targets.push(`W4 ${fmt(w4.cpuPerProbe / w1.cpuPerProbe, 2)}× W1 (≤ 1.5×: ${verdict(w4.cpuPerProbe <= 1.5 * w1.cpuPerProbe)})`);
   if (w4close && w1) targets.push(`W4-close ${fmt(w4close.cpuPerProbe / w1.cpuPerProbe, 2)}× W1 (≤ 3×: ${verdict(w4close.cpuPerProbe <= 3 * w1.cpuPerProbe)})`);
+  // The same two workloads through the minimal proxy: what 1,000 origins and fresh
+  // connections cost undici and the kernel before the exporter does anything.
+  const proxyMany = by('F-proxy-many');
+  const proxyClose = by('F-proxy-close');
+  if (proxyMany && proxySmall) targets.push(`the minimal proxy itself: 1,000 targets ${fmt(proxyMany.cpuPerProbe / proxySmall.cpuPerProbe, 2)}× one target`);
+  if (proxyClose && proxySmall) targets.push(`a new connection each ${fmt(proxyClose.cpuPerProbe / proxySmall.cpuPerProbe, 2)}× one target`);
+  if (w4 && proxyMany) targets.push(`W4 ${fmt(w4.cpuPerProbe / proxyMany.cpuPerProbe, 2)}× the proxy on 1,000 targets`);
+  if (w4close && proxyClose) targets.push(`W4-close ${fmt(w4close.cpuPerProbe / proxyClose.cpuPerProbe, 2)}× the proxy on new connections`);
   if (w3 && w3Ref) targets.push(`W3 ${fmt(w3.cpuPerProbe / (w3Ref.parseMs + w3Ref.formatMs), 2)}× (JSON.parse + formatting) (≤ 2×: ${verdict(w3.cpuPerProbe <= 2 * (w3Ref.parseMs + w3Ref.formatMs))}), peak RSS ${fmt(w3.peakRss / MiB, 0)} MiB (≤ 300: ${verdict(w3.peakRss <= 300 * MiB)})`);
   if (w2) targets.push(`W2 ${fmt(w2.cpuPerProbe / redfishFanOut().requests, 3)} ms per upstream request (≤ 0.15: ${verdict(w2.cpuPerProbe / redfishFanOut().requests <= 0.15)})`);
   if (targets.length) out.push(`issue 18: ${targets.join('; ')}`);

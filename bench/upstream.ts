@@ -49,20 +49,22 @@ function send(res: http.ServerResponse, status: number, body: Buffer): void {
   res.end(body);
 }
 
-/** TCP connections accepted so far, on every address: GET /__stats tells the harness. */
+/** TCP connections accepted and requests answered so far, on every address: GET /__stats tells the harness. */
 let connections = 0;
+let requests = 0;
 
 const server = http.createServer((req, res) => {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const p = q < 0 ? url : url.slice(0, q);
+  if (p !== '/__stats') requests++;
   if (p === '/small') return send(res, 200, small);
   if (p === '/small-close') {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': small.length, connection: 'close' });
     res.end(small);
     return;
   }
-  if (p === '/__stats') return send(res, 200, Buffer.from(JSON.stringify({ connections })));
+  if (p === '/__stats') return send(res, 200, Buffer.from(JSON.stringify({ connections, requests })));
   if (p === '/large') return send(res, 200, large);
   if (p.startsWith('/redfish')) {
     const key = decodeURIComponent(p.length > 1 ? p.replace(/\/+$/, '') : p);
