@@ -56,6 +56,7 @@ interface Flags {
   'web.workers': number;
   'runtime.heapGrowth': number;
   'runtime.largeHeap': number;
+  'runtime.maxFullGcRate': number;
 }
 
 /** See src/runtime/heap.ts. */
@@ -82,13 +83,19 @@ const program = new Command()
   .option('--history.limit <n>', 'successful and failed probes kept each for the landing page', nonNegativeInt, 50)
   .option('--runtime.heap-growth <percent>', 'how far the JavaScript heap may grow past what the last full garbage collection kept, while that is under --runtime.large-heap (0: V8 decides, up to 4×)', nonNegativeInt, DEFAULT_HEAP_GROWTH)
   .option('--runtime.large-heap <MiB>', 'live heap above which V8 decides how far the heap grows', positiveInt, 128)
+  .option('--runtime.max-full-gc-rate <per-second>', 'full garbage collections a second (over 10 s) past which --runtime.heap-growth is lifted for a minute: V8 decides (0: never lifted for that)', positiveNumber, 1)
   .action(async (flags: Flags) => {
     const logger = createLogger(flags['log.level'], flags['log.format']);
     if (flags['config.check']) return check(flags['config.file'], flags['config.format']);
     const config = configFileOrExit(flags['config.file'], 1);
     if (config === undefined) return;
     if (config.source === 'shipped' && cluster.isPrimary) logger.info({ config: config.file }, `no --config.file and no ./apiprobe.yml: starting with the shipped modules`);
-    governHeapGrowth({ percent: flags['runtime.heapGrowth'], largeHeapBytes: flags['runtime.largeHeap'] * 1024 * 1024 });
+    governHeapGrowth({
+      percent: flags['runtime.heapGrowth'],
+      largeHeapBytes: flags['runtime.largeHeap'] * 1024 * 1024,
+      maxFullGcRate: flags['runtime.maxFullGcRate'] || Infinity,
+      onChange: (capped, reason) => logger.debug({ capped, reason }, capped ? 'heap growth capped again' : 'heap growth left to V8'),
+    });
     if (flags['web.workers'] > 1 && cluster.isPrimary) {
       await runPrimary(flags['web.workers'], logger);
       process.exit(0);
