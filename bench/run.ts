@@ -81,6 +81,11 @@ const WORKLOADS: Workload[] = [
   { id: 'F-proxy-small', title: 'floor: minimal proxy /small', server: 'proxy', path: () => '/small', probe: false },
   { id: 'W1', title: 'W1 small (7 series)', server: 'exporter', path: (c) => probePath('small', `127.0.0.1:${c.upstreamPort}`), probe: true },
   {
+    // W1 where every probe asks the device (W1's 32 probes at once share one request).
+    id: 'W1-own', title: 'W1, a request of its own per probe', server: 'exporter', probe: true,
+    roundRobin: (c) => manyAddresses().map((_, i) => `${probePath('small_own', `127.0.0.1:${c.upstreamPort}`)}&n=${i}`),
+  },
+  {
     id: 'W4', title: 'W4 small, 1,000 targets', server: 'exporter', probe: true,
     roundRobin: (c) => manyAddresses().map((a) => probePath('small', `${a}:${c.upstreamPort}`)),
   },
@@ -556,6 +561,9 @@ async function main(): Promise<void> {
   const proxyClose = by('F-proxy-close');
   if (proxyMany && proxySmall) targets.push(`the minimal proxy itself: 1,000 targets ${fmt(proxyMany.cpuPerProbe / proxySmall.cpuPerProbe, 2)}× one target`);
   if (proxyClose && proxySmall) targets.push(`a new connection each ${fmt(proxyClose.cpuPerProbe / proxySmall.cpuPerProbe, 2)}× one target`);
+  const w1own = by('W1-own');
+  if (w1own && proxySmall) targets.push(`W1 with a request of its own per probe ${fmt(w1own.cpuPerProbe / proxySmall.cpuPerProbe, 2)}× the minimal proxy`);
+  if (w4 && w1own) targets.push(`W4 ${fmt(w4.cpuPerProbe / w1own.cpuPerProbe, 2)}× W1 with its own request`);
   if (w4 && proxyMany) targets.push(`W4 ${fmt(w4.cpuPerProbe / proxyMany.cpuPerProbe, 2)}× the proxy on 1,000 targets`);
   if (w4close && proxyClose) targets.push(`W4-close ${fmt(w4close.cpuPerProbe / proxyClose.cpuPerProbe, 2)}× the proxy on new connections`);
   if (w3 && w3Ref) targets.push(`W3 ${fmt(w3.cpuPerProbe / (w3Ref.parseMs + w3Ref.formatMs), 2)}× (JSON.parse + formatting) (≤ 2×: ${verdict(w3.cpuPerProbe <= 2 * (w3Ref.parseMs + w3Ref.formatMs))}), peak RSS ${fmt(w3.peakRss / MiB, 0)} MiB (≤ 300: ${verdict(w3.peakRss <= 300 * MiB)})`);
