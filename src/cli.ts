@@ -83,7 +83,7 @@ const program = new Command()
   .option('--history.limit <n>', 'successful and failed probes kept each for the landing page', nonNegativeInt, 50)
   .option('--runtime.heap-growth <percent>', 'how far the JavaScript heap may grow past what the last full garbage collection kept, while that is under --runtime.large-heap (0: V8 decides, up to 4×)', nonNegativeInt, DEFAULT_HEAP_GROWTH)
   .option('--runtime.large-heap <MiB>', 'live heap above which V8 decides how far the heap grows', positiveInt, 128)
-  .option('--runtime.max-full-gc-rate <per-second>', 'full garbage collections a second (over 10 s) past which --runtime.heap-growth is lifted for a minute: V8 decides (0: never lifted for that)', positiveNumber, 1)
+  .option('--runtime.max-full-gc-rate <per-second>', 'full garbage collections a second (over 10 s) past which the heap may grow 4× --runtime.heap-growth for a minute (0: never)', positiveNumber, 1)
   .action(async (flags: Flags) => {
     const logger = createLogger(flags['log.level'], flags['log.format']);
     if (flags['config.check']) return check(flags['config.file'], flags['config.format']);
@@ -94,7 +94,7 @@ const program = new Command()
       percent: flags['runtime.heapGrowth'],
       largeHeapBytes: flags['runtime.largeHeap'] * 1024 * 1024,
       maxFullGcRate: flags['runtime.maxFullGcRate'] || Infinity,
-      onChange: (capped, reason) => logger.debug({ capped, reason }, capped ? 'heap growth capped again' : 'heap growth left to V8'),
+      onChange: (capped, reason) => logger.debug({ capped, reason }, capped ? 'heap growth capped again' : 'heap growth cap lifted'),
     });
     if (flags['web.workers'] > 1 && cluster.isPrimary) {
       await runPrimary(flags['web.workers'], logger);
