@@ -19,6 +19,8 @@ import { ParamError } from '../module/url-plan.js';
 import { LINE_BREAK } from '../module/tcp-lines.js';
 import type { Protocol, Sending } from './types.js';
 import { fetchTcp, type TcpTerminator } from './tcp.js';
+import { peerSamples } from './tls-samples.js';
+import { deviceKey } from '../tls/verify.js';
 
 export type { CompiledTcp } from '../module/plan.js';
 
@@ -152,6 +154,14 @@ export const tcp: Protocol = {
             },
           },
         );
+        // The certificate this exchange saw, for probe_tls_*: each exchange is a connection of
+        // its own, so an exchange that saw none (refused, failed before the handshake) forgets
+        // what an earlier one saw rather than report it again.
+        if (t.tls !== 'none') {
+          const device = deviceKey(url.hostname, url.port, 'tcp:');
+          if (res.peer) connections.peers.record(run.transport.key, device, { mode: tlsSettings.rejectUnauthorized ? 'ca' : 'none', expiry: Math.floor(Date.parse(res.peer.validTo) / 1000) });
+          else connections.peers.forget(run.transport.key, device);
+        }
         if (!res.ok) return failed(`${res.error} (tcp ${res.phase})`, res.bytes);
         return { ok: true, status: 0, bytes: res.bytes, body: res.body, contentType: undefined, headers: {}, error: undefined, seconds: res.seconds, cached: false };
       } finally {
@@ -179,11 +189,21 @@ export const tcp: Protocol = {
     };
   },
 
-  // No certificate metrics for TCP yet (the peer is not recorded per target); a module run
-  // is unverified when any of its requests is sent in clear or without checking the chain.
-  tlsSamples: (run) => ({
-    unverified: [...run.module.requests.values()].some((r) => r.tcp!.tls === 'none') || !run.transport.tls.rejectUnauthorized,
-  }),
+  // The certificate of the first request over TLS that saw one (a module's requests go to
+  // one device, usually on one port). A module run is unverified when any of its requests
+  // is sent in clear or without checking the chain.
+  tlsSamples: (run, connections, meta) => {
+    const requests = [...run.module.requests.values()];
+    for (const r of requests) {
+      const t = tcpOf(r);
+      if (t.tls === 'none') continue;
+      const peer = connections.peers.get(run.transport.key, deviceKey(run.target.base.hostname, run.target.base.port || t.port, 'tcp:'));
+      if (!peer) continue;
+      peerSamples(peer, meta);
+      break;
+    }
+    return { unverified: requests.some((r) => tcpOf(r).tls === 'none') || !run.transport.tls.rejectUnauthorized };
+  },
 
   // The lines as sent (params are checked values; credentials are never in send lines).
   describe: (req: CompiledRequest, url: URL, params): string => `tcp ${url.host} ${tcpOf(req).send.map((l) => clip(fill(l, params), 80)).join(' / ')}`,

@@ -9,6 +9,7 @@ import { parse, stringify } from 'yaml';
 import { parseSeries, ROOT, startExporter, type TestExporter } from '../helpers/exporter.js';
 import { checkMetrics, promtool } from '../helpers/promtool.js';
 import { selfSigned } from '../helpers/tls.js';
+import { expiryOf } from '../helpers/tls-device.js';
 import { CATALOG } from '../sim/catalog/index.js';
 import { TCP_CATALOG } from '../sim/catalog/tcp.js';
 import { apcupsd, memcached, nutVariables, redis, upsd, zookeeper, type SimDevice } from '../sim/tcp/devices.js';
@@ -374,8 +375,18 @@ describe('nut over STARTTLS, logging in (upsd with CERTFILE)', () => {
       expect(parseSeries(r.text).get('probe_success'), r.text).toBe(1);
       expect(parseSeries(r.text).get('nut_battery_runtime_seconds')).toBe(10530);
       expect(d.received).toEqual(['STARTTLS', 'USERNAME monuser', 'PASSWORD pw', 'LIST VAR ups', 'LOGOUT']);
+      // The certificate upsd presented, as an HTTPS probe reports it.
+      expect(parseSeries(r.text).get('probe_tls_cert_expiry_timestamp_seconds')).toBe(expiryOf(cert));
+      expect(parseSeries(r.text).get('probe_tls_verification_info{mode="ca"}')).toBe(1);
+      if (promtool.path) expect(await checkMetrics(r.text)).toEqual({ code: 0, lines: [] });
       const clear = await ex.probe({ module: 'nut_clear', target: `127.0.0.1:${d.port}`, auth: 'upsmon' });
       expect(parseSeries(clear.text).get('probe_success')).toBe(1);
+      expect(clear.text).not.toContain('probe_tls_');
+      // A later exchange that sees no certificate reports none: nothing stale from the last one.
+      await d.close();
+      const gone = await ex.probe({ module: 'nut_tls', target: `127.0.0.1:${d.port}`, auth: 'upsmon' });
+      expect(parseSeries(gone.text).get('probe_success')).toBe(0);
+      expect(gone.text).not.toContain('probe_tls_');
       const metrics = parseSeries(await (await fetch(`${ex.url}/metrics`)).text());
       expect(metrics.get('apiprobe_insecure_credential_probes_total{module="nut_clear"}')).toBe(1);
       expect(metrics.has('apiprobe_insecure_credential_probes_total{module="nut_tls"}')).toBe(false);
