@@ -90,10 +90,6 @@ function checkProtocol(spec: ModuleSpec, fail: Report): 'http' | 'tcp' {
   if (spec.follow_redirects) fail(['follow_redirects'], 'redirects are HTTP\'s: not for a tcp module');
   if (spec.proxy_url !== undefined) fail(['proxy_url'], 'an HTTP proxy cannot carry a tcp module\'s requests');
   if (spec.headers !== undefined) fail(['headers'], 'headers are HTTP\'s: not for a tcp module');
-  // Pins and trust on first use are checked by the HTTP connector (src/tls/); a TCP
-  // connection verifies the chain against ca/ca_file or the system's CAs only.
-  if (spec.tls.pins !== undefined) fail(['tls', 'pins'], 'pins are not supported for tcp requests yet: verify with ca_file, or leave tls: none');
-  if (spec.tls.trust !== undefined) fail(['tls', 'trust'], 'trust is not supported for tcp requests yet: verify with ca_file');
   return 'tcp';
 }
 

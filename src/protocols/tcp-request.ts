@@ -20,7 +20,7 @@ import { LINE_BREAK } from '../module/tcp-lines.js';
 import type { Protocol, Sending } from './types.js';
 import { fetchTcp, type TcpTerminator } from './tcp.js';
 import { peerSamples } from './tls-samples.js';
-import { deviceKey } from '../tls/verify.js';
+import { checkPeer, deviceKey, planFor, type PeerInfo } from '../tls/verify.js';
 
 export type { CompiledTcp } from '../module/plan.js';
 
@@ -103,6 +103,10 @@ export const tcp: Protocol = {
     const auth = t.login ? run.auth : undefined;
     const host = stripBrackets(url.hostname);
     const tlsSettings = run.transport.tls;
+    // What is checked on this device's certificate: the chain, pins (the module's, the
+    // pins file's), trust on first use; as the HTTP connector does (src/tls/verify.ts).
+    const device = deviceKey(url.hostname, url.port, 'tcp:');
+    const plan = planFor(run.transport.verify, device, connections.trust);
     const exchange = async (deadline: Deadline): Promise<FetchResult> => {
       const started = performance.now();
       const failed = (error: string, bytes = 0): FetchResult => ({ ok: false, status: 0, bytes, body: undefined, contentType: undefined, headers: {}, error, seconds: (performance.now() - started) / 1000, cached: false });
@@ -118,6 +122,7 @@ export const tcp: Protocol = {
       }
       // fetchTcp takes an AbortSignal; the probe's deadline is an EventEmitter (cheaper
       // for HTTP's many requests): one controller per TCP exchange, its listener removed after.
+      let seen: PeerInfo | undefined;
       const controller = new AbortController();
       const onAbort = (): void => controller.abort();
       if (deadline.aborted) controller.abort();
@@ -129,11 +134,17 @@ export const tcp: Protocol = {
             port: Number(url.port),
             tls: t.tls,
             tlsOptions: {
-              rejectUnauthorized: tlsSettings.rejectUnauthorized,
+              rejectUnauthorized: plan.chain,
               ...(tlsSettings.ca && { ca: tlsSettings.ca }),
               ...(tlsSettings.cert && { cert: tlsSettings.cert }),
               ...(tlsSettings.key && { key: tlsSettings.key }),
               ...(tlsSettings.servername !== undefined && { servername: tlsSettings.servername }),
+              verifyPeer: (socket) => {
+                const verdict = checkPeer(socket, device, plan, connections.trust);
+                if (!verdict.ok) return verdict.reason;
+                seen = verdict.info;
+                return undefined;
+              },
             },
             ...(login && { login }),
             send,
@@ -154,12 +165,11 @@ export const tcp: Protocol = {
             },
           },
         );
-        // The certificate this exchange saw, for probe_tls_*: each exchange is a connection of
-        // its own, so an exchange that saw none (refused, failed before the handshake) forgets
-        // what an earlier one saw rather than report it again.
+        // The certificate this exchange accepted, for probe_tls_*: each exchange is a
+        // connection of its own, so one that accepted none (refused, failed before or in the
+        // handshake) forgets what an earlier one saw rather than report it again.
         if (t.tls !== 'none') {
-          const device = deviceKey(url.hostname, url.port, 'tcp:');
-          if (res.peer) connections.peers.record(run.transport.key, device, { mode: tlsSettings.rejectUnauthorized ? 'ca' : 'none', expiry: Math.floor(Date.parse(res.peer.validTo) / 1000) });
+          if (seen) connections.peers.record(run.transport.key, device, seen);
           else connections.peers.forget(run.transport.key, device);
         }
         if (!res.ok) return failed(`${res.error} (tcp ${res.phase})`, res.bytes);

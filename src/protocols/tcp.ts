@@ -28,8 +28,11 @@ export interface TcpTlsOptions {
   servername?: string;
   cert?: string | Buffer;
   key?: string | Buffer;
-  /** For pins: called with the peer's certificate after the handshake, may refuse it. */
-  checkServerIdentity?: tls.ConnectionOptions['checkServerIdentity'];
+  /**
+   * Called once the handshake is done, before anything is written on the connection
+   * (pins, first use): a reason refuses the peer and the connection is cut.
+   */
+  verifyPeer?: (socket: tls.TLSSocket) => string | undefined;
 }
 
 export interface TcpSpec {
@@ -285,7 +288,6 @@ export async function fetchTcp(spec: TcpSpec, deps: TcpDeps): Promise<TcpResult>
       ...(o.ca !== undefined && { ca: o.ca }),
       ...(o.cert !== undefined && { cert: o.cert }),
       ...(o.key !== undefined && { key: o.key }),
-      ...(o.checkServerIdentity && { checkServerIdentity: o.checkServerIdentity }),
     });
     socket = secure;
     await new Promise<void>((resolve, reject) => {
@@ -297,8 +299,12 @@ export async function fetchTcp(spec: TcpSpec, deps: TcpDeps): Promise<TcpResult>
       secure.once('error', fail);
       signal?.addEventListener('abort', () => reject(new TcpFailure('deadline exceeded during the TLS handshake')), listen);
     });
+    // Checked first: once getPeerX509Certificate() has been called, Node 20 answers every
+    // later getPeerCertificate() with an empty object (Node 24 does not).
+    const refused = o.verifyPeer?.(secure);
     peer = secure.getPeerX509Certificate();
     tlsVersion = secure.getProtocol() ?? undefined;
+    if (refused !== undefined) throw new TcpFailure(refused);
     return secure;
   };
 

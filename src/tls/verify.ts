@@ -112,7 +112,7 @@ export function verifyingConnector(
     const connect = plan.chain ? strict : (lax ??= buildConnector({ ...tls, rejectUnauthorized: false, maxCachedSessions: 0, timeout }));
     connect(opts, (err, socket) => {
       if (err !== null) return callback(err, null);
-      const verdict = check(socket as TLSSocket, device, plan, trust);
+      const verdict = checkPeer(socket as TLSSocket, device, plan, trust);
       if (!verdict.ok) {
         peers.forget(transportKey, device);
         socket.destroy();
@@ -124,7 +124,12 @@ export function verifyingConnector(
   };
 }
 
-function check(socket: TLSSocket, device: string, plan: ReturnType<typeof planFor>, trust: Trust): { ok: true; info: PeerInfo } | { ok: false; reason: string } {
+/**
+ * The peer of a connection whose handshake is done, checked as `plan` says (pins, first use;
+ * the chain was checked by the handshake itself when `plan.chain`). Used by the HTTP
+ * connector above and by TCP requests over TLS (src/protocols/tcp-request.ts).
+ */
+export function checkPeer(socket: TLSSocket, device: string, plan: ReturnType<typeof planFor>, trust: Trust): { ok: true; info: PeerInfo } | { ok: false; reason: string } {
   const cert = socket.getPeerCertificate(false) as { raw?: Buffer; valid_to?: string } | undefined;
   if (!cert?.raw) return plan.mode === 'ca' || plan.mode === 'none' ? { ok: true, info: { mode: plan.mode, expiry: NaN } } : { ok: false, reason: `${device} presented no certificate` };
   if (plan.pins.length === 0 && !plan.firstUse) {

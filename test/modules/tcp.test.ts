@@ -2,6 +2,7 @@
 // the real exporter, its shipped module files and the `tcp` protocol, against simulated
 // devices speaking the real protocols on real captures (test/sim/tcp/devices.ts). Every
 // expected line was written from the fixture by hand.
+import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -391,6 +392,69 @@ describe('nut over STARTTLS, logging in (upsd with CERTFILE)', () => {
       expect(metrics.get('apiprobe_insecure_credential_probes_total{module="nut_clear"}')).toBe(1);
       expect(metrics.has('apiprobe_insecure_credential_probes_total{module="nut_tls"}')).toBe(false);
     } finally {
+      await ex.close();
+    }
+  });
+});
+
+describe('nut over STARTTLS with a self-signed certificate: pins and trust on first use', () => {
+  /** SHA-256 of the public key as sha256/<base64>, computed by openssl (not by the code under test). */
+  const spkiPin = (certFile: string): string =>
+    execFileSync('sh', ['-c', `openssl x509 -pubkey -noout -in '${certFile}' | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64`]).toString().trim();
+
+  it('accepts the pinned key and refuses another before the password is sent; first use records the key and refuses a new one', async () => {
+    const [certA, certB] = await Promise.all([selfSigned('upsd-a'), selfSigned('upsd-b')]);
+    const mod = parse(await readFile(path.join(ROOT, 'modules', 'nut.yml'), 'utf8'), { merge: true }) as { modules: { nut: { requests: { vars: { tcp: Record<string, unknown> } } } } };
+    const nut = mod.modules.nut;
+    const over = (tls: Record<string, unknown>): unknown => ({ ...nut, tls, requests: { vars: { ...nut.requests.vars, tcp: { ...nut.requests.vars.tcp, tls: 'starttls' } } } });
+    const ex = await startExporter({
+      configYaml: stringify({
+        tls: { known_hosts_file: 'known_hosts' },
+        modules: {
+          nut_pinned: over({ pins: [`sha256/${spkiPin(certA.certFile)}`] }),
+          nut_wrong_pin: over({ pins: [`sha256/${spkiPin(certB.certFile)}`] }),
+          nut_tofu: over({ trust: 'first_use' }),
+        },
+        auths: { upsmon: { basic: { username: 'monuser', password: 'pw' } } },
+      }),
+    });
+    const ups = { upses: { ups: { vars: nutVariables('nut/homeassistant-CP1500PFCLCD.json') } }, users: { monuser: 'pw' } };
+    let d = await upsd({ ...ups, tls: { cert: certA.cert, key: certA.key } });
+    const port = d.port;
+    try {
+      // Pinned: nothing vouches for the chain, the pin does.
+      const pinned = await ex.probe({ module: 'nut_pinned', target: `127.0.0.1:${port}`, auth: 'upsmon' })
+      const s = parseSeries(pinned.text);
+      expect(s.get('probe_success'), pinned.text).toBe(1);
+      expect(s.get('probe_tls_verification_info{mode="pin"}')).toBe(1);
+      expect(s.get('probe_tls_cert_expiry_timestamp_seconds')).toBe(expiryOf(certA));
+      expect(d.received).toEqual(['STARTTLS', 'USERNAME monuser', 'PASSWORD pw', 'LIST VAR ups', 'LOGOUT']);
+
+      // Another pin: refused after the handshake, before the login lines.
+      d.received.length = 0;
+      const wrong = await ex.probe({ module: 'nut_wrong_pin', target: `127.0.0.1:${port}`, auth: 'upsmon', debug: 'true' });
+      expect(wrong.text).toMatch(/matches no pin of .*credentials were not sent/);
+      expect(d.received).toEqual(['STARTTLS']);
+
+      // First use: the key is recorded, and the probe succeeds.
+      const first = await ex.probe({ module: 'nut_tofu', target: `127.0.0.1:${port}`, auth: 'upsmon' });
+      expect(parseSeries(first.text).get('probe_success'), first.text).toBe(1);
+      expect(parseSeries(first.text).get('probe_tls_verification_info{mode="first_use"}')).toBe(1);
+
+      // The same device (host:port) with a new key: refused, no password sent.
+      await d.close();
+      d = await upsd({ ...ups, port, tls: { cert: certB.cert, key: certB.key } });
+      const changed = await ex.probe({ module: 'nut_tofu', target: `127.0.0.1:${port}`, auth: 'upsmon', debug: 'true' });
+      expect(changed.text).toMatch(new RegExp(`the public key of 127\\.0\\.0\\.1:${port} changed`));
+      expect(d.received).toEqual(['STARTTLS']);
+      // Accepted (the key it presented when refused): the next probe goes through.
+      const accepted = await fetch(`${ex.url}/-/tls/accept?target=127.0.0.1:${port}`, { method: 'POST' });
+      expect(accepted.status, await accepted.text()).toBe(200);
+      const after = await ex.probe({ module: 'nut_tofu', target: `127.0.0.1:${port}`, auth: 'upsmon' });
+      expect(parseSeries(after.text).get('probe_success'), after.text).toBe(1);
+      expect(parseSeries(after.text).get('probe_tls_cert_expiry_timestamp_seconds')).toBe(expiryOf(certB));
+    } finally {
+      await d.close();
       await ex.close();
     }
   });
