@@ -90,6 +90,12 @@ function checkProtocol(spec: ModuleSpec, fail: Report): 'http' | 'tcp' {
   if (spec.follow_redirects) fail(['follow_redirects'], 'redirects are HTTP\'s: not for a tcp module');
   if (spec.proxy_url !== undefined) fail(['proxy_url'], 'an HTTP proxy cannot carry a tcp module\'s requests');
   if (spec.headers !== undefined) fail(['headers'], 'headers are HTTP\'s: not for a tcp module');
+  // Pins and first use are checked on a TLS connection: a module that never opens one would ignore them.
+  if (tcp.every(([, r]) => r.tcp!.tls === 'none')) {
+    for (const field of ['pins', 'trust'] as const) {
+      if (spec.tls[field] !== undefined) fail(['tls', field], `${field} check a TLS connection, and every tcp request of this module has tls: none`);
+    }
+  }
   return 'tcp';
 }
 
