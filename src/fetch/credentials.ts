@@ -62,6 +62,11 @@ export interface Auth {
    * token endpoint) that the request waits for; `send` carries it for the device itself.
    */
   apply(req: Outgoing, send: Send, deadline?: Deadline): Promise<Credentials>;
+  /**
+   * The username and password themselves, for a protocol that logs in with them (a TCP
+   * login line); only an auth made of them has it (basic).
+   */
+  userPassword?(): Promise<{ username: string; password: string }>;
   /** Ends every session (on shutdown). */
   close(): Promise<void>;
   /** What it keeps per device origin (digest challenges, sessions), for the exporter's metrics. */

@@ -35,17 +35,11 @@ function fill(t: LineTemplate, params: Readonly<Record<string, string>>, creds?:
 }
 
 /** The username and password of a basic auth, as its Authorization header carries them. */
-async function basicCredentials(auth: Auth, url: URL, signal: Deadline): Promise<{ username: string; password: string }> {
-  if (auth.kind !== 'basic') throw new AuthError(`a ${auth.kind} auth cannot log in on a TCP port (basic only)`);
-  const refuse = (): never => {
-    throw new AuthError('a basic auth sends no request of its own');
-  };
-  const creds = await auth.apply({ method: 'GET', url, headers: {} }, refuse, signal);
-  const decoded = Buffer.from((creds.headers['authorization'] ?? '').slice('Basic '.length), 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  const out = { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-  if (LINE_BREAK.test(decoded)) throw new AuthError('the username or password holds CR, LF or NUL, which would end its login line');
-  return out;
+async function basicCredentials(auth: Auth): Promise<{ username: string; password: string }> {
+  if (!auth.userPassword) throw new AuthError(`a ${auth.kind} auth cannot log in on a TCP port (basic only)`);
+  const creds = await auth.userPassword();
+  if (LINE_BREAK.test(creds.username) || LINE_BREAK.test(creds.password)) throw new AuthError('the username or password holds CR, LF or NUL, which would end its login line');
+  return creds;
 }
 
 const HAS_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
@@ -59,7 +53,7 @@ export const tcp: Protocol = {
   name: 'tcp',
   statusCode: false,
   // Login lines take a username and a password: a basic auth's.
-  refusesAuth: (auth) => (auth.kind === 'basic' ? undefined : `auth ${auth.name} is ${auth.kind}: a tcp module logs in with a basic auth's username and password only`),
+  refusesAuth: (auth) => (auth.userPassword !== undefined ? undefined : `auth ${auth.name} is ${auth.kind}: a tcp module logs in with a basic auth's username and password only`),
 
   // host[:port]; the port, when not given, is each request's own.
   resolveTarget(raw: string, mod: CompiledModule): ResolvedTarget {
@@ -113,7 +107,7 @@ export const tcp: Protocol = {
       let login: string[] | undefined;
       if (auth) {
         try {
-          const creds = await basicCredentials(auth, url, deadline);
+          const creds = await basicCredentials(auth);
           login = t.login!.map((l) => fill(l, run.params, creds));
         } catch (err) {
           if (err instanceof AuthError) return failed(`auth ${auth.name}: ${err.message}`);

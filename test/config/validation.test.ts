@@ -105,6 +105,7 @@ const CASES: Case[] = [
   { fixture: 'tcp-param-without-rule.yml', line: 7, column: 35, field: 'modules.m.requests.vars.tcp.send[0]', message: /^\{ups\}: a parameter sent in a TCP line needs an enum or a pattern/ },
   { fixture: 'tcp-http-field.yml', line: 6, column: 15, field: 'modules.m.requests.stats.path', message: /^path is HTTP's: a tcp request says what it sends in tcp\.send$/ },
   { fixture: 'tcp-mixed-protocols.yml', line: 9, column: 9, field: 'modules.m.requests.web', message: /^module has tcp requests \(stats\): all of a module's requests are tcp, or none/ },
+  { fixture: 'basic-username-colon.yml', line: 5, column: 17, field: 'auths.ups.basic.username', message: /^a Basic username cannot hold ":" \(RFC 7617\)/ },
   { fixture: 'tcp-pins-in-clear.yml', line: 5, column: 13, field: 'modules.m.tls.pins', message: /^pins check a TLS connection, and every tcp request of this module has tls: none$/ },
   { fixture: 'tcp-auth-not-basic.yml', line: 6, column: 11, field: 'modules.m.auth', message: /^auth token is bearer: a tcp module logs in with a basic auth's username and password only$/ },
   { fixture: 'tcp-credential-outside-login.yml', line: 6, column: 35, field: 'modules.m.requests.vars.tcp.send[0]', message: /^\{password\} is the auth's, only in login lines$/ },
