@@ -3,6 +3,8 @@
 // devices speaking the real protocols on real captures (test/sim/tcp/devices.ts). Every
 // expected line was written from the fixture by hand.
 import { execFileSync } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,13 +15,13 @@ import { selfSigned } from '../helpers/tls.js';
 import { expiryOf } from '../helpers/tls-device.js';
 import { CATALOG } from '../sim/catalog/index.js';
 import { TCP_CATALOG } from '../sim/catalog/tcp.js';
-import { apcupsd, memcached, nutVariables, redis, upsd, zookeeper, type SimDevice } from '../sim/tcp/devices.js';
+import { apcupsd, haproxySocket, memcached, nutVariables, redis, upsd, zookeeper, type SimDevice } from '../sim/tcp/devices.js';
 
 let exporter: TestExporter;
 beforeAll(async () => {
   exporter = await startExporter({
     configYaml: stringify({
-      include: ['nut', 'apcupsd', 'memcached', 'zookeeper', 'redis'].map((m) => path.join(ROOT, 'modules', `${m}.yml`)),
+      include: ['nut', 'apcupsd', 'memcached', 'zookeeper', 'redis', 'haproxy'].map((m) => path.join(ROOT, 'modules', `${m}.yml`)),
       auths: {
         upsmon: { basic: { username: 'monuser', password: 'pw' } },
         redis: { basic: { username: 'default', password: 'pw' } },
@@ -321,6 +323,31 @@ describe('the tcp protocol through the exporter', () => {
       expect(d.connections).toBe(0);
     } finally {
       await ex.close();
+    }
+  });
+});
+
+describe('haproxy_socket module (the stats socket over TCP, "show stat")', () => {
+  it('gives the same series as the haproxy module reading the same CSV from the stats page', async () => {
+    const csv = await readFile(path.join(ROOT, 'test/fixtures/haproxy/telegraf-sample_output.csv'));
+    const page = http.createServer((req, res) => {
+      expect(req.url).toBe('/haproxy?stats;csv');
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(csv);
+    });
+    await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
+    try {
+      const socket = await sim(haproxySocket());
+      const overTcp = await probeModule('haproxy_socket', socket);
+      expect(socket.received).toEqual(['show stat']);
+      const res = await exporter.probe({ module: 'haproxy', target: `127.0.0.1:${(page.address() as AddressInfo).port}` });
+      expect(parseSeries(res.text).get('probe_success'), res.text).toBe(1);
+      const overHttp = res.text.split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('probe_'));
+      expect(overTcp.lines.length).toBeGreaterThan(100);
+      expect(overTcp.lines).toEqual(overHttp);
+      // One of them, read by hand from the fixture: frontend http-in, scur 3.
+      expect(overTcp.series.get('haproxy_frontend_current_sessions{proxy="http-in"}')).toBe(3);
+    } finally {
+      await new Promise<void>((resolve) => page.close(() => resolve()));
     }
   });
 });

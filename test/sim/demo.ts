@@ -37,7 +37,7 @@ for (const d of CATALOG) {
   }
 }
 
-// The TCP status ports (upsd, apcupsd, memcached, ZooKeeper, Redis) speak their own protocols.
+// The TCP status ports (upsd, apcupsd, memcached, ZooKeeper, Redis, HAProxy's stats socket) speak their own protocols.
 for (const d of TCP_CATALOG) {
   try {
     devices.push(await d.start(d.demoPort));

@@ -1,7 +1,7 @@
-// The TCP status ports (ports 8040-8045 in `npm run demo`): NUT upsd, apcupsd NIS,
-// memcached, ZooKeeper and Redis speaking their real protocols on real captures
+// The TCP status ports (ports 8040-8046 in `npm run demo`): NUT upsd, apcupsd NIS,
+// memcached, ZooKeeper, Redis and HAProxy's stats socket speaking their real protocols on real captures
 // (test/sim/tcp/devices.ts). Not HTTP devices, so a catalog of their own.
-import { apcupsd, memcached, nutVariables, redis, upsd, zookeeper, type SimDevice } from '../tcp/devices.js';
+import { apcupsd, haproxySocket, memcached, nutVariables, redis, upsd, zookeeper, type SimDevice } from '../tcp/devices.js';
 
 export interface TcpCatalogDevice {
   name: string;
@@ -18,4 +18,5 @@ export const TCP_CATALOG: TcpCatalogDevice[] = [
   { name: 'memcached-1.6.14', module: 'memcached', demoPort: 8043, start: (port) => memcached({ port }) },
   { name: 'zookeeper-3.4.0', module: 'zookeeper', demoPort: 8044, start: (port) => zookeeper({ port }) },
   { name: 'redis-6.0.9', module: 'redis', demoPort: 8045, start: (port) => redis({ port }) },
+  { name: 'haproxy-stats-socket', module: 'haproxy_socket', demoPort: 8046, start: (port) => haproxySocket({ port }) },
 ];

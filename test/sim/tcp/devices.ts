@@ -302,6 +302,19 @@ export function memcached(opts: SimOptions & { file?: string } = {}): Promise<Si
   });
 }
 
+// --- HAProxy stats socket ("show stat", one command per connection) ---
+
+export function haproxySocket(opts: SimOptions & { file?: string } = {}): Promise<SimDevice> {
+  const csv = readFileSync(path.join(FIXTURES, opts.file ?? 'haproxy/telegraf-sample_output.csv'), 'utf8');
+  return serve(opts, (conn, line) => {
+    // Outside interactive mode the CLI answers one command, its output then an empty
+    // line, and closes the connection.
+    if (line === 'show stat') answer(conn, `${csv}\n`, opts);
+    else conn.send('Unknown command, but maybe one of the following ones is a better match:\n  show stat\n\n');
+    if (opts.hostile !== 'never-ends') conn.end();
+  });
+}
+
 // --- ZooKeeper four-letter words (mntr) ---
 
 export function zookeeper(opts: SimOptions & { file?: string; whitelisted?: boolean } = {}): Promise<SimDevice> {
