@@ -34,7 +34,7 @@ function fill(t: LineTemplate, params: Readonly<Record<string, string>>, creds?:
   return s;
 }
 
-/** The username and password of a basic auth, as its Authorization header carries them. */
+/** The username and password of an auth made of them (basic), checked to fit on a login line. */
 async function basicCredentials(auth: Auth): Promise<{ username: string; password: string }> {
   if (!auth.userPassword) throw new AuthError(`a ${auth.kind} auth cannot log in on a TCP port (basic only)`);
   const creds = await auth.userPassword();

@@ -48,7 +48,7 @@ function givenToNode(): boolean {
 
 /**
  * Decides, after each full collection, whether the next cycle is capped. Pure but for its
- * own bounded memory of recent pauses; time is given, so tests can drive it.
+ * own bounded memory of recent full collections; time is given, so tests can drive it.
  */
 export class GrowthPolicy {
   private readonly recent = new Float64Array(MAX_RECENT).fill(-Infinity);
