@@ -23,3 +23,9 @@ export async function selfSigned(cn = 'localhost'): Promise<SelfSigned> {
   ], { stdio: 'pipe' });
   return { dir, certFile, keyFile, cert: readFileSync(certFile), key: readFileSync(keyFile) };
 }
+
+/** SHA-256 of the public key as sha256/<base64>, computed by openssl (not by the code under test). */
+export function opensslSpkiPin(cert: SelfSigned): string {
+  const b64 = execFileSync('sh', ['-c', `openssl x509 -pubkey -noout -in '${cert.certFile}' | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64`]).toString().trim();
+  return `sha256/${b64}`;
+}

@@ -2,7 +2,6 @@
 // the real exporter, its shipped module files and the `tcp` protocol, against simulated
 // devices speaking the real protocols on real captures (test/sim/tcp/devices.ts). Every
 // expected line was written from the fixture by hand.
-import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
@@ -11,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { parseSeries, ROOT, startExporter, type TestExporter } from '../helpers/exporter.js';
 import { checkMetrics, promtool } from '../helpers/promtool.js';
-import { selfSigned } from '../helpers/tls.js';
+import { opensslSpkiPin, selfSigned } from '../helpers/tls.js';
 import { expiryOf } from '../helpers/tls-device.js';
 import { CATALOG } from '../sim/catalog/index.js';
 import { TCP_CATALOG } from '../sim/catalog/tcp.js';
@@ -425,10 +424,6 @@ describe('nut over STARTTLS, logging in (upsd with CERTFILE)', () => {
 });
 
 describe('nut over STARTTLS with a self-signed certificate: pins and trust on first use', () => {
-  /** SHA-256 of the public key as sha256/<base64>, computed by openssl (not by the code under test). */
-  const spkiPin = (certFile: string): string =>
-    execFileSync('sh', ['-c', `openssl x509 -pubkey -noout -in '${certFile}' | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64`]).toString().trim();
-
   it('accepts the pinned key and refuses another before the password is sent; first use records the key and refuses a new one', async () => {
     const [certA, certB] = await Promise.all([selfSigned('upsd-a'), selfSigned('upsd-b')]);
     const mod = parse(await readFile(path.join(ROOT, 'modules', 'nut.yml'), 'utf8'), { merge: true }) as { modules: { nut: { requests: { vars: { tcp: Record<string, unknown> } } } } };
@@ -438,8 +433,8 @@ describe('nut over STARTTLS with a self-signed certificate: pins and trust on fi
       configYaml: stringify({
         tls: { known_hosts_file: 'known_hosts' },
         modules: {
-          nut_pinned: over({ pins: [`sha256/${spkiPin(certA.certFile)}`] }),
-          nut_wrong_pin: over({ pins: [`sha256/${spkiPin(certB.certFile)}`] }),
+          nut_pinned: over({ pins: [opensslSpkiPin(certA)] }),
+          nut_wrong_pin: over({ pins: [opensslSpkiPin(certB)] }),
           nut_tofu: over({ trust: 'first_use' }),
         },
         auths: { upsmon: { basic: { username: 'monuser', password: 'pw' } } },

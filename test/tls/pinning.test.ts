@@ -10,7 +10,7 @@ import { parseSeries, ROOT, startExporter, tempDir, type TestExporter } from '..
 import { checkMetrics, promtool } from '../helpers/promtool.js';
 import { requireProgram } from '../helpers/system.js';
 import { expiryOf, startTlsDevice, type TlsDevice } from '../helpers/tls-device.js';
-import { selfSigned, type SelfSigned } from '../helpers/tls.js';
+import { opensslSpkiPin, selfSigned, type SelfSigned } from '../helpers/tls.js';
 
 const openssl = requireProgram('openssl', 'apt-get install -y openssl');
 
@@ -18,11 +18,7 @@ const PASSWORD = 's3cret-password';
 /** base64 of admin:s3cret-password, as a Basic Authorization header carries it. */
 const BASIC = Buffer.from(`admin:${PASSWORD}`).toString('base64');
 
-/** SHA-256 of the public key as sha256/<base64>, computed by openssl (not by the code under test). */
-function spkiPin(cert: SelfSigned): string {
-  const b64 = execFileSync('sh', ['-c', `openssl x509 -pubkey -noout -in '${cert.certFile}' | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64`]).toString().trim();
-  return `sha256/${b64}`;
-}
+const spkiPin = opensslSpkiPin;
 /** SHA-256 of the certificate, AB:CD:… as openssl prints it. */
 function certFingerprint(cert: SelfSigned): string {
   return execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', cert.certFile]).toString().trim().split('=')[1]!;
