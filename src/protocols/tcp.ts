@@ -245,9 +245,15 @@ export async function fetchTcp(spec: TcpSpec, deps: TcpDeps): Promise<TcpResult>
   let tlsVersion: string | undefined;
   let done = false;
   const signal = spec.signal;
-  // Removes every listener this call puts on the probe's signal, which outlives it.
-  const cleanup = new AbortController();
-  const listen = { once: true, signal: cleanup.signal } as const;
+  // Every listener this call puts on the probe's signal, which outlives it, is taken off in
+  // `finally`. Not with addEventListener's `signal` option: on Node 20 the second listener
+  // added that way to one target leaves the first one's removal only weakly held, and a
+  // garbage collection in between leaves the first listener on the signal for good.
+  const added: Array<() => void> = [];
+  const onSignal = (fn: () => void): void => {
+    signal?.addEventListener('abort', fn, { once: true });
+    added.push(fn);
+  };
   const extra = (): { peer?: X509Certificate; tlsVersion?: string } => ({ ...(peer && { peer }), ...(tlsVersion && { tlsVersion }) });
   const seconds = (): number => (now() - started) / 1000;
 
@@ -256,7 +262,7 @@ export async function fetchTcp(spec: TcpSpec, deps: TcpDeps): Promise<TcpResult>
     socket?.destroy();
   };
   if (signal?.aborted) return { ok: false, error: `deadline exceeded before connecting`, phase, bytes: 0, seconds: seconds() };
-  signal?.addEventListener('abort', onAbort, listen);
+  onSignal(onAbort);
 
   const attach = (s: net.Socket): void => {
     s.on('data', (chunk: Buffer) => {
@@ -297,7 +303,7 @@ export async function fetchTcp(spec: TcpSpec, deps: TcpDeps): Promise<TcpResult>
         resolve();
       });
       secure.once('error', fail);
-      signal?.addEventListener('abort', () => reject(new TcpFailure('deadline exceeded during the TLS handshake')), listen);
+      onSignal(() => reject(new TcpFailure('deadline exceeded during the TLS handshake')));
     });
     // Checked first: once getPeerX509Certificate() has been called, Node 20 answers every
     // later getPeerCertificate() with an empty object (Node 24 does not).
@@ -321,7 +327,7 @@ export async function fetchTcp(spec: TcpSpec, deps: TcpDeps): Promise<TcpResult>
     await new Promise<void>((resolve, reject) => {
       raw.once('connect', resolve);
       raw.once('error', (err: NodeJS.ErrnoException) => reject(new TcpFailure(`cannot connect to ${shown(spec.host)}:${spec.port}: ${err.code ?? err.message}`)));
-      signal?.addEventListener('abort', () => reject(new TcpFailure('deadline exceeded while connecting')), listen);
+      onSignal(() => reject(new TcpFailure('deadline exceeded while connecting')));
     });
     raw.removeAllListeners('error');
     // Errors after connecting are read through the listeners attach() adds; this one
@@ -385,7 +391,7 @@ export async function fetchTcp(spec: TcpSpec, deps: TcpDeps): Promise<TcpResult>
     const message = incoming.failure?.message ?? (err instanceof TcpFailure ? err.message : `${phaseText(phase)}: ${(err as Error).message}`);
     return { ok: false, error: message, phase, bytes: incoming.total, seconds: seconds(), ...extra() };
   } finally {
-    cleanup.abort();
+    for (const fn of added) signal?.removeEventListener('abort', fn);
     // On failure nothing more is said: the connection is cut.
     if (!done) socket?.destroy();
   }

@@ -7,12 +7,17 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import tls from 'node:tls';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TargetGuard } from '../../src/fetch/guard.js';
 import { fetchTcp, type TcpDeps, type TcpResult, type TcpSpec } from '../../src/protocols/tcp.js';
 import { selfSigned, type SelfSigned } from '../helpers/tls.js';
 import { apcupsd, FIXTURES, memcached, nutVariables, redis, redisInfo, upsd, zookeeper, type SimDevice } from '../sim/tcp/devices.js';
+
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
 
 const guard = new TargetGuard({ allow: [], deny: [] });
 const deps: TcpDeps = { vet: (host) => guard.vet(host) };
@@ -234,6 +239,19 @@ describe('limits a hostile device meets', () => {
     const d = await started(memcached({ latencyMs: 100 }));
     const deadline = new AbortController();
     const r = await fetchTcp({ host: '127.0.0.1', port: d.port, tls: 'none', send: ['stats'], eol: '\r\n', until: { line: 'END' }, maxBytes: 1 << 16, signal: deadline.signal }, deps);
+    expect(ok(r).seconds).toBeGreaterThanOrEqual(0.09);
+    expect(getEventListeners(deadline.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('leaves no listener on the probe\'s signal when memory is collected while the device is slow', async () => {
+    // Node 20 kept only the last removal of listeners added with addEventListener's
+    // `signal` option strongly: a collection mid-fetch left the first listener behind.
+    const d = await started(memcached({ latencyMs: 100 }));
+    const deadline = new AbortController();
+    const collecting = setTimeout(() => gc(), 40);
+    const r = await fetchTcp({ host: '127.0.0.1', port: d.port, tls: 'none', send: ['stats'], eol: '\r\n', until: { line: 'END' }, maxBytes: 1 << 16, signal: deadline.signal }, deps);
+    clearTimeout(collecting);
+    gc();
     expect(ok(r).seconds).toBeGreaterThanOrEqual(0.09);
     expect(getEventListeners(deadline.signal, 'abort')).toHaveLength(0);
   });
